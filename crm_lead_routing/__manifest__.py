@@ -1,0 +1,23 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+{
+    "name": "CRM Lead Routing",
+    "summary": "Routing rules with strategies, pools, per-assignee rights, "
+    "explanations, simulation and recycling",
+    "version": "18.0.1.0.0",
+    "category": "Sales/CRM",
+    "website": "https://github.com/mrm-suite/marketing-resource-management",
+    "author": "MRM Suite contributors",
+    "maintainers": ["mrm-suite"],
+    "license": "LGPL-3",
+    "development_status": "Alpha",
+    "installable": True,
+    # crm only: routing must work without the marketing addons; it uses the
+    # lead's campaign_id (from utm, through crm) like any other lead field.
+    "depends": ["crm"],
+    "data": [
+        "security/crm_lead_routing_security.xml",
+        "security/ir.model.access.csv",
+        "views/crm_lead_routing_menus.xml",
+    ],
+    "demo": [],
+}

@@ -1,0 +1,38 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+{
+    "name": "Marketing Resource Management",
+    "summary": "Campaign library, segments, phased campaigns, audience generation, "
+    "inbound matching and portal answers",
+    "version": "18.0.1.0.0",
+    "category": "Marketing",
+    "website": "https://github.com/mrm-suite/marketing-resource-management",
+    "author": "MRM Suite contributors",
+    "maintainers": ["mrm-suite"],
+    "license": "LGPL-3",
+    "development_status": "Alpha",
+    "application": True,
+    "installable": True,
+    # Why each dependency:
+    # crm: leads and opportunities answer campaigns; sale_crm: quotes and orders
+    # from opportunities; mass_mailing: the e-mail channel (lists, mailings,
+    # tracking, blacklist); project + hr_timesheet: a campaign's tasks and staff
+    # effort as cost; portal: customers answer campaigns from a token link;
+    # crm_lead_routing: the shared fuzzy matchers and routing of answer leads;
+    # queue_job (OCA, 18.0 from PyPI): long jobs spread over workers.
+    "depends": [
+        "crm",
+        "sale_crm",
+        "mass_mailing",
+        "project",
+        "hr_timesheet",
+        "portal",
+        "crm_lead_routing",
+        "queue_job",
+    ],
+    "data": [
+        "security/marketing_resource_mgmt_security.xml",
+        "security/ir.model.access.csv",
+        "views/marketing_resource_mgmt_menus.xml",
+    ],
+    "demo": [],
+}
