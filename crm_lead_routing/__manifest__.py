@@ -17,7 +17,9 @@
     "data": [
         "security/crm_lead_routing_security.xml",
         "security/ir.model.access.csv",
+        "views/crm_match_views.xml",
         "views/crm_lead_routing_menus.xml",
+        "data/crm_match_abbreviation_data.xml",
     ],
     "demo": [],
 }

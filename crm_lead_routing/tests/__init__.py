@@ -1,0 +1,2 @@
+from . import test_matching_text
+from . import test_matching_sql
