@@ -298,6 +298,36 @@ class CrmMatchCriterionMixin(models.AbstractModel):
             raise self._invalid(str(exc)) from exc
         return SQL("%s IN %s", SQL.identifier(table_alias, "id"), query.subselect())
 
+    def _get_value_sql(self, table_alias, model_name=None):
+        """The record's value for the line's field as text (for
+        explanations), or NULL when it has no simple text form.
+
+        :return: ``SQL`` expression
+        """
+        self.ensure_one()
+        model = self.env[model_name or self._get_match_model_name()]
+        chain = self._resolve_field_path(model)
+        field = chain[0]
+        if not field.store or not field.column_type:
+            return SQL("NULL::text")
+        if field.type in TEXT_FIELD_TYPES:
+            try:
+                return SQL(
+                    "(%s)::text", self._get_column_sql(model, table_alias, chain)
+                )
+            except ValidationError:
+                return SQL("NULL::text")
+        if field.type in (
+            "integer",
+            "float",
+            "monetary",
+            "boolean",
+            "date",
+            "datetime",
+        ):
+            return SQL("(%s)::text", SQL.identifier(table_alias, field.name))
+        return SQL("NULL::text")
+
     def _get_criteria_sql(self, table_alias, model_name=None):
         """The lines combined: AND within a group, OR between groups.
 

@@ -2,3 +2,8 @@ from . import test_install
 from . import test_matching_text
 from . import test_matching_sql
 from . import test_allocation
+from . import test_routing
+from . import test_pool
+from . import test_rights
+from . import test_recycle_reassign
+from . import test_tour

@@ -130,11 +130,7 @@ class TestMatchingSql(TransactionCase):
         return self.env["crm.lead"].browse(sorted(r[0] for r in self.env.cr.fetchall()))
 
     def _line(self, **vals):
-        return (
-            self.env["crm.match.criterion.mixin"]
-            .with_context(match_model="crm.lead")
-            .new(vals)
-        )
+        return self.env["crm.routing.rule.criterion"].new(vals)
 
     def _select(self, expression, *params):
         self.env.cr.execute(SQL(expression, *params))
@@ -315,9 +311,7 @@ class TestMatchingSql(TransactionCase):
                 )
 
     def test_groups_and_or(self):
-        Line = self.env["crm.match.criterion.mixin"].with_context(
-            match_model="crm.lead"
-        )
+        Line = self.env["crm.routing.rule.criterion"]
         lines = Line.new(
             {"group": 1, "field_name": "zip", "operator": "prefix", "value": "LS"}
         )
