@@ -136,10 +136,10 @@ class CrmLead(models.Model):
         return domain if (operator == "=") == value else ["!", *domain]
 
     def _compute_routing_access_granted(self):
-        granted = (
-            set(self._search([("routing_access_granted", "=", True)]).ids)
-            if self.ids
-            else set()
+        granted = set(
+            self.search(
+                [("id", "in", self.ids), ("routing_access_granted", "=", True)]
+            ).ids
         )
         for lead in self:
             lead.routing_access_granted = lead.id in granted
@@ -168,16 +168,19 @@ class CrmLead(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        """Route the new leads that come without an explicit salesperson
+        (web forms, imports, RPC): the rules replace Odoo's default one; a
+        lead no rule takes keeps it and is reported as not routed."""
         routable = not self.env.context.get("routing_skip")
+        to_route = []
         if routable:
-            for vals in vals_list:
-                if not vals.get("user_id") and "routing_state" not in vals:
+            for index, vals in enumerate(vals_list):
+                if "user_id" not in vals and "routing_state" not in vals:
                     vals["routing_state"] = "waiting"
+                    to_route.append(index)
         leads = super().create(vals_list)
-        if routable:
-            waiting = leads.filtered(lambda lead: lead.routing_state == "waiting")
-            if waiting:
-                waiting._route_on_create()
+        if to_route:
+            leads.browse([leads[i].id for i in to_route])._route_on_create()
         return leads
 
     def _route_on_create(self):
@@ -406,6 +409,9 @@ class CrmLead(models.Model):
                     vals["lead_owner_id"] = rule.user_id.id
             elif state == "unrouted" and fallback_team:
                 vals["team_id"] = fallback_team
+            elif state == "waiting":
+                # waits unassigned for the next run (the cron picks these)
+                vals["user_id"] = False
             leads.browse(lead_ids).write(vals)
         self.env.flush_all()
         ids = list(decisions)
@@ -447,7 +453,7 @@ class CrmLead(models.Model):
                                coalesce(a.scope_contact, 'edit'),
                                coalesce(a.scope_company, 'edit'),
                                coalesce(a.scope_requirement, 'edit'),
-                               %(now)s, d.rule_id, %(by)s, d.reason,
+                               %(now)s, d.rule_id, %(by)s::int, d.reason,
                                %(uid)s, %(uid)s, %(now)s, %(now)s
                         FROM unnest(%(leads)s::int[], %(rules)s::int[],
                                     %(users)s::int[],
@@ -457,7 +463,7 @@ class CrmLead(models.Model):
                                ON a.rule_id = d.rule_id AND a.user_id = d.user_id
                         UNION ALL
                         SELECT d.lead_id, r.user_id, 'owner', 'edit', 'edit', 'edit',
-                               %(now)s, d.rule_id, %(by)s, d.reason,
+                               %(now)s, d.rule_id, %(by)s::int, d.reason,
                                %(uid)s, %(uid)s, %(now)s, %(now)s
                         FROM unnest(%(leads)s::int[], %(rules)s::int[],
                                     %(users)s::int[],

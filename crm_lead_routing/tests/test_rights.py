@@ -20,6 +20,7 @@ class TestRights(HttpCase):
         super().setUpClass()
         cls.env = cls.env(context=dict(cls.env.context, **DISABLED_MAIL_CONTEXT))
         cls.env["crm.routing.rule"].search([]).write({"active": False})
+        cls.env.company.country_id = cls.env.ref("base.uk")
         salesman = "sales_team.group_sale_salesman"
         cls.alice = new_test_user(cls.env, "rr_alice", groups=salesman, name="Alice")
         cls.bob = new_test_user(cls.env, "rr_bob", groups=salesman, name="Bob")
