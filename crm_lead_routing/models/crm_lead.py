@@ -347,6 +347,22 @@ class CrmLead(models.Model):
 
     # ---- ROUTING: WRITES
 
+    @api.model
+    def _group_routing_decisions(self, decisions):
+        """``{(state, rule_id, user_id): [lead ids]}`` for grouped writes."""
+        groups = {}
+        for lead_id, (kind, rule_id, user_id, _text) in decisions.items():
+            if user_id:
+                state = "assigned"
+            elif kind in ("pool", "fallback", "recycle"):
+                state = "pool"
+            elif kind == "unrouted":
+                state = "unrouted"
+            else:
+                state = "waiting"
+            groups.setdefault((state, rule_id, user_id), []).append(lead_id)
+        return groups
+
     def _apply_routing_decisions(self, decisions, assigned_by=None):
         """Write routing decisions set-wise.
 
@@ -373,17 +389,7 @@ class CrmLead(models.Model):
             self.env["ir.config_parameter"].sudo().get_param(FALLBACK_TEAM_PARAM, 0)
             or 0
         )
-        groups = {}
-        for lead_id, (kind, rule_id, user_id, _text) in decisions.items():
-            if user_id:
-                state = "assigned"
-            elif kind in ("pool", "fallback", "recycle"):
-                state = "pool"
-            elif kind == "unrouted":
-                state = "unrouted"
-            else:
-                state = "waiting"
-            groups.setdefault((state, rule_id, user_id), []).append(lead_id)
+        groups = self._group_routing_decisions(decisions)
         teams = {}
         for (state, rule_id, user_id), lead_ids in groups.items():
             rule = Rule.browse(rule_id)
