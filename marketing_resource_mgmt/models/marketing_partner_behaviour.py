@@ -48,7 +48,8 @@ class MarketingPartnerBehaviour(models.Model):
         readonly=True, help="Campaigns the customer answered (in the window)."
     )
     converted = fields.Integer(
-        readonly=True, help="Campaigns that led the customer to an order (in the window)."
+        readonly=True,
+        help="Campaigns that led the customer to an order (in the window).",
     )
 
     _sql_constraints = [
@@ -68,7 +69,8 @@ class MarketingPartnerBehaviour(models.Model):
             """
             CREATE OR REPLACE FUNCTION mrm_phone_key(text) RETURNS text
             LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-                SELECT CASE WHEN length(regexp_replace(coalesce($1, ''), '\\D', '', 'g')) >= 6
+                SELECT CASE
+                WHEN length(regexp_replace(coalesce($1, ''), '\\D', '', 'g')) >= 6
                 THEN right(regexp_replace($1, '\\D', '', 'g'), 9) END
             $$
             """
@@ -77,8 +79,10 @@ class MarketingPartnerBehaviour(models.Model):
     # ---- REFRESH ----------------------------------------------------------
     @api.model
     def _get_window_days(self):
-        value = self.env["ir.config_parameter"].sudo().get_param(
-            "marketing_resource_mgmt.behaviour_window_days"
+        value = (
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("marketing_resource_mgmt.behaviour_window_days")
         )
         try:
             return max(int(value), 1) if value else DEFAULT_WINDOW_DAYS
@@ -112,9 +116,11 @@ class MarketingPartnerBehaviour(models.Model):
             parts.append(
                 SQL(
                     "SELECT mrm_p.commercial_partner_id, m.company_id, m.campaign_id, "
-                    "CASE WHEN m.state IN ('responded', 'converted') THEN 1 ELSE 0 END, "
+                    "CASE WHEN m.state IN ('responded', 'converted') "
+                    "THEN 1 ELSE 0 END, "
                     "CASE WHEN m.state = 'converted' THEN 1 ELSE 0 END, "
-                    "COALESCE(m.date_responded, m.date_contacted, m.date_targeted)::date "
+                    "COALESCE(m.date_responded, m.date_contacted, "
+                    "m.date_targeted)::date "
                     "FROM marketing_campaign_member m "
                     "JOIN res_partner mrm_p ON mrm_p.id = m.partner_id "
                     "WHERE m.company_id IS NOT NULL"
@@ -140,7 +146,8 @@ class MarketingPartnerBehaviour(models.Model):
             WITH events AS (
                 SELECT p.commercial_partner_id AS partner_id, so.company_id,
                        so.date_order::date AS event_date,
-                       so.amount_untaxed / COALESCE(NULLIF(so.currency_rate, 0), 1) AS amount
+                       so.amount_untaxed
+                           / COALESCE(NULLIF(so.currency_rate, 0), 1) AS amount
                   FROM sale_order so JOIN res_partner p ON p.id = so.partner_id
                  WHERE so.state = 'sale'
                 UNION ALL
@@ -160,12 +167,15 @@ class MarketingPartnerBehaviour(models.Model):
                        count(*) FILTER (WHERE event_date >= CURRENT_DATE - %(window)s)
                            AS frequency,
                        COALESCE(sum(amount) FILTER (
-                           WHERE event_date >= CURRENT_DATE - %(window)s), 0) AS monetary
+                           WHERE event_date >= CURRENT_DATE - %(window)s), 0)
+                           AS monetary
                   FROM events GROUP BY partner_id, company_id
             ), campaigns AS (
                 SELECT partner_id, company_id,
-                       count(DISTINCT campaign_id) FILTER (WHERE responded = 1) AS responded,
-                       count(DISTINCT campaign_id) FILTER (WHERE converted = 1) AS converted
+                       count(DISTINCT campaign_id) FILTER (WHERE responded = 1)
+                           AS responded,
+                       count(DISTINCT campaign_id) FILTER (WHERE converted = 1)
+                           AS converted
                   FROM (%(campaign_events)s) ce
                  WHERE event_date >= CURRENT_DATE - %(window)s
                  GROUP BY partner_id, company_id
@@ -298,9 +308,11 @@ class MarketingPartnerBehaviour(models.Model):
             SQL(
                 "UPDATE res_partner p SET mrm_response_score = "
                 "COALESCE(s.score, %(baseline)s) FROM res_partner p2 "
-                "LEFT JOIN unnest(%(ids)s::int[], %(scores)s::float[]) AS s(pid, score) "
+                "LEFT JOIN unnest(%(ids)s::int[], %(scores)s::float[]) "
+                "AS s(pid, score) "
                 "ON s.pid = p2.commercial_partner_id "
-                "WHERE p2.id = p.id AND (p.company_id IS NULL OR p.company_id = %(company)s)",
+                "WHERE p2.id = p.id "
+                "AND (p.company_id IS NULL OR p.company_id = %(company)s)",
                 baseline=round(baseline, 4),
                 ids=[r[0] for r in all_rows],
                 scores=[round(score, 4) for score in scores],

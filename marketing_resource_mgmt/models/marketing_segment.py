@@ -2,11 +2,12 @@
 from dateutil.relativedelta import relativedelta
 from markupsafe import Markup
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
 from odoo.tools import SQL
-from odoo.tools.safe_eval import datetime as safe_datetime, safe_eval
+from odoo.tools.safe_eval import datetime as safe_datetime
+from odoo.tools.safe_eval import safe_eval
 
 CHANNELS = [
     ("email", "E-mail"),
@@ -194,9 +195,10 @@ class MarketingSegment(models.Model):
                 % (labels[reason], counts[reason])
                 for reason in CHANNEL_REASONS[segment.count_channel]
             )
-            segment.exclusion_summary = Markup(
-                "<table class='table table-sm o_mrm_exclusions'>%s</table>"
-            ) % rows
+            segment.exclusion_summary = (
+                Markup("<table class='table table-sm o_mrm_exclusions'>%s</table>")
+                % rows
+            )
 
     @api.constrains("domain", "criterion_ids", "parent_id")
     def _constrains_definition(self):
@@ -452,7 +454,10 @@ class MarketingSegment(models.Model):
         self.ensure_one()
         self._flush_sources()
         self.env.cr.execute(
-            SQL("SELECT count(*) FROM (%s) AS mrm_segment", self._get_partner_query(channel))
+            SQL(
+                "SELECT count(*) FROM (%s) AS mrm_segment",
+                self._get_partner_query(channel),
+            )
         )
         return self.env.cr.fetchone()[0]
 
@@ -471,7 +476,10 @@ class MarketingSegment(models.Model):
         selects = [SQL("count(*)")]
         if reasons:
             selects.append(
-                SQL("count(*) FILTER (WHERE %s)", self._get_exclusion_sql(channel, alias))
+                SQL(
+                    "count(*) FILTER (WHERE %s)",
+                    self._get_exclusion_sql(channel, alias),
+                )
             )
             selects.extend(
                 SQL("count(*) FILTER (WHERE %s)", self._get_reason_sql(reason, alias))

@@ -118,7 +118,9 @@ class MarketingSegmentCriterion(models.Model):
         self.ensure_one()
         if self.operator in BEHAVIOUR_OPERATOR_KEYS:
             return self.env._("behaviour measures")
-        return MATCHER_LABELS.get(self.operator) and self.env._(MATCHER_LABELS[self.operator])
+        return MATCHER_LABELS.get(self.operator) and self.env._(
+            MATCHER_LABELS[self.operator]
+        )
 
     # ---- SQL --------------------------------------------------------------
     def _get_number(self):
@@ -144,7 +146,9 @@ class MarketingSegmentCriterion(models.Model):
                 )
             )
         conditions = {
-            "recency_lte": SQL("mrm_b.last_date >= CURRENT_DATE - %s::int", int(number)),
+            "recency_lte": SQL(
+                "mrm_b.last_date >= CURRENT_DATE - %s::int", int(number)
+            ),
             "recency_gt": SQL("mrm_b.last_date < CURRENT_DATE - %s::int", int(number)),
             "frequency_gte": SQL("mrm_b.frequency >= %s", number),
             "monetary_gte": SQL("mrm_b.monetary >= %s", number),

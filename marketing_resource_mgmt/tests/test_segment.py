@@ -22,7 +22,9 @@ class TestSegment(SegmentCase):
         segment = self._segment()
         ids = set(segment._get_partner_ids("email"))
         self.assertNotIn(self.p_blacklisted.id, ids)
-        self.assertNotIn(self.p_dnc_company.id, ids, "the company's flag covers its contacts")
+        self.assertNotIn(
+            self.p_dnc_company.id, ids, "the company's flag covers its contacts"
+        )
         self.assertNotIn(self.company_partner.id, ids)
         self.assertNotIn(self.p_opt_out.id, ids)
         self.assertIn(self.p_ok.id, ids)
@@ -39,7 +41,9 @@ class TestSegment(SegmentCase):
         self.assertNotIn(self.p_no_phone.id, call)
         self.assertNotIn(self.p_phone_blacklisted.id, call, "0044 (113) = +44 113")
         self.assertIn(self.p_no_address.id, call)
-        self.assertIn(self.p_blacklisted.id, call, "an e-mail blacklist does not stop calls")
+        self.assertIn(
+            self.p_blacklisted.id, call, "an e-mail blacklist does not stop calls"
+        )
         mail = set(segment._get_partner_ids("mail"))
         self.assertNotIn(self.p_no_address.id, mail)
         self.assertIn(self.p_no_phone.id, mail)
@@ -61,26 +65,36 @@ class TestSegment(SegmentCase):
         with self.assertRaises(ValidationError):
             self.Segment.create({"name": "Bad", "domain": "[('city', '=', "})
         with self.assertRaises(ValidationError):
-            self.Segment.create({"name": "Bad", "domain": "[('no_such_field', '=', 1)]"})
+            self.Segment.create(
+                {"name": "Bad", "domain": "[('no_such_field', '=', 1)]"}
+            )
         self.assertEqual(self.Segment.search_count([]), before)
         segment = self._segment()
         with self.assertRaises(ValidationError):
             segment.domain = "[('no_such_field', '=', 1)]"
         with self.assertRaises(UserError):
-            self.Segment.new({"name": "x", "domain": "[('nope', '=', 1)]"})._check_definition()
+            self.Segment.new(
+                {"name": "x", "domain": "[('nope', '=', 1)]"}
+            )._check_definition()
 
     def test_live_count_on_new_record(self):
-        segment = self.Segment.new({"name": "Live", "domain": f"[('city', '=', '{self.city}')]"})
+        segment = self.Segment.new(
+            {"name": "Live", "domain": f"[('city', '=', '{self.city}')]"}
+        )
         self.assertEqual(segment.partner_count, len(self.city_partners))
         segment.domain = f"[('city', '=', '{self.city}'), ('name', 'ilike', 'o')]"
-        expected = self.Partner.search_count([("city", "=", self.city), ("name", "ilike", "o")])
+        expected = self.Partner.search_count(
+            [("city", "=", self.city), ("name", "ilike", "o")]
+        )
         self.assertEqual(segment.partner_count, expected)
         segment.domain = "[('nope', '=', 1)]"
         self.assertTrue(segment.definition_error)
 
     def test_duplicate_and_history(self):
         segment = self._segment()
-        segment.criterion_ids = [(0, 0, {"field_name": "name", "operator": "ilike", "value": "o"})]
+        segment.criterion_ids = [
+            (0, 0, {"field_name": "name", "operator": "ilike", "value": "o"})
+        ]
         copy = segment.copy()
         self.assertEqual(len(copy.criterion_ids), 1)
         self.assertEqual(copy._get_count(), segment._get_count())
@@ -106,7 +120,9 @@ class TestSegment(SegmentCase):
         )
         shared = self.Segment.with_user(self.marketer).create({"name": "Ours"})
         as_other = self.Segment.with_user(self.marketer2)
-        self.assertEqual(as_other.search([("id", "in", (private | shared).ids)]), shared)
+        self.assertEqual(
+            as_other.search([("id", "in", (private | shared).ids)]), shared
+        )
         with self.assertRaises(AccessError):
             private.with_user(self.marketer2).read(["name"])
         self.assertTrue(private.with_user(self.mk_manager).read(["name"]))

@@ -51,7 +51,9 @@ def nearest_cluster(model, vector):
     the lowest index, as in the SQL version."""
     scaled = [
         (value - mean) / scale
-        for value, mean, scale in zip(vector, model["mean"], model["scale"], strict=True)
+        for value, mean, scale in zip(
+            vector, model["mean"], model["scale"], strict=True
+        )
     ]
     distances = [
         sum((a - b) ** 2 for a, b in zip(scaled, centre, strict=True))

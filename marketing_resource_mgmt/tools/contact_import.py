@@ -108,7 +108,9 @@ def _read_xlsx(data):
     import openpyxl
 
     try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        workbook = openpyxl.load_workbook(
+            io.BytesIO(data), read_only=True, data_only=True
+        )
     except Exception as error:  # openpyxl raises many kinds on a bad file
         raise ImportFileError(f"the XLSX file cannot be opened: {error}") from error
     sheet = workbook.worksheets[0]

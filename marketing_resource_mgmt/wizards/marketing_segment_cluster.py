@@ -14,7 +14,9 @@ class MarketingSegmentCluster(models.TransientModel):
     _description = "Segment Cluster Split"
 
     segment_id = fields.Many2one("marketing.segment", required=True, ondelete="cascade")
-    cluster_count = fields.Integer(string="Number of clusters", default=3, required=True)
+    cluster_count = fields.Integer(
+        string="Number of clusters", default=3, required=True
+    )
 
     @api.constrains("cluster_count")
     def _check_cluster_count(self):
@@ -35,7 +37,8 @@ class MarketingSegmentCluster(models.TransientModel):
         scoring.feature_vector (no behaviour row = never bought)."""
         never = scoring.NEVER_RECENCY_DAYS
         return SQL(
-            "SELECT LEAST(COALESCE(CURRENT_DATE - mrm_cb.last_date, %(never)s), %(never)s)::float AS f0, "
+            "SELECT LEAST(COALESCE(CURRENT_DATE - mrm_cb.last_date, %(never)s), "
+            "%(never)s)::float AS f0, "
             "COALESCE(mrm_cb.frequency, 0)::float AS f1, "
             "ln(1 + GREATEST(COALESCE(mrm_cb.monetary, 0), 0))::float AS f2 "
             "FROM (SELECT 1) mrm_one LEFT JOIN marketing_partner_behaviour mrm_cb "
@@ -56,19 +59,29 @@ class MarketingSegmentCluster(models.TransientModel):
         if not 0 <= index < len(centers):
             raise UserError(self.env._("This cluster segment has no valid cluster."))
         z = [
-            SQL("((mrm_f.f%s - %s) / %s)", SQL(str(i)), float(model["mean"][i]), float(model["scale"][i]))
+            SQL(
+                "((mrm_f.f%s - %s) / %s)",
+                SQL(str(i)),
+                float(model["mean"][i]),
+                float(model["scale"][i]),
+            )
             for i in range(len(model["mean"]))
         ]
 
         def distance(center):
             return SQL(
                 "(%s)",
-                SQL(" + ").join(SQL("power(%s - %s, 2)", zi, float(c)) for zi, c in zip(z, center, strict=True)),
+                SQL(" + ").join(
+                    SQL("power(%s - %s, 2)", zi, float(c))
+                    for zi, c in zip(z, center, strict=True)
+                ),
             )
 
         mine = distance(centers[index])
         comparisons = [
-            SQL("%s %s %s", mine, SQL("<") if j < index else SQL("<="), distance(center))
+            SQL(
+                "%s %s %s", mine, SQL("<") if j < index else SQL("<="), distance(center)
+            )
             for j, center in enumerate(centers)
             if j != index
         ]
@@ -97,7 +110,9 @@ class MarketingSegmentCluster(models.TransientModel):
     def _describe(profile, overall):
         words = [
             "recent" if profile["recency"] <= overall["recency"] else "lapsed",
-            "frequent" if profile["frequency"] >= overall["frequency"] else "occasional",
+            "frequent"
+            if profile["frequency"] >= overall["frequency"]
+            else "occasional",
             "high value" if profile["monetary"] >= overall["monetary"] else "low value",
         ]
         return ", ".join(words)

@@ -9,7 +9,6 @@ from odoo.tools import SQL
 from ..tools import contact_import
 
 
-
 class MarketingSegmentImport(models.TransientModel):
     """Import a contact list (CSV or XLSX) into a new or existing segment:
     match existing contacts by e-mail, then phone, then name + company, create
@@ -34,7 +33,9 @@ class MarketingSegmentImport(models.TransientModel):
     matched_count = fields.Integer(readonly=True)
     rejected_count = fields.Integer(readonly=True)
     result_segment_id = fields.Many2one("marketing.segment", readonly=True)
-    line_ids = fields.One2many("marketing.segment.import.line", "wizard_id", readonly=True)
+    line_ids = fields.One2many(
+        "marketing.segment.import.line", "wizard_id", readonly=True
+    )
 
     # ---- LOOKUPS ----------------------------------------------------------
     def _get_lookups(self, rows):
@@ -63,8 +64,9 @@ class MarketingSegmentImport(models.TransientModel):
         by_email = dict(cr.fetchall())
         cr.execute(
             SQL(
-                "SELECT k, min(id) FROM (SELECT id, mrm_phone_key(phone) AS k FROM res_partner "
-                "WHERE active UNION ALL SELECT id, mrm_phone_key(mobile) FROM res_partner "
+                "SELECT k, min(id) FROM (SELECT id, mrm_phone_key(phone) AS k "
+                "FROM res_partner WHERE active UNION ALL "
+                "SELECT id, mrm_phone_key(mobile) FROM res_partner "
                 "WHERE active) ph WHERE k = ANY(%s) GROUP BY k",
                 list(phones),
             )
@@ -135,7 +137,11 @@ class MarketingSegmentImport(models.TransientModel):
         missing = [key for key in names if key not in company_ids]
         created = self.env["res.partner"].create(
             [
-                {"name": names[key], "is_company": True, "country_id": self.country_id.id}
+                {
+                    "name": names[key],
+                    "is_company": True,
+                    "country_id": self.country_id.id,
+                }
                 for key in missing
             ]
         )
@@ -157,14 +163,19 @@ class MarketingSegmentImport(models.TransientModel):
                 company_ids = self._get_or_create_companies(plan)
                 to_create = [item for item in plan if item["status"] == "created"]
                 partners = self.env["res.partner"].create(
-                    [self._prepare_partner_vals(item["values"], company_ids) for item in to_create]
+                    [
+                        self._prepare_partner_vals(item["values"], company_ids)
+                        for item in to_create
+                    ]
                 )
                 for item, partner in zip(to_create, partners, strict=True):
                     item["partner_id"] = partner.id
                 segment = self.segment_id or self.env["marketing.segment"].create(
                     {"name": self.segment_name.strip()}
                 )
-                partner_ids = [item["partner_id"] for item in plan if item.get("partner_id")]
+                partner_ids = [
+                    item["partner_id"] for item in plan if item.get("partner_id")
+                ]
                 segment.write({"list_partner_ids": [(4, pid) for pid in partner_ids]})
                 self.env["marketing.segment.import.line"].create(
                     [
@@ -202,7 +213,9 @@ class MarketingSegmentImport(models.TransientModel):
                 self.env.flush_all()
         except (UserError, ValueError) as error:
             raise UserError(
-                self.env._("The import failed, nothing was imported: %(error)s", error=error)
+                self.env._(
+                    "The import failed, nothing was imported: %(error)s", error=error
+                )
             ) from error
         return {
             "type": "ir.actions.act_window",
@@ -218,7 +231,9 @@ class MarketingSegmentImportLine(models.TransientModel):
     _description = "Contact Import Report Line"
     _order = "row"
 
-    wizard_id = fields.Many2one("marketing.segment.import", required=True, ondelete="cascade")
+    wizard_id = fields.Many2one(
+        "marketing.segment.import", required=True, ondelete="cascade"
+    )
     row = fields.Integer(readonly=True)
     status = fields.Selection(
         [("created", "Created"), ("matched", "Matched"), ("rejected", "Rejected")],

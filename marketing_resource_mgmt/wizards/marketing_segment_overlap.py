@@ -15,8 +15,12 @@ class MarketingSegmentOverlap(models.TransientModel):
     _name = "marketing.segment.overlap"
     _description = "Segment Overlap"
 
-    segment_a_id = fields.Many2one("marketing.segment", string="Segment A", required=True)
-    segment_b_id = fields.Many2one("marketing.segment", string="Segment B", required=True)
+    segment_a_id = fields.Many2one(
+        "marketing.segment", string="Segment A", required=True
+    )
+    segment_b_id = fields.Many2one(
+        "marketing.segment", string="Segment B", required=True
+    )
     channel = fields.Selection(CHANNELS)
     a_only_count = fields.Integer(string="A only", compute="_compute_overlap")
     both_count = fields.Integer(string="Both", compute="_compute_overlap")
@@ -34,7 +38,11 @@ class MarketingSegmentOverlap(models.TransientModel):
     @api.depends("segment_a_id", "segment_b_id", "channel")
     def _compute_overlap(self):
         for wizard in self:
-            result = wizard._get_overlap() if wizard.segment_a_id and wizard.segment_b_id else {}
+            result = (
+                wizard._get_overlap()
+                if wizard.segment_a_id and wizard.segment_b_id
+                else {}
+            )
             wizard.a_only_count = result.get("a_only", 0)
             wizard.both_count = result.get("both", 0)
             wizard.b_only_count = result.get("b_only", 0)
@@ -61,9 +69,12 @@ class MarketingSegmentOverlap(models.TransientModel):
             SELECT count(*) FILTER (WHERE in_a AND NOT in_b),
                    count(*) FILTER (WHERE in_a AND in_b),
                    count(*) FILTER (WHERE in_b AND NOT in_a),
-                   (array_agg(id ORDER BY id) FILTER (WHERE in_a AND NOT in_b))[1:%(limit)s],
-                   (array_agg(id ORDER BY id) FILTER (WHERE in_a AND in_b))[1:%(limit)s],
-                   (array_agg(id ORDER BY id) FILTER (WHERE in_b AND NOT in_a))[1:%(limit)s]
+                   (array_agg(id ORDER BY id)
+                       FILTER (WHERE in_a AND NOT in_b))[1:%(limit)s],
+                   (array_agg(id ORDER BY id)
+                       FILTER (WHERE in_a AND in_b))[1:%(limit)s],
+                   (array_agg(id ORDER BY id)
+                       FILTER (WHERE in_b AND NOT in_a))[1:%(limit)s]
               FROM u
             """,
             a=segment_a._get_partner_query(self.channel),
