@@ -62,7 +62,7 @@ class MarketingPartnerBehaviour(models.Model):
 
     # ---- ORM --------------------------------------------------------------
     def init(self):
-        super().init()
+        res = super().init()
         # phone key used by the consent rules: the last nine digits, so that
         # "+44 113 496 0000", "0044 113..." and "0113 496 0000" agree
         self.env.cr.execute(
@@ -75,6 +75,7 @@ class MarketingPartnerBehaviour(models.Model):
             $$
             """
         )
+        return res
 
     # ---- REFRESH ----------------------------------------------------------
     @api.model

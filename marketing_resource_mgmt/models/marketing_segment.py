@@ -95,7 +95,6 @@ class MarketingSegment(models.Model):
         tracking=True,
     )
     domain = fields.Char(
-        string="Domain",
         default="[]",
         tracking=True,
         help="An Odoo domain on the target model, for power users; AND-ed with "
@@ -125,10 +124,10 @@ class MarketingSegment(models.Model):
     parent_id = fields.Many2one(
         "marketing.segment", string="Parent Segment", index=True, ondelete="cascade"
     )
-    child_ids = fields.One2many("marketing.segment", "parent_id", string="Clusters")
+    child_ids = fields.One2many("marketing.segment", "parent_id", string="Cluster Segments")
     cluster_index = fields.Integer(readonly=True, copy=False)
     cluster_model = fields.Json(readonly=True, copy=False)
-    cluster_size = fields.Integer(string="Cluster Size", readonly=True, copy=False)
+    cluster_size = fields.Integer(readonly=True, copy=False)
     cluster_recency = fields.Float(
         string="Avg Recency (days)", readonly=True, copy=False, digits=(16, 1)
     )
