@@ -124,7 +124,9 @@ class MarketingSegment(models.Model):
     parent_id = fields.Many2one(
         "marketing.segment", string="Parent Segment", index=True, ondelete="cascade"
     )
-    child_ids = fields.One2many("marketing.segment", "parent_id", string="Cluster Segments")
+    child_ids = fields.One2many(
+        "marketing.segment", "parent_id", string="Cluster Segments"
+    )
     cluster_index = fields.Integer(readonly=True, copy=False)
     cluster_model = fields.Json(readonly=True, copy=False)
     cluster_size = fields.Integer(readonly=True, copy=False)
