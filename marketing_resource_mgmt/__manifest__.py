@@ -32,7 +32,23 @@
     "data": [
         "security/marketing_resource_mgmt_security.xml",
         "security/ir.model.access.csv",
+        "security/marketing_campaign_security.xml",
         "views/marketing_resource_mgmt_menus.xml",
+        "views/marketing_campaign_template_views.xml",
+        "views/utm_campaign_views.xml",
+        "views/marketing_campaign_member_views.xml",
+        "wizards/marketing_campaign_phase_override_views.xml",
+        "views/marketing_campaign_menus.xml",
+        "data/marketing_campaign_data.xml",
+        "data/marketing_campaign_template_data.xml",
+        "templates/campaign_answer_templates.xml",
     ],
-    "demo": [],
+    "demo": [
+        "demo/marketing_campaign_demo.xml",
+    ],
+    "assets": {
+        "web.assets_tests": [
+            "marketing_resource_mgmt/static/src/tours/*.js",
+        ],
+    },
 }

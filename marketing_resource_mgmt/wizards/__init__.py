@@ -1,0 +1,1 @@
+from . import marketing_campaign_phase_override
