@@ -1,25 +1,10 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-<<<<<<< HEAD
-from odoo import models
-=======
 from odoo import api, fields, models
->>>>>>> issue-4
 
 
 class SaleOrder(models.Model):
     _inherit = "sale.order"
 
-<<<<<<< HEAD
-    def action_confirm(self):
-        result = super().action_confirm()
-        self.env["marketing.partner.behaviour"]._trigger_refresh()
-        return result
-
-    def _action_cancel(self):
-        result = super()._action_cancel()
-        self.env["marketing.partner.behaviour"]._trigger_refresh()
-        return result
-=======
     campaign_member_id = fields.Many2one(
         "marketing.campaign.member", readonly=True, copy=False, index="btree_not_null"
     )
@@ -46,5 +31,11 @@ class SaleOrder(models.Model):
             lambda m: m.state not in ("converted", "unsubscribed")
         )
         members.write({"state": "converted"})
+        # behavioural measures (recency, frequency, value) follow the orders
+        self.env["marketing.partner.behaviour"]._trigger_refresh()
         return res
->>>>>>> issue-4
+
+    def _action_cancel(self):
+        res = super()._action_cancel()
+        self.env["marketing.partner.behaviour"]._trigger_refresh()
+        return res
