@@ -35,7 +35,7 @@ class TestSegmentUi(HttpCase):
         ):
             with self.subTest(method=method), self.assertRaises(Fault) as caught:
                 self._rpc("mrm_rpc_salesman", "marketing.segment", method, *args)
-            self.assertIn("AccessError", caught.exception.faultString)
+            self.assertIn("not allowed", caught.exception.faultString)
         self.assertEqual(self.segment.name, "RPC shared")
         found = self._rpc("mrm_rpc_marketer", "marketing.segment", "search_read",
                           [("id", "in", [self.segment.id, self.private.id])], fields=["name"])
@@ -49,7 +49,7 @@ class TestSegmentUi(HttpCase):
             "Kent", "Lincolnshire", "Cornwall",
         ]
         self.env["res.partner"].create(
-            [{"name": f"Tour contact {i}", "comment": "tour-mrm", "mrm_county": county,
+            [{"name": f"Tour contact {i}", "ref": "tour-mrm", "mrm_county": county,
               "email": f"tour{i}@example.com"} for i, county in enumerate(counties)]
         )
         self.start_tour("/odoo", "marketing_segment_tour", login="admin")

@@ -23,9 +23,9 @@ registry.category("web_tour.tours").add("marketing_segment_tour", {
             run: "click",
         },
         {
-            content: "On the note of the contact",
+            content: "On the reference of the contact",
             trigger: ".o_field_widget[name=criterion_ids] .o_selected_row .o_field_widget[name=field_name] input",
-            run: "edit comment",
+            run: "edit ref",
         },
         {
             content: "Normalised value",
