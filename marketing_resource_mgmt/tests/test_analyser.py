@@ -101,7 +101,15 @@ class TestAnalyser(SegmentCase):
                 "name": "Likely",
                 "domain": "[('comment', '=', 'analyser-test')]",
                 "criterion_ids": [
-                    (0, 0, {"field_name": "mrm_response_score", "operator": ">=", "value": "0.6"})
+                    (
+                        0,
+                        0,
+                        {
+                            "field_name": "mrm_response_score",
+                            "operator": ">=",
+                            "value": "0.6",
+                        },
+                    )
                 ],
             }
         )
@@ -111,4 +119,6 @@ class TestAnalyser(SegmentCase):
 
     def test_response_score_needs_both_classes(self):
         with self.assertRaises(UserError):
-            self.Behaviour._compute_response_scores(partner_ids=self.groups["loyal"].ids)
+            self.Behaviour._compute_response_scores(
+                partner_ids=self.groups["loyal"].ids
+            )

@@ -23,17 +23,31 @@ class TestBehaviour(AccountTestInvoicingCommon):
         Partner = cls.env["res.partner"]
         cls.buyer = Partner.create({"name": "Order Buyer", "comment": "behaviour-test"})
         cls.buyer_contact = Partner.create(
-            {"name": "Buyer Contact", "parent_id": cls.buyer.id, "comment": "behaviour-test"}
+            {
+                "name": "Buyer Contact",
+                "parent_id": cls.buyer.id,
+                "comment": "behaviour-test",
+            }
         )
-        cls.invoiced = Partner.create({"name": "Invoice Only", "comment": "behaviour-test"})
+        cls.invoiced = Partner.create(
+            {"name": "Invoice Only", "comment": "behaviour-test"}
+        )
         cls.quoted = Partner.create({"name": "Quote Only", "comment": "behaviour-test"})
         # a confirmed order of 100, ten days ago, invoiced and posted: counts once
         order = cls.env["sale.order"].create(
             {
                 "partner_id": cls.buyer.id,
                 "order_line": [
-                    (0, 0, {"product_id": cls.product_a.id, "product_uom_qty": 1,
-                            "price_unit": 100.0, "tax_id": False})
+                    (
+                        0,
+                        0,
+                        {
+                            "product_id": cls.product_a.id,
+                            "product_uom_qty": 1,
+                            "price_unit": 100.0,
+                            "tax_id": False,
+                        },
+                    )
                 ],
             }
         )
@@ -43,15 +57,29 @@ class TestBehaviour(AccountTestInvoicingCommon):
         invoice.invoice_date = today - timedelta(days=9)
         invoice.action_post()
         # direct invoices: 50 five days ago, 200 long ago (outside the window)
-        cls.init_invoice("out_invoice", cls.invoiced, today - timedelta(days=5),
-                         post=True, amounts=[50.0], taxes=[])
-        cls.init_invoice("out_invoice", cls.invoiced, today - timedelta(days=400),
-                         post=True, amounts=[200.0], taxes=[])
+        cls.init_invoice(
+            "out_invoice",
+            cls.invoiced,
+            today - timedelta(days=5),
+            post=True,
+            amounts=[50.0],
+            taxes=[],
+        )
+        cls.init_invoice(
+            "out_invoice",
+            cls.invoiced,
+            today - timedelta(days=400),
+            post=True,
+            amounts=[200.0],
+            taxes=[],
+        )
         # a quotation only: no behaviour
         cls.env["sale.order"].create(
             {
                 "partner_id": cls.quoted.id,
-                "order_line": [(0, 0, {"product_id": cls.product_a.id, "price_unit": 999.0})],
+                "order_line": [
+                    (0, 0, {"product_id": cls.product_a.id, "price_unit": 999.0})
+                ],
             }
         )
 
@@ -82,8 +110,14 @@ class TestBehaviour(AccountTestInvoicingCommon):
 
     def test_refresh_updates_and_removes(self):
         self.Behaviour._refresh()
-        self.init_invoice("out_invoice", self.invoiced, self.today - timedelta(days=1),
-                          post=True, amounts=[30.0], taxes=[])
+        self.init_invoice(
+            "out_invoice",
+            self.invoiced,
+            self.today - timedelta(days=1),
+            post=True,
+            amounts=[30.0],
+            taxes=[],
+        )
         self.Behaviour._refresh()
         row = self._row(self.invoiced)
         self.assertEqual(row.frequency, 2)
@@ -96,8 +130,11 @@ class TestBehaviour(AccountTestInvoicingCommon):
 
         def match(*lines):
             segment = self.env["marketing.segment"].create(
-                {"name": "B", "domain": domain,
-                 "criterion_ids": [(0, 0, line) for line in lines]}
+                {
+                    "name": "B",
+                    "domain": domain,
+                    "criterion_ids": [(0, 0, line) for line in lines],
+                }
             )
             return self.env["res.partner"].browse(segment._get_partner_ids())
 
@@ -110,19 +147,28 @@ class TestBehaviour(AccountTestInvoicingCommon):
             "a company's measures cover its contacts",
         )
         self.assertEqual(
-            match({"operator": "recency_gt", "value": "7"}), self.buyer | self.buyer_contact
-        )
-        self.assertEqual(
-            match({"operator": "frequency_gte", "value": "1"},
-                  {"operator": "monetary_gte", "value": "80"}),
+            match({"operator": "recency_gt", "value": "7"}),
             self.buyer | self.buyer_contact,
         )
-        self.assertEqual(match({"operator": "responded_gte", "value": "1"}), self.env["res.partner"])
+        self.assertEqual(
+            match(
+                {"operator": "frequency_gte", "value": "1"},
+                {"operator": "monetary_gte", "value": "80"},
+            ),
+            self.buyer | self.buyer_contact,
+        )
+        self.assertEqual(
+            match({"operator": "responded_gte", "value": "1"}), self.env["res.partner"]
+        )
 
     def test_campaign_response_from_leads(self):
         campaign = self.env["utm.campaign"].create({"name": "Behaviour campaign"})
         self.env["crm.lead"].create(
-            {"name": "Answer", "partner_id": self.invoiced.id, "campaign_id": campaign.id}
+            {
+                "name": "Answer",
+                "partner_id": self.invoiced.id,
+                "campaign_id": campaign.id,
+            }
         )
         self.Behaviour._refresh()
         self.assertEqual(self._row(self.invoiced).responded, 1)

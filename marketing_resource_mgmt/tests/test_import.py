@@ -30,8 +30,11 @@ class TestImport(SegmentCase):
     def _wizard(self, data, filename, **vals):
         return self.env["marketing.segment.import"].create(
             dict(
-                {"file": base64.b64encode(data), "filename": filename,
-                 "segment_name": "UK 500"},
+                {
+                    "file": base64.b64encode(data),
+                    "filename": filename,
+                    "segment_name": "UK 500",
+                },
                 **vals,
             )
         )
@@ -47,7 +50,8 @@ class TestImport(SegmentCase):
         self.assertEqual(wizard.state, "done")
         self.assertEqual(wizard.matched_count, 1)
         self.assertEqual(
-            wizard.created_count + wizard.matched_count + wizard.rejected_count, len(rows)
+            wizard.created_count + wizard.matched_count + wizard.rejected_count,
+            len(rows),
         )
         self.assertGreater(wizard.created_count, 450)
         matched = wizard.line_ids.filtered(lambda l: l.status == "matched")
@@ -68,23 +72,26 @@ class TestImport(SegmentCase):
         again = self._wizard(self.uk500, "uk-500.csv", segment_id=segment.id)
         again.action_import()
         self.assertEqual(again.created_count, 0)
-        self.assertEqual(again.matched_count, wizard.created_count + wizard.matched_count)
+        self.assertEqual(
+            again.matched_count, wizard.created_count + wizard.matched_count
+        )
 
     def test_bad_rows_report(self):
         data = (
-            "first_name,last_name,company_name,phone1,email\n"
-            "Ann,Able,Able Ltd,0113 245 0101,ann.able@example.org\n"
-            ",,,0113 245 0102,nobody@example.org\n"
-            "Eve,Bad,,,not-an-email\n"
-            "Fay,Nocontact,,,\n"
-            "Ann,Again,,,ann.able@example.org\n"
-            "Olive,Ok,,0113 245 0001,\n"
-        ).encode()
+            b"first_name,last_name,company_name,phone1,email\n"
+            b"Ann,Able,Able Ltd,0113 245 0101,ann.able@example.org\n"
+            b",,,0113 245 0102,nobody@example.org\n"
+            b"Eve,Bad,,,not-an-email\n"
+            b"Fay,Nocontact,,,\n"
+            b"Ann,Again,,,ann.able@example.org\n"
+            b"Olive,Ok,,0113 245 0001,\n"
+        )
         wizard = self._wizard(data, "bad.csv")
         wizard.action_import()
         report = {line.row: line for line in wizard.line_ids}
         self.assertEqual(
-            (wizard.created_count, wizard.matched_count, wizard.rejected_count), (1, 1, 4)
+            (wizard.created_count, wizard.matched_count, wizard.rejected_count),
+            (1, 1, 4),
         )
         self.assertEqual(report[2].status, "created")
         self.assertIn("no name", report[3].reason)

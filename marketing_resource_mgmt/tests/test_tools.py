@@ -18,7 +18,9 @@ class TestScoring(BaseCase):
         self.assertEqual(scoring.feature_vector(99999, 1, -5)[2], 0.0)
 
     def test_train_predict(self):
-        features = [[5 + i, 20, 9] for i in range(6)] + [[700 + i, 1, 3] for i in range(6)]
+        features = [[5 + i, 20, 9] for i in range(6)] + [
+            [700 + i, 1, 3] for i in range(6)
+        ]
         labels = [1] * 6 + [0] * 6
         model = scoring.train(features, labels)
         high, low = scoring.predict(model, [[8, 18, 9], [650, 1, 3]])
@@ -51,16 +53,16 @@ class TestClustering(BaseCase):
 
 class TestContactImport(BaseCase):
     CSV = (
-        "first_name,last_name,company_name,address,city,county,postal,phone1,phone2,email\r\n"
-        "Ann,Able,Able Ltd,1 A St,Leeds,West Yorkshire,LS1 1AA,0113 245 0001,,ann@able.example\r\n"
-        "Bob,Best,,2 B St,Leeds,,LS2 2BB,+44 113 245 0002,,\r\n"
-        ",,,3 C St,Leeds,,LS3 3CC,0113 245 0003,,c@c.example\r\n"
-        "Dan,Dup,,,,,,,,ann@able.example\r\n"
-        "Eve,Bad,,,,,,,,not-an-email\r\n"
-        "Fay,Nophone,,,,,,,,\r\n"
-        "Gus,Short,,,,,,12,,\r\n"
-        "Hal,Known,Known Co,,,,,,,\r\n"
-    ).encode()
+        b"first_name,last_name,company_name,address,city,county,postal,phone1,phone2,email\r\n"
+        b"Ann,Able,Able Ltd,1 A St,Leeds,West Yorkshire,LS1 1AA,0113 245 0001,,ann@able.example\r\n"
+        b"Bob,Best,,2 B St,Leeds,,LS2 2BB,+44 113 245 0002,,\r\n"
+        b",,,3 C St,Leeds,,LS3 3CC,0113 245 0003,,c@c.example\r\n"
+        b"Dan,Dup,,,,,,,,ann@able.example\r\n"
+        b"Eve,Bad,,,,,,,,not-an-email\r\n"
+        b"Fay,Nophone,,,,,,,,\r\n"
+        b"Gus,Short,,,,,,12,,\r\n"
+        b"Hal,Known,Known Co,,,,,,,\r\n"
+    )
 
     def test_read_csv_and_xlsx(self):
         rows = contact_import.read_rows(self.CSV, "list.csv")
@@ -76,13 +78,31 @@ class TestContactImport(BaseCase):
         buffer = io.BytesIO()
         workbook.save(buffer)
         rows = contact_import.read_rows(buffer.getvalue(), "list.xlsx")
-        self.assertEqual(rows, [(2, {"name": "Xavier X", "email": "x@x.example",
-                                     "phone": "0113 245 0009"})])
+        self.assertEqual(
+            rows,
+            [
+                (
+                    2,
+                    {
+                        "name": "Xavier X",
+                        "email": "x@x.example",
+                        "phone": "0113 245 0009",
+                    },
+                )
+            ],
+        )
 
     def test_unreadable(self):
-        for data, name in ((b"", "a.csv"), (b"x", "a.pdf"), (b"PK\x03\x04garbage", "a.xlsx"),
-                           (b"foo,bar\n1,2\n", "a.csv")):
-            with self.subTest(name=name), self.assertRaises(contact_import.ImportFileError):
+        for data, name in (
+            (b"", "a.csv"),
+            (b"x", "a.pdf"),
+            (b"PK\x03\x04garbage", "a.xlsx"),
+            (b"foo,bar\n1,2\n", "a.csv"),
+        ):
+            with (
+                self.subTest(name=name),
+                self.assertRaises(contact_import.ImportFileError),
+            ):
                 contact_import.read_rows(data, name)
 
     def test_plan(self):
@@ -95,7 +115,9 @@ class TestContactImport(BaseCase):
         )
         by_row = {item["row"]: item for item in plan}
         self.assertEqual(by_row[2]["status"], "created")
-        self.assertEqual((by_row[3]["status"], by_row[3]["partner_id"]), ("matched", 42))
+        self.assertEqual(
+            (by_row[3]["status"], by_row[3]["partner_id"]), ("matched", 42)
+        )
         self.assertIn("phone", by_row[3]["reason"])
         self.assertEqual(by_row[4]["status"], "rejected")
         self.assertIn("no name", by_row[4]["reason"])
@@ -106,13 +128,29 @@ class TestContactImport(BaseCase):
         self.assertEqual(by_row[9]["status"], "rejected")  # no e-mail/phone
 
     def test_match_priority(self):
-        rows = [(2, {"name": "Ann Able", "company": "Able Ltd", "email": "ANN@able.example",
-                     "phone": "0113 245 0001"})]
+        rows = [
+            (
+                2,
+                {
+                    "name": "Ann Able",
+                    "company": "Able Ltd",
+                    "email": "ANN@able.example",
+                    "phone": "0113 245 0001",
+                },
+            )
+        ]
         plan = contact_import.plan_import(
-            rows, {"ann@able.example": 1}, {"132450001": 2}, {("ann able", "able ltd"): 3}
+            rows,
+            {"ann@able.example": 1},
+            {"132450001": 2},
+            {("ann able", "able ltd"): 3},
         )
-        self.assertEqual((plan[0]["partner_id"], plan[0]["reason"]), (1, "matched by e-mail"))
-        plan = contact_import.plan_import(rows, {}, {"132450001": 2}, {("ann able", "able ltd"): 3})
+        self.assertEqual(
+            (plan[0]["partner_id"], plan[0]["reason"]), (1, "matched by e-mail")
+        )
+        plan = contact_import.plan_import(
+            rows, {}, {"132450001": 2}, {("ann able", "able ltd"): 3}
+        )
         self.assertEqual(plan[0]["partner_id"], 2)
         rows[0][1]["phone"] = ""
         plan = contact_import.plan_import(rows, {}, {}, {("ann able", "able ltd"): 3})
