@@ -54,7 +54,7 @@ class TestImport(SegmentCase):
             len(rows),
         )
         self.assertGreater(wizard.created_count, 450)
-        matched = wizard.line_ids.filtered(lambda l: l.status == "matched")
+        matched = wizard.line_ids.filtered(lambda line: line.status == "matched")
         self.assertEqual(matched.partner_id, existing)
         segment = wizard.result_segment_id
         self.assertEqual(segment.name, "UK 500")

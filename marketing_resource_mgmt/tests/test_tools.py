@@ -54,7 +54,8 @@ class TestClustering(BaseCase):
 class TestContactImport(BaseCase):
     CSV = (
         b"first_name,last_name,company_name,address,city,county,postal,phone1,phone2,email\r\n"
-        b"Ann,Able,Able Ltd,1 A St,Leeds,West Yorkshire,LS1 1AA,0113 245 0001,,ann@able.example\r\n"
+        b"Ann,Able,Able Ltd,1 A St,Leeds,West Yorkshire,LS1 1AA,0113 245 0001,,"
+        b"ann@able.example\r\n"
         b"Bob,Best,,2 B St,Leeds,,LS2 2BB,+44 113 245 0002,,\r\n"
         b",,,3 C St,Leeds,,LS3 3CC,0113 245 0003,,c@c.example\r\n"
         b"Dan,Dup,,,,,,,,ann@able.example\r\n"
