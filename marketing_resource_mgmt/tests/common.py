@@ -19,7 +19,13 @@ class CampaignCase(TransactionCase):
                 no_reset_password=True,
             )
         )
-        groups_user = "marketing_resource_mgmt.group_marketing_user,project.group_project_user,hr_timesheet.group_hr_timesheet_user"
+        groups_user = ",".join(
+            [
+                "marketing_resource_mgmt.group_marketing_user",
+                "project.group_project_user",
+                "hr_timesheet.group_hr_timesheet_user",
+            ]
+        )
         cls.manager = new_test_user(
             cls.env,
             login="mrm_manager",
@@ -50,8 +56,26 @@ class CampaignCase(TransactionCase):
                 "date_start": date(2026, 3, 2),
                 "budget": 5000,
                 "team_ids": [
-                    (0, 0, {"user_id": cls.caller_a.id, "role": "caller", "makes_calls": True, "capacity": 30}),
-                    (0, 0, {"user_id": cls.caller_b.id, "role": "caller", "makes_calls": True, "capacity": 10}),
+                    (
+                        0,
+                        0,
+                        {
+                            "user_id": cls.caller_a.id,
+                            "role": "caller",
+                            "makes_calls": True,
+                            "capacity": 30,
+                        },
+                    ),
+                    (
+                        0,
+                        0,
+                        {
+                            "user_id": cls.caller_b.id,
+                            "role": "caller",
+                            "makes_calls": True,
+                            "capacity": 10,
+                        },
+                    ),
                     (0, 0, {"user_id": cls.analyst.id, "role": "analyst"}),
                 ],
             }
