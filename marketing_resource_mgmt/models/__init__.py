@@ -1,3 +1,10 @@
+from . import marketing_library_tag
+from . import marketing_segment
+from . import marketing_segment_criterion
+from . import marketing_partner_behaviour
+from . import res_partner
+from . import sale_order
+from . import account_move
 from . import marketing_campaign_template
 from . import utm_campaign
 from . import marketing_campaign_phase
@@ -7,4 +14,4 @@ from . import marketing_campaign_cost
 from . import marketing_campaign_member
 from . import project_task
 from . import crm_lead
-from . import sale_order
+from . import utm_campaign_generation

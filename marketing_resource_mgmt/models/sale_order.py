@@ -31,4 +31,11 @@ class SaleOrder(models.Model):
             lambda m: m.state not in ("converted", "unsubscribed")
         )
         members.write({"state": "converted"})
+        # behavioural measures (recency, frequency, value) follow the orders
+        self.env["marketing.partner.behaviour"]._trigger_refresh()
+        return res
+
+    def _action_cancel(self):
+        res = super()._action_cancel()
+        self.env["marketing.partner.behaviour"]._trigger_refresh()
         return res
