@@ -291,7 +291,7 @@ class UtmCampaign(models.Model):
             SQL(
                 """
             UPDATE marketing_campaign_member m
-               SET user_id = (%(cycle)s::int[])[((n.rn - 1) %% %(size)s) + 1]
+               SET user_id = (%(cycle)s::int[])[mod(n.rn - 1, %(size)s) + 1]
               FROM (SELECT id, row_number() OVER (ORDER BY id) AS rn
                       FROM marketing_campaign_member
                      WHERE campaign_id = %(campaign)s AND generation_batch = %(batch)s
@@ -317,14 +317,16 @@ class UtmCampaign(models.Model):
                 """
             INSERT INTO mail_activity (
                 res_model_id, res_model, res_id, res_name, activity_type_id,
-                summary, note, date_deadline, user_id, automated,
+                summary, note, date_deadline, user_id, user_tz, automated, active,
                 create_uid, create_date, write_uid, write_date)
             SELECT %(model_id)s, 'marketing.campaign.member', m.id,
                    p.name, %(type)s, %(summary)s, %(note)s, %(deadline)s,
-                   m.user_id, TRUE,
+                   m.user_id, up.tz, TRUE, TRUE,
                    %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
               FROM marketing_campaign_member m
               JOIN res_partner p ON p.id = m.partner_id
+              JOIN res_users u ON u.id = m.user_id
+              JOIN res_partner up ON up.id = u.partner_id
              WHERE m.campaign_id = %(campaign)s AND m.generation_batch = %(batch)s
                AND m.channel = 'call'
                 """,
@@ -443,8 +445,9 @@ class UtmCampaign(models.Model):
                     "parent_id",
                 ]
             )
+            by_id = {partner.id: partner for partner in partners}
             for member_id, partner_id, token in chunk:
-                partner = Partner.browse(partner_id)
+                partner = by_id[partner_id]
                 company = partner.commercial_partner_id
                 company_name = company.name if company != partner else ""
                 lines = [partner.name or ""]

@@ -179,7 +179,8 @@ class TestCampaignGeneration(CampaignCase):
         """The generation is set-based: the same number of queries for 5 or 60
         contacts (a record-by-record fall-back would grow with N)."""
         counts = []
-        for size in (5, 60):
+        # the first run warms Odoo's caches (ir.model ids, xmlids, views)
+        for size in (3, 5, 60):
             tag = self.env["res.partner.category"].create({"name": f"Size {size}"})
             self.env["res.partner"].create(
                 [_partner_vals(100 + i, tag) for i in range(size)]
@@ -222,9 +223,9 @@ class TestCampaignGeneration(CampaignCase):
             self.assertEqual(len(campaign.member_ids), 3 * size)
             self.assertEqual(len(self._members("call", campaign).activity_ids), size)
         self.assertEqual(
-            counts[0], counts[1], f"queries for 5 and 60 contacts: {counts}"
+            counts[1], counts[2], f"queries for 5 and 60 contacts: {counts[1:]}"
         )
-        self.assertLess(counts[1], 150)
+        self.assertLess(counts[2], 150)
 
     def test_bad_input_changes_nothing(self):
         bare = self.env["utm.campaign"].create(
