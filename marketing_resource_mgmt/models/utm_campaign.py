@@ -341,10 +341,11 @@ class UtmCampaign(models.Model):
 
     @api.depends("title", "code")
     def _compute_display_name(self):
-        super()._compute_display_name()
+        res = super()._compute_display_name()
         for campaign in self:
             if campaign.code and campaign.title:
                 campaign.display_name = f"[{campaign.code}] {campaign.title}"
+        return res
 
     @api.model
     def _search_display_name(self, operator, value):

@@ -56,9 +56,10 @@ class UtmCampaign(models.Model):
     )
 
     def init(self):
-        super().init()
+        res = super().init()
         # gen_random_bytes() for the members' portal tokens
         self.env.cr.execute("CREATE EXTENSION IF NOT EXISTS pgcrypto")
+        return res
 
     # ---- ACTIONS
 
