@@ -72,7 +72,33 @@ class UtmCampaign(models.Model):
 
     # ---- ORM
 
+    def _check_not_finance_only(self):
+        """Finance staff read campaigns and their money; they do not edit them.
+
+        :raise AccessError: for a finance user outside the marketing groups
+        """
+        user = self.env.user
+        if self.env.su or not user.has_group("campaign_reporting.group_campaign_finance"):
+            return
+        if not user.has_group("marketing_resource_mgmt.group_marketing_user"):
+            raise AccessError(
+                _(
+                    "Finance staff read the campaigns' figures; only marketing "
+                    "users edit campaigns."
+                )
+            )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._check_not_finance_only()
+        return super().create(vals_list)
+
+    def unlink(self):
+        self._check_not_finance_only()
+        return super().unlink()
+
     def write(self, vals):
+        self._check_not_finance_only()
         closing = self.env["utm.campaign"]
         reopening = self.env["utm.campaign"]
         if "state" in vals:

@@ -60,6 +60,7 @@ class TestFinance(CampaignReportingCommon):
         # no new cost of any source
         with self.assertRaisesRegex(UserError, "closed"):
             self._direct_cost(camp, 10.0)
+        # refused before anything is written (no savepoint needed)
         with self.assertRaisesRegex(UserError, "closed"):
             self.env["account.analytic.line"].create(
                 {"name": "late", "account_id": self.account_a.id, "amount": -5.0}
@@ -75,7 +76,7 @@ class TestFinance(CampaignReportingCommon):
             )
         bill = self.init_invoice("in_invoice", self.vendor_1, "2024-06-01", amounts=[40.0])
         bill.invoice_line_ids.analytic_distribution = {str(self.account_a.id): 100.0}
-        with self.assertRaisesRegex(UserError, "closed"):
+        with self.assertRaisesRegex(UserError, "closed"), self.env.cr.savepoint():
             bill.action_post()
         # figures unchanged, snapshot kept for comparison
         self.env.invalidate_all()
@@ -109,3 +110,12 @@ class TestFinance(CampaignReportingCommon):
         )
         camp = self.campaign_a.with_user(self.finance_user)
         self.assertAlmostEqual(camp.kpi_cost_total, 1350.0)
+        with self.assertRaises(AccessError):
+            camp.write({"name": "Renamed by finance"})
+        with self.assertRaises(AccessError):
+            camp.write({"budget": 1.0})
+        with self.assertRaises(AccessError):
+            self.env["utm.campaign"].with_user(self.finance_user).create({"name": "F"})
+        # ... but claims the co-funding
+        self.cofunding_a1.with_user(self.finance_user).action_claim()
+        self.assertEqual(self.cofunding_a1.state, "claimed")

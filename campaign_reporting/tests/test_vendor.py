@@ -133,6 +133,3 @@ class TestVendorFeed(CampaignReportingCommon, HttpCase):
         self.assertEqual(leads[0].text.strip(), "8")
         self.assertNotIn(b"Autumn Fair", response.content)
         self.assertNotIn(b"Vendor Two", response.content)
-
-    def test_portal_tour(self):
-        self.start_tour("/my", "campaign_reporting_vendor_portal", login="cr_vendor_portal")

@@ -123,4 +123,5 @@ class TestPnlWorkbook(CampaignReportingCommon):
         with self.assertRaises(UserError):
             self.render(self.campaign_b)
         action = self.campaign_a.action_print_pnl_workbook()
-        self.assertEqual(action["report_type"], "xlsx")
+        self.assertEqual(action["type"], "ir.actions.report")
+        self.assertEqual(action["report_name"], "campaign_reporting.campaign_pnl_xlsx")
