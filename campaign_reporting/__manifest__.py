@@ -29,6 +29,7 @@
         "views/campaign_kpi_views.xml",
         "views/marketing_campaign_cofunding_views.xml",
         "views/campaign_vendor_token_views.xml",
+        "views/utm_campaign_views.xml",
         "views/res_config_settings_views.xml",
         "views/portal_templates.xml",
         "views/campaign_reporting_menus.xml",
@@ -36,7 +37,7 @@
         "data/mail_template_data.xml",
         "data/ir_cron_data.xml",
     ],
-    "demo": [],
+    "demo": ["demo/campaign_reporting_demo.xml"],
     "assets": {
         "web.assets_backend": [
             "campaign_reporting/static/src/campaign_monitor/*",

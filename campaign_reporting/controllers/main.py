@@ -19,13 +19,18 @@ def _xml_error(status, code, message):
         f'<error code="{code}">{escape(message)}</error>\n'
     )
     return request.make_response(
-        body, headers=[("Content-Type", "application/xml; charset=utf-8")], status=status
+        body,
+        headers=[("Content-Type", "application/xml; charset=utf-8")],
+        status=status,
     )
 
 
 class CampaignVendorFeed(http.Controller):
     @http.route(
-        "/campaign_reporting/vendor/schema/v1.xsd", type="http", auth="public", methods=["GET"]
+        "/campaign_reporting/vendor/schema/v1.xsd",
+        type="http",
+        auth="public",
+        methods=["GET"],
     )
     def vendor_feed_schema(self):
         with file_open(XSD_PATH, "rb") as xsd:
@@ -54,7 +59,10 @@ class CampaignVendorFeed(http.Controller):
             env["utm.campaign"]
             .with_context(active_test=False)
             .search(
-                [("code", "=", code), ("company_id", "in", [record.company_id.id, False])],
+                [
+                    ("code", "=", code),
+                    ("company_id", "in", [record.company_id.id, False]),
+                ],
                 limit=1,
             )
         )

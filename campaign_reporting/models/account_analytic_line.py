@@ -8,8 +8,12 @@ class AccountAnalyticLine(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         # refuse before writing anything: the account is given or the project's
-        account_ids = {vals["account_id"] for vals in vals_list if vals.get("account_id")}
-        project_ids = {vals["project_id"] for vals in vals_list if vals.get("project_id")}
+        account_ids = {
+            vals["account_id"] for vals in vals_list if vals.get("account_id")
+        }
+        project_ids = {
+            vals["project_id"] for vals in vals_list if vals.get("project_id")
+        }
         if project_ids and "project.project" in self.env:
             account_ids |= set(
                 self.env["project.project"].sudo().browse(project_ids).account_id.ids

@@ -130,7 +130,9 @@ class CampaignKpi(models.Model):
     cost_timesheet = fields.Monetary(
         "Cost: timesheets", readonly=True, groups=MONEY_GROUPS
     )
-    cost_bill = fields.Monetary("Cost: vendor bills", readonly=True, groups=MONEY_GROUPS)
+    cost_bill = fields.Monetary(
+        "Cost: vendor bills", readonly=True, groups=MONEY_GROUPS
+    )
     cost_direct = fields.Monetary(
         "Cost: direct entries", readonly=True, groups=MONEY_GROUPS
     )
@@ -155,7 +157,9 @@ class CampaignKpi(models.Model):
     )
     net_cost = fields.Monetary(readonly=True, groups=MONEY_GROUPS)
     roi = fields.Float("ROI (%)", readonly=True, aggregator="avg", groups=MONEY_GROUPS)
-    cost_per_lead = fields.Monetary(readonly=True, aggregator="avg", groups=MONEY_GROUPS)
+    cost_per_lead = fields.Monetary(
+        readonly=True, aggregator="avg", groups=MONEY_GROUPS
+    )
     cost_per_won = fields.Monetary(
         "Cost per won deal", readonly=True, aggregator="avg", groups=MONEY_GROUPS
     )
@@ -192,7 +196,9 @@ class CampaignKpi(models.Model):
                 "CREATE OR REPLACE VIEW %s AS (%s)",
                 tools.SQL.identifier(self._table),
                 campaign_view_sql(
-                    currency_stored=self.env["utm.campaign"]._fields["currency_id"].store
+                    currency_stored=self.env["utm.campaign"]
+                    ._fields["currency_id"]
+                    .store
                 ),
             )
         )
@@ -226,15 +232,21 @@ class CampaignKpi(models.Model):
         leads = [("campaign_id", "=", cid), ("active", "in", [True, False])]
         leads += lead_channel
         orders = [("campaign_id", "=", cid)]
-        if lead_channel:
-            if channel == "none":
-                orders += [
-                    "|",
-                    ("opportunity_id", "=", False),
-                    ("opportunity_id", lead_channel[0][1], lead_channel[0][2]),
-                ]
-            else:
-                orders.append(("opportunity_id", "in", lead_channel[0][2]))
+        if channel == "none":
+            orders += [
+                ("campaign_member_id", "=", False),
+                "|",
+                ("opportunity_id", "=", False),
+                ("opportunity_id", "not in", self._leads_with_member(campaign)),
+            ]
+        elif channel:
+            orders += [
+                "|",
+                ("campaign_member_id.channel", "=", channel),
+                "&",
+                ("campaign_member_id", "=", False),
+                ("opportunity_id", "in", lead_channel[0][2]),
+            ]
         account = campaign.analytic_account_id.id
         analytic = [("account_id", "=", account)]
         direct_line_ids = (
@@ -287,7 +299,8 @@ class CampaignKpi(models.Model):
             ),
             "cost_bill": (
                 "account.analytic.line",
-                analytic + [("project_id", "=", False), ("category", "=", "vendor_bill")],
+                analytic
+                + [("project_id", "=", False), ("category", "=", "vendor_bill")],
             ),
             "cost_direct": (
                 "account.analytic.line",
@@ -323,7 +336,13 @@ class CampaignKpi(models.Model):
                 [("campaign_id", "=", cid), ("state", "=", "received")],
             ),
         }
-        if kpi in ("cost_timesheet", "cost_bill", "cost_direct", "cost_other", "cost_total"):
+        if kpi in (
+            "cost_timesheet",
+            "cost_bill",
+            "cost_direct",
+            "cost_other",
+            "cost_total",
+        ):
             if not account:
                 return None
         return specs.get(kpi)
@@ -334,15 +353,21 @@ class CampaignKpi(models.Model):
         domain = [("campaign_id", "=", campaign.id), ("lead_id", "!=", False)]
         if channel:
             domain.append(("channel", "=", channel))
-        groups = self.env["marketing.campaign.member"].sudo()._read_group(
-            domain, [], ["lead_id:array_agg"]
+        groups = (
+            self.env["marketing.campaign.member"]
+            .sudo()
+            ._read_group(domain, [], ["lead_id:array_agg"])
         )
         if channel and channel != "none":
             # a lead takes the channel of its first member (see the SQL view)
-            all_groups = self.env["marketing.campaign.member"].sudo()._read_group(
-                [("lead_id", "in", groups[0][0] or [])],
-                ["lead_id"],
-                ["id:min"],
+            all_groups = (
+                self.env["marketing.campaign.member"]
+                .sudo()
+                ._read_group(
+                    [("lead_id", "in", groups[0][0] or [])],
+                    ["lead_id"],
+                    ["id:min"],
+                )
             )
             first_ids = [min_id for _lead, min_id in all_groups]
             first = self.env["marketing.campaign.member"].sudo().browse(first_ids)

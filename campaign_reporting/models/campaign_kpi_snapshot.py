@@ -46,7 +46,10 @@ class CampaignKpiSnapshot(models.Model):
     currency_id = fields.Many2one("res.currency", readonly=True)
     date = fields.Datetime(default=fields.Datetime.now, readonly=True)
     user_id = fields.Many2one(
-        "res.users", string="Closed by", default=lambda self: self.env.user, readonly=True
+        "res.users",
+        string="Closed by",
+        default=lambda self: self.env.user,
+        readonly=True,
     )
     reason = fields.Selection(
         [("close", "Closing"), ("manual", "Manual")], default="close", readonly=True

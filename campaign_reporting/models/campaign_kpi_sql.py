@@ -26,11 +26,13 @@ Definitions (the drill-down domains in campaign_kpi.py use the same ones):
   distribution), in company currency.
 - co-funding: committed = states committed/claimed/received, claimed =
   claimed/received, received = received.
-- A lead's (and its orders') channel is the channel of the campaign member
-  whose lead it is, 'none' when no member produced it.
+- A lead's channel is the channel of the campaign member whose lead it is;
+  an order's the channel of the member it answers (inbound matching), else
+  of its opportunity; 'none' when no member produced it.
 
 Money is withheld (NULL) and ``data_issue`` says why when a figure would be
-wrong: no analytic account or one outside the Projects plan (costs), or a currency that differs from the
+wrong: no analytic account or one outside the Projects plan (costs), or a
+currency that differs from the
 campaign's (every money figure).
 """
 
@@ -58,9 +60,12 @@ def _funnel_sql():
         f_members AS (
             SELECT m.campaign_id, m.channel::varchar AS channel,
                    COUNT(*) AS members_targeted,
-                   COUNT(*) FILTER (WHERE m.state IN %(contacted)s) AS members_contacted,
-                   COUNT(*) FILTER (WHERE m.state IN %(responded)s) AS members_responded,
-                   COUNT(*) FILTER (WHERE m.state = 'unsubscribed') AS members_unsubscribed,
+                   COUNT(*) FILTER (WHERE m.state IN %(contacted)s)
+                       AS members_contacted,
+                   COUNT(*) FILTER (WHERE m.state IN %(responded)s)
+                       AS members_responded,
+                   COUNT(*) FILTER (WHERE m.state = 'unsubscribed')
+                       AS members_unsubscribed,
                    0 AS leads, 0 AS opportunities, 0 AS won, 0 AS lost,
                    0 AS quotations, 0 AS orders
               FROM marketing_campaign_member m
@@ -83,16 +88,18 @@ def _funnel_sql():
              GROUP BY l.campaign_id, COALESCE(lc.channel, 'none')
         ),
         f_orders AS (
-            SELECT o.campaign_id, COALESCE(lc.channel, 'none')::varchar AS channel,
+            SELECT o.campaign_id,
+                   COALESCE(om.channel, lc.channel, 'none')::varchar AS channel,
                    0 AS members_targeted, 0 AS members_contacted,
                    0 AS members_responded, 0 AS members_unsubscribed,
                    0 AS leads, 0 AS opportunities, 0 AS won, 0 AS lost,
                    COUNT(*) FILTER (WHERE o.state IN %(quotation)s) AS quotations,
                    COUNT(*) FILTER (WHERE o.state IN %(order)s) AS orders
               FROM sale_order o
+              LEFT JOIN marketing_campaign_member om ON om.id = o.campaign_member_id
               LEFT JOIN lead_channel lc ON lc.lead_id = o.opportunity_id
              WHERE o.campaign_id IS NOT NULL
-             GROUP BY o.campaign_id, COALESCE(lc.channel, 'none')
+             GROUP BY o.campaign_id, COALESCE(om.channel, lc.channel, 'none')
         ),
         funnel AS (
             SELECT campaign_id, channel,
@@ -185,7 +192,8 @@ def campaign_view_sql(currency_stored=False):
         ),
         costs AS (
             SELECT c.id AS campaign_id,
-                   SUM(-l.amount) FILTER (WHERE l.project_id IS NOT NULL) AS cost_timesheet,
+                   SUM(-l.amount) FILTER (WHERE l.project_id IS NOT NULL)
+                       AS cost_timesheet,
                    SUM(-l.amount) FILTER (
                        WHERE l.project_id IS NULL AND l.category = 'vendor_bill'
                    ) AS cost_bill,
@@ -195,7 +203,8 @@ def campaign_view_sql(currency_stored=False):
                    ) AS cost_direct,
                    SUM(-l.amount) FILTER (
                        WHERE l.project_id IS NULL
-                         AND COALESCE(l.category, 'other') NOT IN ('vendor_bill', 'invoice')
+                         AND COALESCE(l.category, 'other')
+                             NOT IN ('vendor_bill', 'invoice')
                          AND dc.id IS NULL
                    ) AS cost_other,
                    BOOL_OR(l.currency_id <> %(cur)s) AS currency_mismatch
@@ -241,9 +250,12 @@ def campaign_view_sql(currency_stored=False):
         ),
         cofunding AS (
             SELECT cf.campaign_id,
-                   SUM(cf.amount) FILTER (WHERE cf.state IN %(cf_committed)s) AS cofunding_committed,
-                   SUM(cf.amount) FILTER (WHERE cf.state IN %(cf_claimed)s) AS cofunding_claimed,
-                   SUM(cf.amount) FILTER (WHERE cf.state = 'received') AS cofunding_received,
+                   SUM(cf.amount) FILTER (WHERE cf.state IN %(cf_committed)s)
+                       AS cofunding_committed,
+                   SUM(cf.amount) FILTER (WHERE cf.state IN %(cf_claimed)s)
+                       AS cofunding_claimed,
+                   SUM(cf.amount) FILTER (WHERE cf.state = 'received')
+                       AS cofunding_received,
                    BOOL_OR(cf.currency_id <> %(cur)s
                            AND cf.state <> 'cancelled') AS currency_mismatch
               FROM marketing_campaign_cofunding cf
@@ -307,7 +319,8 @@ def campaign_view_sql(currency_stored=False):
         money AS (
             SELECT b.*,
                    -- money that would be wrong is withheld
-                   CASE WHEN b.data_issue = 'currency' THEN NULL ELSE b.revenue END AS m_revenue,
+                   CASE WHEN b.data_issue = 'currency' THEN NULL ELSE b.revenue END
+                       AS m_revenue,
                    CASE WHEN b.data_issue IS NULL THEN b.cost_timesheet + b.cost_bill
                         + b.cost_direct + b.cost_other END AS m_cost,
                    CASE WHEN b.data_issue IS NULL THEN b.committed_po + b.committed_bill
@@ -316,7 +329,8 @@ def campaign_view_sql(currency_stored=False):
                         ELSE b.cofunding_committed END AS m_cofunding
               FROM base b
         )
-        SELECT m.campaign_id AS id, m.campaign_id, m.company_id, m.currency_id, m.user_id,
+        SELECT m.campaign_id AS id, m.campaign_id, m.company_id, m.currency_id,
+               m.user_id,
                m.state, m.campaign_type, m.phase_id, m.date_start, m.date_end,
                m.analytic_account_id, m.data_issue,
                m.members_targeted, m.members_contacted, m.members_responded,
@@ -325,13 +339,15 @@ def campaign_view_sql(currency_stored=False):
                m.budget, m.target_members, m.target_responses, m.target_leads,
                m.target_opportunities, m.target_won, m.target_orders, m.target_revenue,
                m.m_revenue AS revenue,
-               CASE WHEN m.data_issue IS NULL THEN m.cost_timesheet END AS cost_timesheet,
+               CASE WHEN m.data_issue IS NULL THEN m.cost_timesheet END
+                   AS cost_timesheet,
                CASE WHEN m.data_issue IS NULL THEN m.cost_bill END AS cost_bill,
                CASE WHEN m.data_issue IS NULL THEN m.cost_direct END AS cost_direct,
                CASE WHEN m.data_issue IS NULL THEN m.cost_other END AS cost_other,
                m.m_cost AS cost_total,
                CASE WHEN m.data_issue IS NULL THEN m.committed_po END AS committed_po,
-               CASE WHEN m.data_issue IS NULL THEN m.committed_bill END AS committed_bill,
+               CASE WHEN m.data_issue IS NULL THEN m.committed_bill END
+                   AS committed_bill,
                m.m_committed AS committed_total,
                CASE WHEN m.data_issue IS NULL THEN m.budget - m.m_committed - m.m_cost
                     END AS budget_remaining,
@@ -349,7 +365,8 @@ def campaign_view_sql(currency_stored=False):
                m.won * 100.0 / NULLIF(m.opportunities, 0) AS rate_opportunity_won,
                m.orders * 100.0 / NULLIF(m.members_targeted, 0) AS rate_member_order,
                m.members_targeted * 100.0 / NULLIF(m.target_members, 0) AS pct_members,
-               m.members_responded * 100.0 / NULLIF(m.target_responses, 0) AS pct_responses,
+               m.members_responded * 100.0 / NULLIF(m.target_responses, 0)
+                   AS pct_responses,
                m.leads * 100.0 / NULLIF(m.target_leads, 0) AS pct_leads,
                m.opportunities * 100.0 / NULLIF(m.target_opportunities, 0)
                    AS pct_opportunities,

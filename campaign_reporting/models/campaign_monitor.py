@@ -4,14 +4,14 @@ from odoo.exceptions import UserError
 
 from ..kpi import (
     DEFAULT_AT_RISK,
-    percent,
-    ratio,
     DEFAULT_ON_TRACK,
     SIGNAL_AT_RISK,
     SIGNAL_NONE,
     SIGNAL_OFF_TRACK,
     SIGNAL_ON_TRACK,
     elapsed_ratio,
+    percent,
+    ratio,
     signal_for,
     worst_signal,
 )
@@ -101,7 +101,9 @@ class CampaignMonitor(models.AbstractModel):
             float(
                 param.get_param("campaign_reporting.signal_on_track", DEFAULT_ON_TRACK)
             ),
-            float(param.get_param("campaign_reporting.signal_at_risk", DEFAULT_AT_RISK)),
+            float(
+                param.get_param("campaign_reporting.signal_at_risk", DEFAULT_AT_RISK)
+            ),
         )
 
     @api.model
@@ -206,7 +208,8 @@ class CampaignMonitor(models.AbstractModel):
         if show_money:
             # ratios from the sums: the ORM would read an undefined ratio as 0
             row["roi"] = percent(
-                None if row["revenue"] is None or row["net_cost"] is None
+                None
+                if row["revenue"] is None or row["net_cost"] is None
                 else row["revenue"] - row["net_cost"],
                 row["net_cost"],
             )
@@ -291,7 +294,9 @@ class CampaignMonitor(models.AbstractModel):
     @api.model
     def _get_filter_options(self, rows):
         """Choices of the filters (no query beyond the rows already read)."""
-        owners = {row["user_id"][0]: row["user_id"][1] for row in rows if row["user_id"]}
+        owners = {
+            row["user_id"][0]: row["user_id"][1] for row in rows if row["user_id"]
+        }
         phases = {
             row["phase_id"][0]: row["phase_id"][1] for row in rows if row["phase_id"]
         }
@@ -355,10 +360,15 @@ class CampaignMonitor(models.AbstractModel):
         if not campaign:
             raise UserError(_("This campaign no longer exists."))
         campaign.check_access("read")
+        form = self.env.ref(
+            "marketing_resource_mgmt.utm_campaign_view_form_controller",
+            raise_if_not_found=False,
+        )
         return {
             "type": "ir.actions.act_window",
+            "name": campaign.display_name,
             "res_model": "utm.campaign",
             "res_id": campaign.id,
-            "views": [(False, "form")],
+            "views": [(form.id if form else False, "form")],
             "target": "current",
         }

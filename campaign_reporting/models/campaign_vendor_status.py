@@ -69,9 +69,7 @@ class CampaignVendorStatus(models.AbstractModel):
         result = []
         for camp in campaigns.sorted("id"):
             own_lines = lines.filtered(lambda line, c=camp: line.campaign_id == c)
-            level = max(
-                own_lines.mapped("vendor_share_level"), key=LEVEL_ORDER.index
-            )
+            level = max(own_lines.mapped("vendor_share_level"), key=LEVEL_ORDER.index)
             row = kpis.get(camp.id, {})
             kpi_list = []
             for name, target_name in VENDOR_KPIS[level]:
@@ -134,7 +132,10 @@ class CampaignVendorStatus(models.AbstractModel):
             etree.SubElement(camp, "dateEnd").text = status["date_end"].isoformat()
         kpis = etree.SubElement(camp, "kpis")
         for kpi in status["kpis"]:
-            attrs = {"name": kpi["name"], "available": "true" if kpi["available"] else "false"}
+            attrs = {
+                "name": kpi["name"],
+                "available": "true" if kpi["available"] else "false",
+            }
             if kpi["available"]:
                 attrs["actual"] = _num(kpi["actual"])
                 attrs["target"] = _num(kpi["target"])
@@ -153,7 +154,9 @@ class CampaignVendorStatus(models.AbstractModel):
             if line["invoice"]:
                 attrs["invoice"] = line["invoice"]
             etree.SubElement(funding, "line", **attrs)
-        return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+        return etree.tostring(
+            root, xml_declaration=True, encoding="UTF-8", pretty_print=True
+        )
 
 
 def _num(value):

@@ -35,7 +35,9 @@ class CampaignVendorToken(models.Model):
         domain=[("is_company", "=", True)],
         help="The vendor company; the token sees the campaigns it co-funds.",
     )
-    token_hash = fields.Char(readonly=True, copy=False, index=True, groups="base.group_system")
+    token_hash = fields.Char(
+        readonly=True, copy=False, index=True, groups="base.group_system"
+    )
     token_hint = fields.Char(
         "Token starts with", readonly=True, copy=False, help="First characters only."
     )
@@ -94,8 +96,10 @@ class CampaignVendorToken(models.Model):
         if not token or len(token) > 256:
             raise UserError(_("Missing or malformed token."))
         digest = _hash_token(token)
-        record = self.sudo().with_context(active_test=False).search(
-            [("token_hash", "=", digest)], limit=1
+        record = (
+            self.sudo()
+            .with_context(active_test=False)
+            .search([("token_hash", "=", digest)], limit=1)
         )
         if not record or not hmac.compare_digest(record.token_hash or "", digest):
             raise UserError(_("Unknown token."))

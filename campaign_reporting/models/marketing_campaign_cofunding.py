@@ -56,15 +56,17 @@ class MarketingCampaignCofunding(models.Model):
                         "Only committed co-funding can be claimed (%(vendor)s: "
                         "%(state)s).",
                         vendor=line.partner_id.display_name,
-                        state=dict(line._fields["state"]._description_selection(
-                            self.env
-                        ))[line.state],
+                        state=dict(
+                            line._fields["state"]._description_selection(self.env)
+                        )[line.state],
                     )
                 )
             if line.claim_move_id and line.claim_move_id.state != "cancel":
                 raise UserError(
-                    _("%(vendor)s has already been invoiced for this co-funding.",
-                      vendor=line.partner_id.display_name)
+                    _(
+                        "%(vendor)s has already been invoiced for this co-funding.",
+                        vendor=line.partner_id.display_name,
+                    )
                 )
             line.campaign_id._check_open_for_costs()
         moves = self.env["account.move"].create(

@@ -78,7 +78,9 @@ class UtmCampaign(models.Model):
         :raise AccessError: for a finance user outside the marketing groups
         """
         user = self.env.user
-        if self.env.su or not user.has_group("campaign_reporting.group_campaign_finance"):
+        if self.env.su or not user.has_group(
+            "campaign_reporting.group_campaign_finance"
+        ):
             return
         if not user.has_group("marketing_resource_mgmt.group_marketing_user"):
             raise AccessError(
@@ -108,10 +110,14 @@ class UtmCampaign(models.Model):
             reopening = self.filtered(
                 lambda c: c.state == "closed" and vals["state"] != "closed"
             )
-            if reopening and not self.env.context.get("campaign_reopen") and not (
-                self.env.su
-                or self.env.user.has_group(
-                    "marketing_resource_mgmt.group_marketing_manager"
+            if (
+                reopening
+                and not self.env.context.get("campaign_reopen")
+                and not (
+                    self.env.su
+                    or self.env.user.has_group(
+                        "marketing_resource_mgmt.group_marketing_manager"
+                    )
                 )
             ):
                 raise AccessError(
@@ -177,9 +183,9 @@ class UtmCampaign(models.Model):
     def action_print_pnl_workbook(self):
         """The campaign P&L workbook (XLSX) for finance."""
         self._check_pnl_printable()
-        return self.env.ref("campaign_reporting.action_report_campaign_pnl").report_action(
-            self
-        )
+        return self.env.ref(
+            "campaign_reporting.action_report_campaign_pnl"
+        ).report_action(self)
 
     def _check_pnl_printable(self):
         """Refuse a workbook whose figures would be wrong (see campaign.kpi's

@@ -64,7 +64,9 @@ class CampaignPnlXlsx(models.AbstractModel):
             account=account,
         )
         if key == "timesheet":
-            return SQL("%s AND l.project_id IS NOT NULL ORDER BY l.date, l.id", line_select)
+            return SQL(
+                "%s AND l.project_id IS NOT NULL ORDER BY l.date, l.id", line_select
+            )
         if key == "bill":
             return SQL(
                 "%s AND l.project_id IS NULL AND l.category = 'vendor_bill' "
@@ -109,7 +111,8 @@ class CampaignPnlXlsx(models.AbstractModel):
                       JOIN account_move am ON am.id = aml.move_id
                       LEFT JOIN res_partner p ON p.id = am.partner_id
                       CROSS JOIN LATERAL jsonb_each_text(aml.analytic_distribution) d
-                     WHERE am.state = 'draft' AND am.move_type IN ('in_invoice', 'in_refund')
+                     WHERE am.state = 'draft'
+                       AND am.move_type IN ('in_invoice', 'in_refund')
                        AND aml.display_type = 'product'
                        AND %(account)s = ANY(string_to_array(d.key, ','))
                 ) c ORDER BY date, entry
@@ -119,7 +122,8 @@ class CampaignPnlXlsx(models.AbstractModel):
         if key == "revenue":
             return SQL(
                 """
-                SELECT am.invoice_date AS date, COALESCE(am.ref, am.invoice_origin, '') AS name,
+                SELECT am.invoice_date AS date,
+                       COALESCE(am.ref, am.invoice_origin, '') AS name,
                        am.name AS entry, NULL::int AS analytic_line,
                        COALESCE(p.name, '') AS partner, '' AS employee,
                        am.amount_untaxed_signed AS amount
@@ -277,14 +281,34 @@ class CampaignPnlXlsx(models.AbstractModel):
         # rows 6.. (1-based Excel rows): fixed layout the formulas refer to
         rows = [
             (_("Budget"), None, budget, None),  # B6
-            (_("Committed (open purchase orders, draft bills)"), ref("committed"), t["committed"], "committed"),  # B7
-            (_("Actual: timesheets"), ref("timesheet"), t["timesheet"], "timesheet"),  # B8
+            (
+                _("Committed (open purchase orders, draft bills)"),
+                ref("committed"),
+                t["committed"],
+                "committed",
+            ),  # B7
+            (
+                _("Actual: timesheets"),
+                ref("timesheet"),
+                t["timesheet"],
+                "timesheet",
+            ),  # B8
             (_("Actual: vendor bills"), ref("bill"), t["bill"], "bill"),  # B9
             (_("Actual: direct costs"), ref("direct"), t["direct"], "direct"),  # B10
             (_("Actual: other costs"), ref("other"), t["other"], "other"),  # B11
             (_("Actual cost"), "=SUM(B8:B11)", cost, None),  # B12
-            (_("Budget remaining"), "=B6-B7-B12", budget - t["committed"] - cost, None),  # B13
-            (_("Co-funding committed"), ref("cofunding"), t["cofunding"], "cofunding"),  # B14
+            (
+                _("Budget remaining"),
+                "=B6-B7-B12",
+                budget - t["committed"] - cost,
+                None,
+            ),  # B13
+            (
+                _("Co-funding committed"),
+                ref("cofunding"),
+                t["cofunding"],
+                "cofunding",
+            ),  # B14
             (_("Net cost"), "=B12-B14", net, None),  # B15
             (_("Invoiced revenue"), ref("revenue"), t["revenue"], "revenue"),  # B16
             (_("Net result"), "=B16-B15", t["revenue"] - net, None),  # B17

@@ -72,19 +72,18 @@ class CampaignReportingCommon(AccountTestInvoicingCommon):
         super().setUpClass()
         cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
         cls.company = cls.env.company
-        cls.env.user.groups_id |= cls.env.ref(
-            "marketing_resource_mgmt.group_marketing_manager"
-        ) | cls.env.ref("campaign_reporting.group_campaign_finance") | cls.env.ref(
-            "sales_team.group_sale_manager"
-        ) | cls.env.ref("purchase.group_purchase_manager") | cls.env.ref(
-            "hr_timesheet.group_hr_timesheet_approver"
-        ) | cls.env.ref("analytic.group_analytic_accounting")
+        cls.env.user.groups_id |= (
+            cls.env.ref("marketing_resource_mgmt.group_marketing_manager")
+            | cls.env.ref("campaign_reporting.group_campaign_finance")
+            | cls.env.ref("sales_team.group_sale_manager")
+            | cls.env.ref("purchase.group_purchase_manager")
+            | cls.env.ref("hr_timesheet.group_hr_timesheet_approver")
+            | cls.env.ref("analytic.group_analytic_accounting")
+        )
         cls.manager = cls.env.user
         cls.project_plan = cls.env["account.analytic.plan"].browse(
             int(
-                cls.env["ir.config_parameter"]
-                .sudo()
-                .get_param("analytic.project_plan")
+                cls.env["ir.config_parameter"].sudo().get_param("analytic.project_plan")
             )
         )
         cls.owner = new_test_user(
@@ -239,9 +238,10 @@ class CampaignReportingCommon(AccountTestInvoicingCommon):
                     "channel": channel,
                     "state": state,
                     "lead_id": lead.id if lead else False,
-                    "company_id": cls.company.id,
                 }
-                for partner, (channel, state, lead) in zip(partners, states, strict=True)
+                for partner, (channel, state, lead) in zip(
+                    partners, states, strict=True
+                )
             ]
         )
         # ---- sales: SO1 from the won opportunity (invoiced), SO2 confirmed,
@@ -287,7 +287,11 @@ class CampaignReportingCommon(AccountTestInvoicingCommon):
         draft_invoice.campaign_id = camp
         # ---- costs
         employee = cls.env["hr.employee"].create(
-            {"name": "Campaign caller", "hourly_cost": 50.0, "company_id": cls.company.id}
+            {
+                "name": "Campaign caller",
+                "hourly_cost": 50.0,
+                "company_id": cls.company.id,
+            }
         )
         cls.project_a = cls.env["project.project"].create(
             {
@@ -314,7 +318,9 @@ class CampaignReportingCommon(AccountTestInvoicingCommon):
         draft_bill = cls.init_invoice(
             "in_invoice", cls.vendor_2, "2024-03-20", amounts=[300.0]
         )
-        draft_bill.invoice_line_ids.analytic_distribution = {str(cls.account_a.id): 50.0}
+        draft_bill.invoice_line_ids.analytic_distribution = {
+            str(cls.account_a.id): 50.0
+        }
         cls.draft_bill_a = draft_bill
         cls.direct_cost_a = cls._direct_cost(camp, 120.0)
         cls.other_line_a = cls.env["account.analytic.line"].create(

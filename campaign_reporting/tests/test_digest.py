@@ -31,7 +31,9 @@ class TestKpiDigest(CampaignReportingCommon):
         sent = self.env["utm.campaign"]._cron_send_kpi_digest()
         mails = self.env["mail.mail"].search([]) - mails_before
         self.assertEqual(sent, 1)
-        mail = mails.filtered(lambda m: m.model == "utm.campaign" and m.res_id == self.campaign_a.id)
+        mail = mails.filtered(
+            lambda m: m.model == "utm.campaign" and m.res_id == self.campaign_a.id
+        )
         self.assertEqual(len(mail), 1)
         self.assertIn("Spring Push", mail.subject)
         self.assertIn("off track", mail.subject)
@@ -41,7 +43,9 @@ class TestKpiDigest(CampaignReportingCommon):
         self.assertNotIn(unsubscribed.partner_id, mail.recipient_ids)
         tree = html.fromstring(mail.body_html)
         rows = {
-            row.get("data-kpi"): [cell.text_content().strip() for cell in row.findall("td")]
+            row.get("data-kpi"): [
+                cell.text_content().strip() for cell in row.findall("td")
+            ]
             for row in tree.xpath("//tr[@data-kpi]")
         }
         self.assertEqual(rows["leads"][1:4], ["8", "16", "50.0 %"])

@@ -74,7 +74,9 @@ class TestFinance(CampaignReportingCommon):
                     "unit_amount": 1.0,
                 }
             )
-        bill = self.init_invoice("in_invoice", self.vendor_1, "2024-06-01", amounts=[40.0])
+        bill = self.init_invoice(
+            "in_invoice", self.vendor_1, "2024-06-01", amounts=[40.0]
+        )
         bill.invoice_line_ids.analytic_distribution = {str(self.account_a.id): 100.0}
         with self.assertRaisesRegex(UserError, "closed"), self.env.cr.savepoint():
             bill.action_post()
@@ -100,12 +102,21 @@ class TestFinance(CampaignReportingCommon):
 
     def test_reconciliation_view_for_finance(self):
         """Finance reads budget vs committed vs actual without editing campaigns."""
-        kpi = self.env["campaign.kpi"].with_user(self.finance_user).search_read(
-            [("campaign_id", "=", self.campaign_a.id)],
-            ["budget", "committed_total", "cost_total", "budget_remaining"],
-        )[0]
+        kpi = (
+            self.env["campaign.kpi"]
+            .with_user(self.finance_user)
+            .search_read(
+                [("campaign_id", "=", self.campaign_a.id)],
+                ["budget", "committed_total", "cost_total", "budget_remaining"],
+            )[0]
+        )
         self.assertEqual(
-            (kpi["budget"], kpi["committed_total"], kpi["cost_total"], kpi["budget_remaining"]),
+            (
+                kpi["budget"],
+                kpi["committed_total"],
+                kpi["cost_total"],
+                kpi["budget_remaining"],
+            ),
             (5000.0, 650.0, 1350.0, 3000.0),
         )
         camp = self.campaign_a.with_user(self.finance_user)

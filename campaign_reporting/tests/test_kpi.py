@@ -49,7 +49,11 @@ class TestCampaignKpi(CampaignReportingCommon):
             [("campaign_id", "=", camp.id), ("stage_id.is_won", "=", True)]
         )
         lost = Lead.search_count(
-            [("campaign_id", "=", camp.id), ("active", "=", False), ("probability", "=", 0)]
+            [
+                ("campaign_id", "=", camp.id),
+                ("active", "=", False),
+                ("probability", "=", 0),
+            ]
         )
         self.assertEqual((won, lost), (kpi.won, kpi.lost))
         orders = dict(
@@ -89,7 +93,9 @@ class TestCampaignKpi(CampaignReportingCommon):
         before = self.kpi(self.campaign_a)
         leads, cost = before.leads, before.cost_bill
         self.env["crm.lead"].create({"name": "late", "campaign_id": self.campaign_a.id})
-        bill = self.init_invoice("in_invoice", self.vendor_1, "2024-06-01", amounts=[40.0])
+        bill = self.init_invoice(
+            "in_invoice", self.vendor_1, "2024-06-01", amounts=[40.0]
+        )
         bill.invoice_line_ids.analytic_distribution = {str(self.account_a.id): 100.0}
         bill.action_post()
         self.env.invalidate_all()
@@ -157,7 +163,9 @@ class TestCampaignKpi(CampaignReportingCommon):
                             self.env.ref(
                                 "marketing_resource_mgmt.group_marketing_manager"
                             ).id,
-                            self.env.ref("campaign_reporting.group_campaign_finance").id,
+                            self.env.ref(
+                                "campaign_reporting.group_campaign_finance"
+                            ).id,
                         ],
                     )
                 ],
@@ -171,4 +179,6 @@ class TestCampaignKpi(CampaignReportingCommon):
             .search([])
         )
         self.assertNotIn(self.campaign_a, rows.campaign_id)
-        self.assertTrue(self.env["campaign.kpi"].search([("campaign_id", "=", self.campaign_a.id)]))
+        self.assertTrue(
+            self.env["campaign.kpi"].search([("campaign_id", "=", self.campaign_a.id)])
+        )

@@ -40,12 +40,20 @@ class TestKpiArithmetic(BaseCase):
         self.assertEqual(signal_for(20, 100, 0.5), SIGNAL_OFF_TRACK)
         self.assertEqual(signal_for(20, 0, 0.5), SIGNAL_NONE)
         # thresholds are parameters
-        self.assertEqual(signal_for(35, 100, 0.5, on_track=70, at_risk=50), SIGNAL_ON_TRACK)
+        self.assertEqual(
+            signal_for(35, 100, 0.5, on_track=70, at_risk=50), SIGNAL_ON_TRACK
+        )
 
     def test_budget_signal(self):
-        self.assertEqual(signal_for(1200, 1000, 0.5, lower_is_better=True), SIGNAL_OFF_TRACK)
-        self.assertEqual(signal_for(700, 1000, 0.5, lower_is_better=True), SIGNAL_AT_RISK)
-        self.assertEqual(signal_for(400, 1000, 0.5, lower_is_better=True), SIGNAL_ON_TRACK)
+        self.assertEqual(
+            signal_for(1200, 1000, 0.5, lower_is_better=True), SIGNAL_OFF_TRACK
+        )
+        self.assertEqual(
+            signal_for(700, 1000, 0.5, lower_is_better=True), SIGNAL_AT_RISK
+        )
+        self.assertEqual(
+            signal_for(400, 1000, 0.5, lower_is_better=True), SIGNAL_ON_TRACK
+        )
 
     def test_worst_signal(self):
         self.assertEqual(

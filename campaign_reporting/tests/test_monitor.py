@@ -62,7 +62,9 @@ class TestCampaignMonitor(CampaignReportingCommon):
             with self.subTest(kpi=name):
                 action = monitor.action_drill_down(self.campaign_a.id, name)
                 records = self.env[action["res_model"]].search(action["domain"])
-                self.assertAlmostEqual(sign * sum(records.mapped(field)), card["money"][name])
+                self.assertAlmostEqual(
+                    sign * sum(records.mapped(field)), card["money"][name]
+                )
 
     def test_drill_down_per_channel(self):
         monitor = self.env["campaign.monitor"]
@@ -71,8 +73,12 @@ class TestCampaignMonitor(CampaignReportingCommon):
             card = self.card(data, self.campaign_a)
             for name in ("members_targeted", "leads", "opportunities", "orders"):
                 with self.subTest(channel=channel, kpi=name):
-                    action = monitor.action_drill_down(self.campaign_a.id, name, channel)
-                    model = self.env[action["res_model"]].with_context(active_test=False)
+                    action = monitor.action_drill_down(
+                        self.campaign_a.id, name, channel
+                    )
+                    model = self.env[action["res_model"]].with_context(
+                        active_test=False
+                    )
                     self.assertEqual(
                         model.search_count(action["domain"]), card["figures"][name]
                     )
@@ -82,7 +88,8 @@ class TestCampaignMonitor(CampaignReportingCommon):
     def test_open_campaign(self):
         action = self.env["campaign.monitor"].action_open_campaign(self.campaign_a.id)
         self.assertEqual(
-            (action["res_model"], action["res_id"]), ("utm.campaign", self.campaign_a.id)
+            (action["res_model"], action["res_id"]),
+            ("utm.campaign", self.campaign_a.id),
         )
 
     def test_filters(self):
@@ -95,7 +102,9 @@ class TestCampaignMonitor(CampaignReportingCommon):
         self.assertEqual([c["id"] for c in data["cards"]], [self.campaign_b.id])
         self.campaign_b.date_start = "2025-01-01"
         self.campaign_b.date_end = "2025-06-30"
-        data = monitor.get_monitor_data({"date_from": "2025-02-01", "date_to": "2025-03-01"})
+        data = monitor.get_monitor_data(
+            {"date_from": "2025-02-01", "date_to": "2025-03-01"}
+        )
         ids = {c["id"] for c in data["cards"]}
         self.assertIn(self.campaign_b.id, ids)
         self.assertNotIn(self.campaign_a.id, ids)
@@ -115,7 +124,9 @@ class TestCampaignMonitor(CampaignReportingCommon):
         self.assertIsNone(card_c["money"]["revenue"])
         self.assertIsNone(card_c["money"]["cost_total"])
         with self.assertRaises(UserError):
-            self.env["campaign.monitor"].action_drill_down(self.campaign_b.id, "cost_total")
+            self.env["campaign.monitor"].action_drill_down(
+                self.campaign_b.id, "cost_total"
+            )
 
     def test_bounded_queries(self):
         """The monitor's data call costs the same number of queries for 3 or 23
@@ -139,7 +150,11 @@ class TestCampaignMonitor(CampaignReportingCommon):
         self.assertLessEqual(many, 15)
 
     def test_salesperson_sees_only_own_campaigns_without_money(self):
-        data = self.env["campaign.monitor"].with_user(self.salesperson).get_monitor_data({})
+        data = (
+            self.env["campaign.monitor"]
+            .with_user(self.salesperson)
+            .get_monitor_data({})
+        )
         self.assertEqual([c["id"] for c in data["cards"]], [self.campaign_a.id])
         self.assertFalse(data["show_money"])
         self.assertNotIn("money", data["cards"][0])
@@ -149,14 +164,22 @@ class TestCampaignMonitor(CampaignReportingCommon):
             )
         # the owner sees the campaigns they own
         data = self.env["campaign.monitor"].with_user(self.owner).get_monitor_data({})
-        self.assertTrue({self.campaign_a.id, self.campaign_b.id} <= {c["id"] for c in data["cards"]})
+        self.assertTrue(
+            {self.campaign_a.id, self.campaign_b.id} <= {c["id"] for c in data["cards"]}
+        )
 
     def test_finance_sees_money(self):
-        data = self.env["campaign.monitor"].with_user(self.finance_user).get_monitor_data({})
+        data = (
+            self.env["campaign.monitor"]
+            .with_user(self.finance_user)
+            .get_monitor_data({})
+        )
         self.assertTrue(data["show_money"])
         card = self.card(data, self.campaign_a)
         self.assertAlmostEqual(card["money"]["cost_total"], 1350.0)
-        kpi = self.env["campaign.kpi"].with_user(self.finance_user).search(
-            [("campaign_id", "=", self.campaign_a.id)]
+        kpi = (
+            self.env["campaign.kpi"]
+            .with_user(self.finance_user)
+            .search([("campaign_id", "=", self.campaign_a.id)])
         )
         self.assertAlmostEqual(kpi.committed_total, 650.0)

@@ -17,7 +17,11 @@ class TestTours(CampaignReportingCommon, HttpCase):
 
     def test_vendor_portal_tour(self):
         contact = self.env["res.partner"].create(
-            {"name": "Tom Vendor", "parent_id": self.vendor_1.id, "email": "tom@example.com"}
+            {
+                "name": "Tom Vendor",
+                "parent_id": self.vendor_1.id,
+                "email": "tom@example.com",
+            }
         )
         self.env["res.users"].create(
             {
@@ -30,4 +34,6 @@ class TestTours(CampaignReportingCommon, HttpCase):
                 "company_ids": [(6, 0, self.company.ids)],
             }
         )
-        self.start_tour("/my", "campaign_reporting_vendor_portal", login="cr_vendor_tour")
+        self.start_tour(
+            "/my", "campaign_reporting_vendor_portal", login="cr_vendor_tour"
+        )

@@ -31,7 +31,11 @@ class TestVendorFeed(CampaignReportingCommon, HttpCase):
             ._generate_token()
         )
         cls.vendor_contact = cls.env["res.partner"].create(
-            {"name": "Vera Vendor", "parent_id": cls.vendor_1.id, "email": "vera@example.com"}
+            {
+                "name": "Vera Vendor",
+                "parent_id": cls.vendor_1.id,
+                "email": "vera@example.com",
+            }
         )
         cls.portal_user = cls.env["res.users"].create(
             {
@@ -77,7 +81,10 @@ class TestVendorFeed(CampaignReportingCommon, HttpCase):
         self.assertNotIn("cost_total", kpis)
         funding = camp.find("funding").findall("line")
         # only the vendor's own line, never Vendor Two's
-        self.assertEqual([(f.get("amount"), f.get("state")) for f in funding], [("1000.00", "committed")])
+        self.assertEqual(
+            [(f.get("amount"), f.get("state")) for f in funding],
+            [("1000.00", "committed")],
+        )
 
     def test_feed_revenue_when_granted(self):
         self.cofunding_a1.vendor_share_level = "revenue"
@@ -129,7 +136,9 @@ class TestVendorFeed(CampaignReportingCommon, HttpCase):
         page = etree.fromstring(response.content, etree.HTMLParser())
         cards = page.xpath("//div[contains(@class, 'o_cofunded_campaign')]")
         self.assertEqual([card.get("data-code") for card in cards], ["CR-A"])
-        leads = cards[0].xpath(".//tr[@data-kpi='leads']/td[contains(@class, 'o_kpi_actual')]")
+        leads = cards[0].xpath(
+            ".//tr[@data-kpi='leads']/td[contains(@class, 'o_kpi_actual')]"
+        )
         self.assertEqual(leads[0].text.strip(), "8")
         self.assertNotIn(b"Autumn Fair", response.content)
         self.assertNotIn(b"Vendor Two", response.content)

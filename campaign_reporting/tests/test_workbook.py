@@ -71,7 +71,9 @@ class TestPnlWorkbook(CampaignReportingCommon):
                 total_row = sheet.max_row
                 self.assertEqual(sheet.cell(total_row, 6).value, "Total")
                 self.assertEqual(formula, f"='{sheet_name}'!G{total_row}")
-                self.assertEqual(sheet.cell(total_row, 7).value, f"=SUM(G2:G{total_row - 1})")
+                self.assertEqual(
+                    sheet.cell(total_row, 7).value, f"=SUM(G2:G{total_row - 1})"
+                )
                 self.assertAlmostEqual(sum(lines), EXPECTED_A[kpi], places=2)
                 self.assertEqual(summary.cell(row, 3).value, len(lines))
 
