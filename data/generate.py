@@ -43,13 +43,22 @@ MARKER = "mrm_bench.generated"
 # Sizes. S runs in CI; M is the scale the issue's targets are measured at.
 # companies = contacts / 10; orders carry 4 lines on average.
 SIZES = {
-    "XS": dict(contacts=2_000, leads=600, order_lines=2_000, campaigns=20, members=2_000, timesheets=500),
-    "S": dict(contacts=10_000, leads=3_000, order_lines=10_000, campaigns=50, members=10_000, timesheets=2_000),
+    "XS": dict(
+        contacts=2_000, leads=600, order_lines=2_000, campaigns=20, members=2_000, timesheets=500, salespeople=20
+    ),
+    "S": dict(
+        contacts=10_000, leads=3_000, order_lines=10_000, campaigns=50, members=10_000, timesheets=2_000, salespeople=200
+    ),
     "M": dict(
-        contacts=1_000_000, leads=300_000, order_lines=1_000_000, campaigns=1_000, members=500_000, timesheets=100_000
+        contacts=1_000_000,
+        leads=300_000,
+        order_lines=1_000_000,
+        campaigns=1_000,
+        members=500_000,
+        timesheets=100_000,
+        salespeople=200,
     ),
 }
-N_SALESPEOPLE = 200
 N_TEAMS = 10
 N_PRODUCTS = 60
 UNASSIGNED_LEAD_SHARE = 0.25  # leads waiting for routing
@@ -199,6 +208,8 @@ def table_columns(cr, table):
 # ---------------------------------------------------------------- generator
 class Generator:
     def __init__(self, env, size, seed):
+        self.seed = seed
+        self.campaign_meta = {}
         self.env = env
         self.cr = env.cr
         self.size = SIZES[size]
@@ -225,7 +236,7 @@ class Generator:
                 "email": f"bench.sales.{i:03d}@example.com",
                 "groups_id": [(6, 0, [salesman.id, env.ref("base.group_user").id])],
             }
-            for i in range(1, N_SALESPEOPLE + 1)
+            for i in range(1, self.size["salespeople"] + 1)
         ]
         self.users = env["res.users"].with_context(no_reset_password=True).create(users_vals)
         self.user_ids = self.users.ids
@@ -233,7 +244,7 @@ class Generator:
             [{"name": f"Bench Team {i:02d}", "use_leads": True, "use_opportunities": True} for i in range(N_TEAMS)]
         )
         self.team_ids = teams.ids
-        per_team = N_SALESPEOPLE // N_TEAMS
+        per_team = len(self.user_ids) // N_TEAMS
         self.user_team = {}
         members = []
         for t, team in enumerate(teams):
@@ -265,7 +276,7 @@ class Generator:
         self.sources = env["utm.source"].create([{"name": f"Bench {n}"} for n in ("Web form", "Trade show", "Referral", "Purchased list")]).ids
         self.mediums = env["utm.medium"].search([], limit=5).ids
         employees = env["hr.employee"].create(
-            [{"name": u.name, "user_id": u.id, "hourly_cost": round(self.rng.uniform(25, 90), 2)} for u in self.users[:20]]
+            [{"name": u.name, "user_id": u.id, "hourly_cost": round(self.rng.uniform(25, 90), 2)} for u in self.users[:10]]
         )
         self.employees = [(e.id, e.user_id.id, e.hourly_cost) for e in employees]
         self.project = env["project.project"].create({"name": "Bench campaign work", "allow_timesheets": True})
@@ -420,30 +431,74 @@ class Generator:
         base = "id name title user_id stage_id company_id active is_auto_campaign color create_date write_date create_uid write_uid".split()
         # fields the campaign addon adds (docs/ARCHITECTURE.md); only those present are written
         extra = [c for c in ("code", "state", "date_start", "date_end", "budget", "currency_id", "campaign_type") if c in cols]
-        kinds = ["telemarketing", "direct_mail", "email", "mixed"]
         self.campaign_meta = {}
 
         def rows():
             for i, cid in enumerate(self.campaign_ids):
-                name = f"Bench {rng.choice(messy.COMPANY_WORDS)} {rng.choice(['Spring', 'Summer', 'Autumn', 'Winter'])} {2024 + i % 3} #{i + 1:04d}"
-                start = (self.now - datetime.timedelta(days=rng.uniform(0, 600))).date()
-                end = start + datetime.timedelta(days=rng.randint(30, 120))
-                state = "closed" if end < self.now.date() else "running"
-                self.campaign_meta[cid] = (start, end)
-                created = datetime.datetime.combine(start, datetime.time(8)) - datetime.timedelta(days=10)
-                row = [cid, name, {"en_US": name}, rng.choice(self.user_ids), stage, self.company.id, True, False, 0, created, created, 1, 1]
-                values = {
-                    "code": f"BCH-{i + 1:05d}",
-                    "state": state,
-                    "date_start": start,
-                    "date_end": end,
-                    "budget": round(rng.uniform(2_000, 200_000), 2),
-                    "currency_id": self.currency_id,
-                    "campaign_type": rng.choice(kinds),
-                }
+                name, created, values = self._campaign_values(i, cid)
+                row = [cid, name, {"en_US": name}, values["user_id"], stage, self.company.id, True, False, 0, created, created, 1, 1]
                 yield tuple(row + [values[c] for c in extra])
 
         self.counts["utm_campaign"] = copy_rows(cr, "utm_campaign", base + extra, rows())
+
+    def _campaign_values(self, i, cid):
+        """Name, creation date and the campaign addon's fields of campaign ``cid``
+        (its own seeded random: the same with or without the addon installed)."""
+        rng = random.Random(f"{self.seed}-campaign-{cid}")
+        name = f"Bench {rng.choice(messy.COMPANY_WORDS)} {rng.choice(['Spring', 'Summer', 'Autumn', 'Winter'])} {2024 + i % 3} #{i + 1:04d}"
+        start = (self.now - datetime.timedelta(days=rng.uniform(0, 600))).date()
+        end = start + datetime.timedelta(days=rng.randint(30, 120))
+        self.campaign_meta[cid] = (start, end)
+        created = datetime.datetime.combine(start, datetime.time(8)) - datetime.timedelta(days=10)
+        values = {
+            "user_id": self.user_ids[rng.randrange(len(self.user_ids))],
+            "code": f"BCH-{i + 1:05d}",
+            "state": "closed" if end < self.now.date() else "running",
+            "date_start": start,
+            "date_end": end,
+            "budget": round(rng.uniform(2_000, 200_000), 2),
+            "currency_id": self.currency_id,
+            "campaign_type": rng.choice(["telemarketing", "direct_mail", "email", "mixed"]),
+        }
+        return name, created, values
+
+    # ---- extend a database generated before the addons had their models
+    def extend(self, marker):
+        """Fill what an earlier run could not: the campaign addon's fields on
+        the generated campaigns, campaign members, materialised measures."""
+        cr = self.cr
+        ranges = marker["ranges"]
+        self.company_partner_ids = range(*ranges["companies"])
+        self.person_ids = range(*ranges["persons"])
+        self.campaign_ids = list(range(*ranges["campaigns"]))
+        self.counts = marker["counts"]
+        cr.execute("SELECT id FROM res_users WHERE login LIKE 'bench.sales.%%' ORDER BY id")
+        self.user_ids = [r[0] for r in cr.fetchall()]
+        cols = table_columns(cr, "utm_campaign")
+        extra = [c for c in ("code", "state", "date_start", "date_end", "budget", "currency_id", "campaign_type") if c in cols]
+        if "code" in cols:
+            cr.execute("SELECT count(*) FROM utm_campaign WHERE id = ANY(%s) AND code IS NOT NULL", [self.campaign_ids])
+            done = cr.fetchone()[0]
+        else:
+            done = len(self.campaign_ids)
+        rows = []
+        for i, cid in enumerate(self.campaign_ids):
+            _name, _created, values = self._campaign_values(i, cid)
+            rows.append(tuple([cid] + [values[c] for c in extra]))
+        if extra and not done:
+            cr.execute(
+                "CREATE TEMP TABLE tmp_campaign AS SELECT " + ", ".join(["id"] + extra) + " FROM utm_campaign LIMIT 0"
+            )
+            copy_rows(cr, "tmp_campaign", ["id"] + extra, rows)
+            cr.execute(
+                "UPDATE utm_campaign c SET " + ", ".join(f"{c} = t.{c}" for c in extra) + " FROM tmp_campaign t WHERE t.id = c.id"
+            )
+            print(f"[generate] campaign fields set on {cr.rowcount} campaigns: {', '.join(extra)}")
+        if table_exists(cr, "marketing_campaign_member"):
+            cr.execute("SELECT count(*) FROM marketing_campaign_member WHERE campaign_id = ANY(%s)", [self.campaign_ids])
+            if not cr.fetchone()[0]:
+                self.members()
+        self.finish()
 
     # ---- sale orders, lines, invoices
     def sales(self):
@@ -620,7 +675,7 @@ class Generator:
         states = ["targeted"] * 5 + ["contacted"] * 3 + ["responded", "converted", "declined", "unsubscribed", "bounced"]
         channels = ["email", "call", "mail", "sms"]
         base = ["campaign_id", "partner_id", "channel", "state", "user_id", "company_id", "date_targeted", "create_date", "write_date", "create_uid", "write_uid"]
-        opt = [c for c in ("access_token", "date_contacted", "date_responded", "active") if c in cols_present]
+        opt = [c for c in ("access_token", "date_contacted", "date_responded", "active", "generation_batch") if c in cols_present]
         token_rng = random.Random(self.rng.random())
 
         def rows():
@@ -631,7 +686,8 @@ class Generator:
                 for pid in rng.sample(self.person_ids, min(per, len(self.person_ids))):
                     state = rng.choice(states)
                     values = {
-                        "access_token": "%032x" % token_rng.getrandbits(128),
+                        "access_token": "%048x" % token_rng.getrandbits(192),
+                        "generation_batch": 1,
                         "date_contacted": targeted + datetime.timedelta(days=2) if state != "targeted" else None,
                         "date_responded": targeted + datetime.timedelta(days=9) if state in ("responded", "converted", "declined") else None,
                         "active": True,
@@ -657,7 +713,14 @@ class Generator:
         for seq, table in cr.fetchall():
             if table in self.touched_tables():
                 cr.execute(f"SELECT setval('{seq}', GREATEST((SELECT COALESCE(MAX(id), 0) FROM {table}), 1))")
-        self.env["ir.config_parameter"].set_param(MARKER, json.dumps({"size": self.size_name, "counts": self.counts}))
+        ranges = {
+            "companies": [self.company_partner_ids[0], self.company_partner_ids[-1] + 1],
+            "persons": [self.person_ids[0], self.person_ids[-1] + 1],
+            "campaigns": [self.campaign_ids[0], self.campaign_ids[-1] + 1],
+        }
+        self.env["ir.config_parameter"].set_param(
+            MARKER, json.dumps({"size": self.size_name, "seed": self.seed, "counts": self.counts, "ranges": ranges})
+        )
         self.refresh_materialised()
 
     def touched_tables(self):
@@ -666,13 +729,39 @@ class Generator:
     def refresh_materialised(self):
         """Let the addons rebuild what they materialise (behaviour measures, KPIs)."""
         for model, method in (
-            ("marketing.partner.behaviour", "_refresh_all"),
+            ("marketing.partner.behaviour", "_refresh"),
             ("marketing.partner.behaviour", "_cron_refresh"),
         ):
             if model in self.env and hasattr(self.env[model], method):
                 print(f"[generate] refreshing {model} ({method})", flush=True)
                 getattr(self.env[model], method)()
                 break
+
+
+def generate(env, size, seed, timer=None):
+    """Load a database of ``size`` into ``env``'s transaction (no commit).
+
+    :return: the Generator (its ``counts`` hold the rows written per table)
+    """
+    timer = timer or Timer()
+    gen = Generator(env, size, seed)
+    with timer.step("setup (ORM: users, teams, products)"):
+        gen.setup()
+    with timer.step(f"contacts ({gen.size['contacts']:,})"):
+        gen.partners()
+    with timer.step(f"campaigns ({gen.size['campaigns']:,})"):
+        gen.campaigns()
+    with timer.step(f"leads ({gen.size['leads']:,})"):
+        gen.leads()
+    with timer.step(f"orders, lines, invoices ({gen.size['order_lines']:,} lines)"):
+        gen.sales()
+    with timer.step(f"timesheets ({gen.size['timesheets']:,})"):
+        gen.timesheets()
+    with timer.step("campaign members"):
+        gen.members()
+    with timer.step("sequences, materialised measures"):
+        gen.finish()
+    return gen
 
 
 def main(argv=None):
@@ -682,6 +771,11 @@ def main(argv=None):
     parser.add_argument("--seed", type=int, default=20261122)
     parser.add_argument("--drop", action="store_true", help="drop the database first if it exists")
     parser.add_argument("--update", action="store_true", help="update the addons in an existing database first")
+    parser.add_argument(
+        "--extend",
+        action="store_true",
+        help="on a generated database: add what needs models installed since (campaign fields, members, measures)",
+    )
     args = parser.parse_args(argv)
     db = args.db or f"mrm_bench_{args.size.lower()}"
     timer = Timer()
@@ -690,25 +784,21 @@ def main(argv=None):
     env = odoo_env(conf, db)
     cr = env.cr
     try:
-        if env["ir.config_parameter"].get_param(MARKER):
-            sys.exit(f"[generate] {db} already holds generated data; use --drop to start over")
-        gen = Generator(env, args.size, args.seed)
-        with timer.step("setup (ORM: users, teams, products)"):
-            gen.setup()
-        with timer.step(f"contacts ({gen.size['contacts']:,})"):
-            gen.partners()
-        with timer.step(f"campaigns ({gen.size['campaigns']:,})"):
-            gen.campaigns()
-        with timer.step(f"leads ({gen.size['leads']:,})"):
-            gen.leads()
-        with timer.step(f"orders, lines, invoices ({gen.size['order_lines']:,} lines)"):
-            gen.sales()
-        with timer.step(f"timesheets ({gen.size['timesheets']:,})"):
-            gen.timesheets()
-        with timer.step("campaign members"):
-            gen.members()
-        with timer.step("sequences, materialised measures"):
-            gen.finish()
+        marker = env["ir.config_parameter"].get_param(MARKER)
+        if marker and args.extend:
+            marker = json.loads(marker)
+            gen = Generator(env, marker["size"], marker["seed"])
+            with timer.step("extend (campaign fields, members, measures)"):
+                gen.extend(marker)
+            cr.commit()
+            with timer.step("ANALYZE"):
+                cr.execute("ANALYZE")
+                cr.commit()
+            timer.report()
+            return 0
+        if marker:
+            sys.exit(f"[generate] {db} already holds generated data; use --drop to start over, --extend to add to it")
+        gen = generate(env, args.size, args.seed, timer)
         cr.commit()
         with timer.step("ANALYZE"):
             cr.execute("ANALYZE")

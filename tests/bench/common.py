@@ -150,6 +150,56 @@ def print_plan(cr, label, query, params=None):
     return summary
 
 
+@contextlib.contextmanager
+def capture_queries(cr):
+    """Record every query ``cr`` runs inside the block with its duration.
+
+    Yields a list filled with ``(seconds, query, params)``; used to find the
+    hot queries of a feature without knowing its code, then to EXPLAIN them.
+    """
+    captured = []
+    original = cr.execute
+
+    def execute(query, params=None, log_exceptions=True):
+        t0 = time.perf_counter()
+        try:
+            return original(query, params, log_exceptions)
+        finally:
+            captured.append((time.perf_counter() - t0, query, params))
+
+    cr.execute = execute
+    try:
+        yield captured
+    finally:
+        del cr.execute
+
+
+def print_hot_plans(cr, captured, top=3, label=""):
+    """EXPLAIN the ``top`` slowest captured queries and print their main node.
+
+    :return: list of (seconds, summary)
+    """
+    from odoo.tools import SQL
+
+    hot = sorted(captured, key=lambda c: c[0], reverse=True)[:top]
+    out = []
+    for seconds, query, params in hot:
+        if isinstance(query, SQL):
+            query, params = query.code, query.params
+        text = " ".join(str(query).split())
+        if not text.upper().startswith(("SELECT", "WITH", "INSERT", "UPDATE", "DELETE")):
+            continue
+        try:
+            with cr.savepoint(flush=False):
+                summary = main_node(explain(cr, text, params))
+        except Exception as error:  # noqa: BLE001  (a plan we cannot print is reported, not fatal)
+            summary = f"(no plan: {error.__class__.__name__})"
+        print(f"  hot query {label}{seconds * 1000:8.1f} ms: {text[:110]}...", flush=True)
+        print(f"      plan: {summary}", flush=True)
+        out.append((seconds, summary))
+    return out
+
+
 # ---------------------------------------------------------------- results
 class Result:
     """One line of the closing table."""
