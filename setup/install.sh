@@ -52,21 +52,23 @@ pick_python() {
     done
     die "Python 3.10 to 3.12 is needed (python3.11 recommended)"
 }
-stamp="$VENV/.mrm-stamp"
-want="$(cat "$ROOT/requirements.txt" "$ODOO_SRC/requirements.txt" | sha1sum | cut -c1-16) $ODOO_SRC"
-if [ ! -x "$PY" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+# pip, quiet; drops the notes this machine's pip config prints for absent local mirrors
+pip_q() { "$PY" -m pip install -q "$@" 2> >(grep -v "is ignored: it is neither a file nor a directory" >&2); }
+# one stamp per set of requirements (and Odoo tree) already installed
+stamp="$VENV/.mrm-stamp-$(cat "$ROOT/requirements.txt" "$ODOO_SRC/requirements.txt" <(echo "$ODOO_SRC") | sha1sum | cut -c1-16)"
+if [ ! -x "$PY" ] || [ ! -f "$stamp" ]; then
     [ -x "$PY" ] || { say "creating virtual environment $VENV"; "$(pick_python)" -m venv "$VENV"; }
     # cbor2==5.4.2 (Odoo's pin) only builds with setuptools<70 in its build environment
     cons="$STATE_DIR/build-constraints.txt"; mkdir -p "$STATE_DIR"; echo 'setuptools<70' >"$cons"
     export PIP_CONSTRAINT="$cons" PIP_BUILD_CONSTRAINT="$cons"
     say "installing Odoo's requirements (first time: a few minutes)"
-    "$PY" -m pip install -q -r "$ODOO_SRC/requirements.txt" || die "pip could not install Odoo's requirements"
-    "$PY" -m pip install -q "setuptools<70" wheel || die "pip could not install setuptools/wheel"
+    pip_q -r "$ODOO_SRC/requirements.txt" || die "pip could not install Odoo's requirements"
+    pip_q "setuptools<70" wheel || die "pip could not install setuptools/wheel"
     say "installing Odoo 18.0 from $ODOO_SRC (editable)"
-    "$PY" -m pip install -q --no-deps --no-build-isolation -e "$ODOO_SRC" || die "pip could not install Odoo from $ODOO_SRC"
+    pip_q --no-deps --no-build-isolation -e "$ODOO_SRC" || die "pip could not install Odoo from $ODOO_SRC"
     say "installing the project's requirements"
-    "$PY" -m pip install -q -r "$ROOT/requirements.txt" || die "pip could not install requirements.txt"
-    echo "$want" >"$stamp"
+    pip_q -r "$ROOT/requirements.txt" || die "pip could not install requirements.txt"
+    touch "$stamp"
 fi
 
 # ---- lint tools (prettier for XML/JS) --------------------------------------

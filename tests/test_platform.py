@@ -5,7 +5,6 @@ import socket
 import subprocess
 import textwrap
 
-import pytest
 from conftest import ROOT, run_script
 
 
@@ -63,7 +62,8 @@ UNINSTALL_SCRIPT = textwrap.dedent(
         env.cr.commit()
         env.invalidate_all()
         env = env(context={})
-        assert env["ir.module.module"].search([("name", "=", name)]).state == "uninstalled"
+        state = env["ir.module.module"].search([("name", "=", name)]).state
+        assert state == "uninstalled", (name, state)
     # Odoo keeps working: its own models, views and menus load
     env = env(context={})
     lead = env["crm.lead"].create({"name": "after uninstall"})

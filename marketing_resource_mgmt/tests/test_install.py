@@ -1,15 +1,17 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo.tests import TransactionCase, new_test_user, tagged
 
+from odoo.addons.crm_lead_routing.tests.install_common import assert_models_refuse
+
 
 @tagged("post_install", "-at_install")
 class TestInstall(TransactionCase):
-    """The addon is installed with its groups, category and menus."""
+    """The addon is installed with its groups, category, menus and access rules."""
+
+    addon = "marketing_resource_mgmt"
 
     def test_module_installed(self):
-        module = self.env["ir.module.module"].search(
-            [("name", "=", "marketing_resource_mgmt")]
-        )
+        module = self.env["ir.module.module"].search([("name", "=", self.addon)])
         self.assertEqual(module.state, "installed")
 
     def test_groups(self):
@@ -37,3 +39,10 @@ class TestInstall(TransactionCase):
             config.groups_id,
             self.env.ref("marketing_resource_mgmt.group_marketing_manager"),
         )
+
+    def test_models_refuse_users_without_group(self):
+        """An internal user outside the addon's groups is refused every model."""
+        outsider = new_test_user(
+            self.env, "mrm_outsider", groups="sales_team.group_sale_salesman"
+        )
+        assert_models_refuse(self, "marketing_resource_mgmt", outsider)
