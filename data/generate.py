@@ -44,10 +44,22 @@ MARKER = "mrm_bench.generated"
 # companies = contacts / 10; orders carry 4 lines on average.
 SIZES = {
     "XS": dict(
-        contacts=2_000, leads=600, order_lines=2_000, campaigns=20, members=2_000, timesheets=500, salespeople=20
+        contacts=2_000,
+        leads=600,
+        order_lines=2_000,
+        campaigns=20,
+        members=2_000,
+        timesheets=500,
+        salespeople=20,
     ),
     "S": dict(
-        contacts=10_000, leads=3_000, order_lines=10_000, campaigns=50, members=10_000, timesheets=2_000, salespeople=200
+        contacts=10_000,
+        leads=3_000,
+        order_lines=10_000,
+        campaigns=50,
+        members=10_000,
+        timesheets=2_000,
+        salespeople=200,
     ),
     "M": dict(
         contacts=1_000_000,
@@ -93,12 +105,20 @@ class Timer:
 def shell_lib(command):
     """Run ``command`` in bash with setup/lib.sh sourced (write_conf, odoo_bin)."""
     script = f'source "{ROOT}/setup/lib.sh"; {command}'
-    return subprocess.run(["bash", "-c", script], check=True, capture_output=True, text=True).stdout
+    return subprocess.run(
+        ["bash", "-c", script], check=True, capture_output=True, text=True
+    ).stdout
 
 
 def db_exists(db):
     out = subprocess.run(
-        ["psql", "-d", "postgres", "-tAc", "SELECT 1 FROM pg_database WHERE datname = %s" % quote(db)],
+        [
+            "psql",
+            "-d",
+            "postgres",
+            "-tAc",
+            "SELECT 1 FROM pg_database WHERE datname = %s" % quote(db),
+        ],
         capture_output=True,
         text=True,
         check=True,
@@ -117,7 +137,10 @@ def ensure_database(db, drop, update):
         subprocess.run(["dropdb", "--force", db], check=True)
     if not db_exists(db):
         log = pathlib.Path(conf).with_suffix(".install.log")
-        print(f"[generate] installing {ADDONS} into a new database {db} (no demo data; log: {log})", flush=True)
+        print(
+            f"[generate] installing {ADDONS} into a new database {db} (no demo data; log: {log})",
+            flush=True,
+        )
         with open(log, "w") as fh:
             subprocess.run(
                 [
@@ -152,7 +175,12 @@ def odoo_env(conf, db):
     odoo.tools.config.parse_config(["-c", conf, "-d", db, "--log-level=warn"])
     registry = odoo.modules.registry.Registry(db)
     cr = registry.cursor()
-    ctx = {"tracking_disable": True, "mail_create_nolog": True, "mail_notrack": True, "no_reset_password": True}
+    ctx = {
+        "tracking_disable": True,
+        "mail_create_nolog": True,
+        "mail_notrack": True,
+        "no_reset_password": True,
+    }
     return api.Environment(cr, odoo.SUPERUSER_ID, ctx)
 
 
@@ -201,7 +229,10 @@ def table_exists(cr, table):
 
 
 def table_columns(cr, table):
-    cr.execute("SELECT column_name FROM information_schema.columns WHERE table_name = %s", [table])
+    cr.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = %s",
+        [table],
+    )
     return {r[0] for r in cr.fetchall()}
 
 
@@ -238,10 +269,19 @@ class Generator:
             }
             for i in range(1, self.size["salespeople"] + 1)
         ]
-        self.users = env["res.users"].with_context(no_reset_password=True).create(users_vals)
+        self.users = (
+            env["res.users"].with_context(no_reset_password=True).create(users_vals)
+        )
         self.user_ids = self.users.ids
         teams = env["crm.team"].create(
-            [{"name": f"Bench Team {i:02d}", "use_leads": True, "use_opportunities": True} for i in range(N_TEAMS)]
+            [
+                {
+                    "name": f"Bench Team {i:02d}",
+                    "use_leads": True,
+                    "use_opportunities": True,
+                }
+                for i in range(N_TEAMS)
+            ]
         )
         self.team_ids = teams.ids
         per_team = len(self.user_ids) // N_TEAMS
@@ -249,7 +289,9 @@ class Generator:
         members = []
         for t, team in enumerate(teams):
             for user_id in self.user_ids[t * per_team : (t + 1) * per_team]:
-                members.append({"crm_team_id": team.id, "user_id": user_id, "assignment_max": 30})
+                members.append(
+                    {"crm_team_id": team.id, "user_id": user_id, "assignment_max": 30}
+                )
                 self.user_team[user_id] = team.id
         env["crm.team.member"].create(members)
         products = env["product.product"].create(
@@ -273,18 +315,42 @@ class Generator:
         self.stage_new = self.stages.sorted("sequence")[0].id
         self.stage_won = self.stages.filtered("is_won")[:1].id
         self.stage_open = self.stages.filtered(lambda s: not s.is_won).ids
-        self.sources = env["utm.source"].create([{"name": f"Bench {n}"} for n in ("Web form", "Trade show", "Referral", "Purchased list")]).ids
+        self.sources = (
+            env["utm.source"]
+            .create(
+                [
+                    {"name": f"Bench {n}"}
+                    for n in ("Web form", "Trade show", "Referral", "Purchased list")
+                ]
+            )
+            .ids
+        )
         self.mediums = env["utm.medium"].search([], limit=5).ids
         employees = env["hr.employee"].create(
-            [{"name": u.name, "user_id": u.id, "hourly_cost": round(self.rng.uniform(25, 90), 2)} for u in self.users[:10]]
+            [
+                {
+                    "name": u.name,
+                    "user_id": u.id,
+                    "hourly_cost": round(self.rng.uniform(25, 90), 2),
+                }
+                for u in self.users[:10]
+            ]
         )
         self.employees = [(e.id, e.user_id.id, e.hourly_cost) for e in employees]
-        self.project = env["project.project"].create({"name": "Bench campaign work", "allow_timesheets": True})
-        self.task = env["project.task"].create({"name": "Bench calls and mailings", "project_id": self.project.id})
-        journal = env["account.journal"].search([("type", "=", "sale"), ("company_id", "=", self.company.id)], limit=1)
+        self.project = env["project.project"].create(
+            {"name": "Bench campaign work", "allow_timesheets": True}
+        )
+        self.task = env["project.task"].create(
+            {"name": "Bench calls and mailings", "project_id": self.project.id}
+        )
+        journal = env["account.journal"].search(
+            [("type", "=", "sale"), ("company_id", "=", self.company.id)], limit=1
+        )
         self.journal_id = journal.id
         self.income_account_id = journal.default_account_id.id
-        self.receivable_account_id = self.company.partner_id.property_account_receivable_id.id
+        self.receivable_account_id = (
+            self.company.partner_id.property_account_receivable_id.id
+        )
         env.flush_all()
 
     # ---- partners
@@ -318,39 +384,103 @@ class Generator:
                 ph = messy.phone(rng, rng.choice(county[2]))
                 created = self.days_ago(1500)
                 yield (
-                    pid, name, name, True, "contact", True, None, pid, name,
-                    messy.street(rng), messy.messy_county(rng, county[0]), rng.choice(county[3]),
-                    messy.postcode(rng, rng.choice(county[1])), gb, email, email, ph, messy.e164(ph), None,
-                    "en_US", 1, 0, "ask", True, "no-message", "no-message", "no-message",
-                    created, created, 1, 1, 0,
+                    pid,
+                    name,
+                    name,
+                    True,
+                    "contact",
+                    True,
+                    None,
+                    pid,
+                    name,
+                    messy.street(rng),
+                    messy.messy_county(rng, county[0]),
+                    rng.choice(county[3]),
+                    messy.postcode(rng, rng.choice(county[1])),
+                    gb,
+                    email,
+                    email,
+                    ph,
+                    messy.e164(ph),
+                    None,
+                    "en_US",
+                    1,
+                    0,
+                    "ask",
+                    True,
+                    "no-message",
+                    "no-message",
+                    "no-message",
+                    created,
+                    created,
+                    1,
+                    1,
+                    0,
                 )
             for pid in self.person_ids:
                 fn, ln = rng.choice(messy.FIRST_NAMES), rng.choice(messy.LAST_NAMES)
-                parent = rng.choice(self.company_partner_ids) if rng.random() < 0.7 else None
+                parent = (
+                    rng.choice(self.company_partner_ids) if rng.random() < 0.7 else None
+                )
                 if parent:
                     self.parent_of[pid] = parent
                     cname, county = companies[parent]
                     complete = f"{cname}, {fn} {ln}"
                 else:
-                    cname, county = None, rng.choices(self.counties, self.county_weights)[0]
+                    cname, county = (
+                        None,
+                        rng.choices(self.counties, self.county_weights)[0],
+                    )
                     complete = f"{fn} {ln}"
                 roll = rng.random()
                 if roll < 0.08:
                     email = None
                 else:
-                    email = f"{fn}.{ln}{pid}@{rng.choice(messy.MAIL_DOMAINS)}".replace("'", "").lower()
+                    email = f"{fn}.{ln}{pid}@{rng.choice(messy.MAIL_DOMAINS)}".replace(
+                        "'", ""
+                    ).lower()
                     if roll > 0.95:
                         email = email.capitalize()
-                ph = messy.phone(rng, rng.choice(county[2])) if rng.random() < 0.85 else None
+                ph = (
+                    messy.phone(rng, rng.choice(county[2]))
+                    if rng.random() < 0.85
+                    else None
+                )
                 mob = messy.mobile(rng) if rng.random() < 0.3 else None
                 created = self.days_ago(1500)
                 yield (
-                    pid, f"{fn} {ln}", complete, False, "contact", True, parent, parent or pid, cname,
-                    messy.street(rng), messy.messy_county(rng, county[0]), rng.choice(county[3]),
-                    messy.postcode(rng, rng.choice(county[1])), gb, email, email and email.lower(), ph,
-                    messy.e164(ph) if ph else (messy.e164(mob) if mob else None), mob,
-                    "en_US", 0, 0, "ask", True, "no-message", "no-message", "no-message",
-                    created, created, 1, 1, 0,
+                    pid,
+                    f"{fn} {ln}",
+                    complete,
+                    False,
+                    "contact",
+                    True,
+                    parent,
+                    parent or pid,
+                    cname,
+                    messy.street(rng),
+                    messy.messy_county(rng, county[0]),
+                    rng.choice(county[3]),
+                    messy.postcode(rng, rng.choice(county[1])),
+                    gb,
+                    email,
+                    email and email.lower(),
+                    ph,
+                    messy.e164(ph) if ph else (messy.e164(mob) if mob else None),
+                    mob,
+                    "en_US",
+                    0,
+                    0,
+                    "ask",
+                    True,
+                    "no-message",
+                    "no-message",
+                    "no-message",
+                    created,
+                    created,
+                    1,
+                    1,
+                    0,
                 )
 
         self.counts["res_partner"] = copy_rows(cr, "res_partner", cols, rows())
@@ -372,7 +502,9 @@ class Generator:
         ).split()
         gb = self.gb.id
         campaigns = self.campaign_ids
-        from odoo.addons.iap.tools.iap_tools import mail_prepare_for_domain_search as domain_criterion
+        from odoo.addons.iap.tools.iap_tools import (
+            mail_prepare_for_domain_search as domain_criterion,
+        )
 
         def rows():
             for lid in self.lead_ids:
@@ -380,19 +512,37 @@ class Generator:
                 county = rng.choices(self.counties, self.county_weights)[0]
                 company = messy.company_name(rng) if rng.random() < 0.7 else None
                 domain = rng.choice(messy.MAIL_DOMAINS)
-                email = f"{fn}.{ln}.{lid}@{domain}".replace("'", "").lower() if rng.random() < 0.9 else None
-                ph = messy.phone(rng, rng.choice(county[2])) if rng.random() < 0.85 else None
+                email = (
+                    f"{fn}.{ln}.{lid}@{domain}".replace("'", "").lower()
+                    if rng.random() < 0.9
+                    else None
+                )
+                ph = (
+                    messy.phone(rng, rng.choice(county[2]))
+                    if rng.random() < 0.85
+                    else None
+                )
                 created = self.days_ago(700)
                 unassigned = rng.random() < UNASSIGNED_LEAD_SHARE
-                campaign = rng.choice(campaigns) if campaigns and rng.random() < 0.5 else None
+                campaign = (
+                    rng.choice(campaigns) if campaigns and rng.random() < 0.5 else None
+                )
                 revenue = round(rng.uniform(500, 50_000), 2)
                 if unassigned:
                     user = team = partner = date_open = None
-                    ltype, stage, prob, active, closed = "lead", self.stage_new, 10.0, True, None
+                    ltype, stage, prob, active, closed = (
+                        "lead",
+                        self.stage_new,
+                        10.0,
+                        True,
+                        None,
+                    )
                 else:
                     user = rng.choice(self.user_ids)
                     team = self.user_team[user]
-                    partner = rng.choice(self.person_ids) if rng.random() < 0.5 else None
+                    partner = (
+                        rng.choice(self.person_ids) if rng.random() < 0.5 else None
+                    )
                     date_open = created + datetime.timedelta(hours=rng.uniform(1, 48))
                     ltype = "opportunity" if rng.random() < 0.8 else "lead"
                     roll = rng.random()
@@ -401,20 +551,58 @@ class Generator:
                         stage, prob, active = self.stage_won, 100.0, True
                         closed = date_open + datetime.timedelta(days=rng.uniform(1, 60))
                     elif ltype == "opportunity" and roll < 0.35:
-                        stage, prob, active = rng.choice(self.stage_open), 0.0, False  # lost
+                        stage, prob, active = (
+                            rng.choice(self.stage_open),
+                            0.0,
+                            False,
+                        )  # lost
                         closed = date_open + datetime.timedelta(days=rng.uniform(1, 60))
                     else:
-                        stage, prob, active = rng.choice(self.stage_open), round(rng.uniform(5, 90), 2), True
+                        stage, prob, active = (
+                            rng.choice(self.stage_open),
+                            round(rng.uniform(5, 90), 2),
+                            True,
+                        )
                     if ltype == "opportunity":
                         self.opportunities.append((lid, partner, user, team, campaign))
                 yield (
-                    lid, f"{company or fn + ' ' + ln}: {rng.choice(messy.COMPANY_TRADES).lower()} enquiry",
-                    ltype, active, self.company.id, user, team, stage, partner, f"{fn} {ln}", company,
-                    email, email, domain_criterion(email) if email else None, ph, messy.e164(ph) if ph else None,
-                    messy.street(rng), messy.messy_county(rng, county[0]), rng.choice(county[3]),
-                    messy.postcode(rng, rng.choice(county[1])), gb, str(rng.choice([0, 0, 1, 1, 2, 3])),
-                    prob, prob, revenue, round(revenue * prob / 100, 2), date_open, closed, closed or created,
-                    created, created, 1, 1, campaign, rng.choice(self.sources), rng.choice(self.mediums) if self.mediums else None, 0,
+                    lid,
+                    f"{company or fn + ' ' + ln}: {rng.choice(messy.COMPANY_TRADES).lower()} enquiry",
+                    ltype,
+                    active,
+                    self.company.id,
+                    user,
+                    team,
+                    stage,
+                    partner,
+                    f"{fn} {ln}",
+                    company,
+                    email,
+                    email,
+                    domain_criterion(email) if email else None,
+                    ph,
+                    messy.e164(ph) if ph else None,
+                    messy.street(rng),
+                    messy.messy_county(rng, county[0]),
+                    rng.choice(county[3]),
+                    messy.postcode(rng, rng.choice(county[1])),
+                    gb,
+                    str(rng.choice([0, 0, 1, 1, 2, 3])),
+                    prob,
+                    prob,
+                    revenue,
+                    round(revenue * prob / 100, 2),
+                    date_open,
+                    closed,
+                    closed or created,
+                    created,
+                    created,
+                    1,
+                    1,
+                    campaign,
+                    rng.choice(self.sources),
+                    rng.choice(self.mediums) if self.mediums else None,
+                    0,
                 )
 
         self.counts["crm_lead"] = copy_rows(cr, "crm_lead", cols, rows())
@@ -430,16 +618,44 @@ class Generator:
         stage = cr.fetchone()[0]
         base = "id name title user_id stage_id company_id active is_auto_campaign color create_date write_date create_uid write_uid".split()
         # fields the campaign addon adds (docs/ARCHITECTURE.md); only those present are written
-        extra = [c for c in ("code", "state", "date_start", "date_end", "budget", "currency_id", "campaign_type") if c in cols]
+        extra = [
+            c
+            for c in (
+                "code",
+                "state",
+                "date_start",
+                "date_end",
+                "budget",
+                "currency_id",
+                "campaign_type",
+            )
+            if c in cols
+        ]
         self.campaign_meta = {}
 
         def rows():
             for i, cid in enumerate(self.campaign_ids):
                 name, created, values = self._campaign_values(i, cid)
-                row = [cid, name, {"en_US": name}, values["user_id"], stage, self.company.id, True, False, 0, created, created, 1, 1]
+                row = [
+                    cid,
+                    name,
+                    {"en_US": name},
+                    values["user_id"],
+                    stage,
+                    self.company.id,
+                    True,
+                    False,
+                    0,
+                    created,
+                    created,
+                    1,
+                    1,
+                ]
                 yield tuple(row + [values[c] for c in extra])
 
-        self.counts["utm_campaign"] = copy_rows(cr, "utm_campaign", base + extra, rows())
+        self.counts["utm_campaign"] = copy_rows(
+            cr, "utm_campaign", base + extra, rows()
+        )
 
     def _campaign_values(self, i, cid):
         """Name, creation date and the campaign addon's fields of campaign ``cid``
@@ -449,7 +665,9 @@ class Generator:
         start = (self.now - datetime.timedelta(days=rng.uniform(0, 600))).date()
         end = start + datetime.timedelta(days=rng.randint(30, 120))
         self.campaign_meta[cid] = (start, end)
-        created = datetime.datetime.combine(start, datetime.time(8)) - datetime.timedelta(days=10)
+        created = datetime.datetime.combine(
+            start, datetime.time(8)
+        ) - datetime.timedelta(days=10)
         values = {
             "user_id": self.user_ids[rng.randrange(len(self.user_ids))],
             "code": f"BCH-{i + 1:05d}",
@@ -458,7 +676,9 @@ class Generator:
             "date_end": end,
             "budget": round(rng.uniform(2_000, 200_000), 2),
             "currency_id": self.currency_id,
-            "campaign_type": rng.choice(["telemarketing", "direct_mail", "email", "mixed"]),
+            "campaign_type": rng.choice(
+                ["telemarketing", "direct_mail", "email", "mixed"]
+            ),
         }
         return name, created, values
 
@@ -472,12 +692,29 @@ class Generator:
         self.person_ids = range(*ranges["persons"])
         self.campaign_ids = list(range(*ranges["campaigns"]))
         self.counts = marker["counts"]
-        cr.execute("SELECT id FROM res_users WHERE login LIKE 'bench.sales.%%' ORDER BY id")
+        cr.execute(
+            "SELECT id FROM res_users WHERE login LIKE 'bench.sales.%%' ORDER BY id"
+        )
         self.user_ids = [r[0] for r in cr.fetchall()]
         cols = table_columns(cr, "utm_campaign")
-        extra = [c for c in ("code", "state", "date_start", "date_end", "budget", "currency_id", "campaign_type") if c in cols]
+        extra = [
+            c
+            for c in (
+                "code",
+                "state",
+                "date_start",
+                "date_end",
+                "budget",
+                "currency_id",
+                "campaign_type",
+            )
+            if c in cols
+        ]
         if "code" in cols:
-            cr.execute("SELECT count(*) FROM utm_campaign WHERE id = ANY(%s) AND code IS NOT NULL", [self.campaign_ids])
+            cr.execute(
+                "SELECT count(*) FROM utm_campaign WHERE id = ANY(%s) AND code IS NOT NULL",
+                [self.campaign_ids],
+            )
             done = cr.fetchone()[0]
         else:
             done = len(self.campaign_ids)
@@ -487,15 +724,24 @@ class Generator:
             rows.append(tuple([cid] + [values[c] for c in extra]))
         if extra and not done:
             cr.execute(
-                "CREATE TEMP TABLE tmp_campaign AS SELECT " + ", ".join(["id"] + extra) + " FROM utm_campaign LIMIT 0"
+                "CREATE TEMP TABLE tmp_campaign AS SELECT "
+                + ", ".join(["id"] + extra)
+                + " FROM utm_campaign LIMIT 0"
             )
             copy_rows(cr, "tmp_campaign", ["id"] + extra, rows)
             cr.execute(
-                "UPDATE utm_campaign c SET " + ", ".join(f"{c} = t.{c}" for c in extra) + " FROM tmp_campaign t WHERE t.id = c.id"
+                "UPDATE utm_campaign c SET "
+                + ", ".join(f"{c} = t.{c}" for c in extra)
+                + " FROM tmp_campaign t WHERE t.id = c.id"
             )
-            print(f"[generate] campaign fields set on {cr.rowcount} campaigns: {', '.join(extra)}")
+            print(
+                f"[generate] campaign fields set on {cr.rowcount} campaigns: {', '.join(extra)}"
+            )
         if table_exists(cr, "marketing_campaign_member"):
-            cr.execute("SELECT count(*) FROM marketing_campaign_member WHERE campaign_id = ANY(%s)", [self.campaign_ids])
+            cr.execute(
+                "SELECT count(*) FROM marketing_campaign_member WHERE campaign_id = ANY(%s)",
+                [self.campaign_ids],
+            )
             if not cr.fetchone()[0]:
                 self.members()
         self.finish()
@@ -504,12 +750,13 @@ class Generator:
     def sales(self):
         rng, cr = self.rng, self.cr
         n_lines = self.size["order_lines"]
-        n_orders = n_lines // 4
         so_first = next_id(cr, "sale_order")
         sol_id = next_id(cr, "sale_order_line")
         mv_id = mv_first = next_id(cr, "account_move")
         aml_id = next_id(cr, "account_move_line")
-        so_sequence = self.env["ir.sequence"].search([("code", "=", "sale.order")], limit=1)
+        so_sequence = self.env["ir.sequence"].search(
+            [("code", "=", "sale.order")], limit=1
+        )
         so_number = so_sequence.number_next_actual or 1
         so_cols = (
             "id name partner_id partner_invoice_id partner_shipping_id company_id state date_order currency_id "
@@ -540,35 +787,60 @@ class Generator:
             "price_subtotal price_total discount reconciled create_date write_date create_uid write_uid"
         ).split()
         orders, lines, moves, move_lines, rel = [], [], [], [], []
-        for table in ("sale_order", "sale_order_line", "account_move", "account_move_line"):
+        for table in (
+            "sale_order",
+            "sale_order_line",
+            "account_move",
+            "account_move_line",
+        ):
             self.counts[table] = 0
 
         def flush():
             self.counts["sale_order"] += copy_rows(cr, "sale_order", so_cols, orders)
-            self.counts["sale_order_line"] += copy_rows(cr, "sale_order_line", sol_cols, lines)
+            self.counts["sale_order_line"] += copy_rows(
+                cr, "sale_order_line", sol_cols, lines
+            )
             self.counts["account_move"] += copy_rows(cr, "account_move", mv_cols, moves)
-            self.counts["account_move_line"] += copy_rows(cr, "account_move_line", aml_cols, move_lines)
-            copy_rows(cr, "sale_order_line_invoice_rel", ["invoice_line_id", "order_line_id"], rel)
+            self.counts["account_move_line"] += copy_rows(
+                cr, "account_move_line", aml_cols, move_lines
+            )
+            copy_rows(
+                cr,
+                "sale_order_line_invoice_rel",
+                ["invoice_line_id", "order_line_id"],
+                rel,
+            )
             for buf in (orders, lines, moves, move_lines, rel):
                 buf.clear()
 
         n_lines_done = 0
-        customers = self.company_partner_ids + self.person_ids[: len(self.person_ids) // 3]
+        customers = (
+            self.company_partner_ids + self.person_ids[: len(self.person_ids) // 3]
+        )
         opps = self.opportunities
+        # invoice numbers continue the journal's own per-year sequences
+        cr.execute(
+            "SELECT sequence_prefix, MAX(sequence_number) FROM account_move "
+            "WHERE journal_id = %s GROUP BY sequence_prefix",
+            [self.journal_id],
+        )
+        last_number = dict(cr.fetchall())
         inv_counter = {}
         company = self.company.id
         cur = self.currency_id
-        for k in range(n_orders):
+        k = -1
+        while n_lines_done < n_lines:  # orders of 1 to 7 lines (4 on average)
+            k += 1
             oid = so_first + k
-            nl = rng.choice([1, 2, 3, 4, 4, 5, 6, 7])
-            if k == n_orders - 1:
-                nl = max(1, n_lines - n_lines_done)
+            nl = min(rng.choice([1, 2, 3, 4, 4, 5, 6, 7]), n_lines - n_lines_done)
             n_lines_done += nl
             opp = rng.choice(opps) if opps and rng.random() < 0.2 else None
-            partner = (opp[1] if opp and opp[1] else rng.choice(customers))
+            partner = opp[1] if opp and opp[1] else rng.choice(customers)
             user = opp[2] if opp else rng.choice(self.user_ids)
             team = self.user_team[user]
-            campaign = (opp[4] if opp else None) or (rng.choice(self.campaign_ids) if rng.random() < 0.3 else None)
+            campaign = (opp[4] if opp else None) or (
+                rng.choice(self.campaign_ids) if rng.random() < 0.3 else None
+            )
             date = self.days_ago(900)
             invoiced = rng.random() < INVOICED_ORDER_SHARE
             total = 0.0
@@ -579,55 +851,219 @@ class Generator:
                 sub = round(price * qty, 2)
                 total += sub
                 order_lines.append((sol_id, pid, pname, qty, price, sub, seq))
-                lines.append((
-                    sol_id, oid, 10 + seq, company, cur, partner, user, pid, self.uom_unit, "sale", "manual",
-                    "invoiced" if invoiced else "to invoice", pname, qty, price, 0, sub, sub, 0, price, price,
-                    qty, qty if invoiced else 0, 0 if invoiced else qty, sub if invoiced else 0, 0 if invoiced else sub,
-                    False, False, price, 0, date, date, 1, 1,
-                ))
+                lines.append(
+                    (
+                        sol_id,
+                        oid,
+                        10 + seq,
+                        company,
+                        cur,
+                        partner,
+                        user,
+                        pid,
+                        self.uom_unit,
+                        "sale",
+                        "manual",
+                        "invoiced" if invoiced else "to invoice",
+                        pname,
+                        qty,
+                        price,
+                        0,
+                        sub,
+                        sub,
+                        0,
+                        price,
+                        price,
+                        qty,
+                        qty if invoiced else 0,
+                        0 if invoiced else qty,
+                        sub if invoiced else 0,
+                        0 if invoiced else sub,
+                        False,
+                        False,
+                        price,
+                        0,
+                        date,
+                        date,
+                        1,
+                        1,
+                    )
+                )
                 sol_id += 1
             total = round(total, 2)
             name = f"S{so_number + k:05d}"
-            orders.append((
-                oid, name, partner, partner, partner, company, "sale", date, cur, user, team, total, 0, total,
-                "invoiced" if invoiced else "to invoice", campaign, opp[0] if opp else None, False, False, False,
-                1.0, 1.0, date, date, 1, 1,
-            ))
+            orders.append(
+                (
+                    oid,
+                    name,
+                    partner,
+                    partner,
+                    partner,
+                    company,
+                    "sale",
+                    date,
+                    cur,
+                    user,
+                    team,
+                    total,
+                    0,
+                    total,
+                    "invoiced" if invoiced else "to invoice",
+                    campaign,
+                    opp[0] if opp else None,
+                    False,
+                    False,
+                    False,
+                    1.0,
+                    1.0,
+                    date,
+                    date,
+                    1,
+                    1,
+                )
+            )
             if invoiced:
                 inv_date = (date + datetime.timedelta(days=rng.randint(0, 20))).date()
                 year = inv_date.year
-                inv_counter[year] = inv_counter.get(year, 0) + 1
-                seqn = inv_counter[year]
                 prefix = f"INV/{year}/"
+                inv_counter[year] = inv_counter.get(year, last_number.get(prefix) or 0) + 1
+                seqn = inv_counter[year]
                 mname = f"{prefix}{seqn:05d}"
                 due = inv_date + datetime.timedelta(days=30)
                 commercial = self._commercial(partner)
-                moves.append((
-                    mv_id, mname, self.journal_id, company, "posted", "out_invoice", "no", inv_date, inv_date, due,
-                    partner, commercial, cur, user, team, campaign, name, prefix, seqn, "not_paid",
-                    total, 0, total, total, total, total, 0, total, total, total, 1.0,
-                    True, False, False, False, True, False, False, None, date, date, 1, 1,
-                ))
+                moves.append(
+                    (
+                        mv_id,
+                        mname,
+                        self.journal_id,
+                        company,
+                        "posted",
+                        "out_invoice",
+                        "no",
+                        inv_date,
+                        inv_date,
+                        due,
+                        partner,
+                        commercial,
+                        cur,
+                        user,
+                        team,
+                        campaign,
+                        name,
+                        prefix,
+                        seqn,
+                        "not_paid",
+                        total,
+                        0,
+                        total,
+                        total,
+                        total,
+                        total,
+                        0,
+                        total,
+                        total,
+                        total,
+                        1.0,
+                        True,
+                        False,
+                        False,
+                        False,
+                        True,
+                        False,
+                        False,
+                        None,
+                        date,
+                        date,
+                        1,
+                        1,
+                    )
+                )
                 for ln_id, pid, pname, qty, price, sub, seq in order_lines:
-                    move_lines.append((
-                        aml_id, mv_id, self.journal_id, company, cur, cur, 10 + seq, self.income_account_id, commercial,
-                        pid, self.uom_unit, mname, "posted", pname, "product", inv_date, inv_date, None,
-                        0, sub, -sub, -sub, 0, 0, qty, price, sub, sub, 0, False, date, date, 1, 1,
-                    ))
+                    move_lines.append(
+                        (
+                            aml_id,
+                            mv_id,
+                            self.journal_id,
+                            company,
+                            cur,
+                            cur,
+                            10 + seq,
+                            self.income_account_id,
+                            commercial,
+                            pid,
+                            self.uom_unit,
+                            mname,
+                            "posted",
+                            pname,
+                            "product",
+                            inv_date,
+                            inv_date,
+                            None,
+                            0,
+                            sub,
+                            -sub,
+                            -sub,
+                            0,
+                            0,
+                            qty,
+                            price,
+                            sub,
+                            sub,
+                            0,
+                            False,
+                            date,
+                            date,
+                            1,
+                            1,
+                        )
+                    )
                     rel.append((aml_id, ln_id))
                     aml_id += 1
-                move_lines.append((
-                    aml_id, mv_id, self.journal_id, company, cur, cur, 10000, self.receivable_account_id, commercial,
-                    None, None, mname, "posted", mname, "payment_term", inv_date, inv_date, due,
-                    total, 0, total, total, total, total, 0, 0, 0, 0, 0, False, date, date, 1, 1,
-                ))
+                move_lines.append(
+                    (
+                        aml_id,
+                        mv_id,
+                        self.journal_id,
+                        company,
+                        cur,
+                        cur,
+                        10000,
+                        self.receivable_account_id,
+                        commercial,
+                        None,
+                        None,
+                        mname,
+                        "posted",
+                        mname,
+                        "payment_term",
+                        inv_date,
+                        inv_date,
+                        due,
+                        total,
+                        0,
+                        total,
+                        total,
+                        total,
+                        total,
+                        0,
+                        0,
+                        0,
+                        0,
+                        0,
+                        False,
+                        date,
+                        date,
+                        1,
+                        1,
+                    )
+                )
                 aml_id += 1
                 mv_id += 1
             if len(orders) >= 10_000:
                 flush()
         flush()
         # Odoo's own API moves the PostgreSQL sequence behind a "standard" ir.sequence
-        so_sequence.write({"number_next": so_number + n_orders})
+        so_sequence.write({"number_next": so_number + k + 1})
         # display names and commercial partners as Odoo computes them
         cr.execute(
             """
@@ -656,26 +1092,70 @@ class Generator:
                 hours = rng.choice([0.25, 0.5, 1, 1.5, 2, 4, 8])
                 day = self.days_ago(600)
                 yield (
-                    f"Calls {rng.choice(messy.COMPANY_WORDS)}", day.date(), round(-hours * cost, 2), hours, account_id,
-                    self.project.id, self.task.id, emp, user, self.company.id, self.uom_hour, self.currency_id,
-                    "other", day, day, 1, 1,
+                    f"Calls {rng.choice(messy.COMPANY_WORDS)}",
+                    day.date(),
+                    round(-hours * cost, 2),
+                    hours,
+                    account_id,
+                    self.project.id,
+                    self.task.id,
+                    emp,
+                    user,
+                    self.company.id,
+                    self.uom_hour,
+                    self.currency_id,
+                    "other",
+                    day,
+                    day,
+                    1,
+                    1,
                 )
 
-        self.counts["account_analytic_line"] = copy_rows(cr, "account_analytic_line", cols, rows())
+        self.counts["account_analytic_line"] = copy_rows(
+            cr, "account_analytic_line", cols, rows()
+        )
 
     # ---- campaign members (issue 4's model), when installed
     def members(self):
         rng, cr = self.rng, self.cr
         if not table_exists(cr, "marketing_campaign_member"):
-            print("[generate] marketing.campaign.member not installed: no members generated")
+            print(
+                "[generate] marketing.campaign.member not installed: no members generated"
+            )
             return
         cols_present = table_columns(cr, "marketing_campaign_member")
         n = self.size["members"]
         per = max(1, n // len(self.campaign_ids))
-        states = ["targeted"] * 5 + ["contacted"] * 3 + ["responded", "converted", "declined", "unsubscribed", "bounced"]
+        states = (
+            ["targeted"] * 5
+            + ["contacted"] * 3
+            + ["responded", "converted", "declined", "unsubscribed", "bounced"]
+        )
         channels = ["email", "call", "mail", "sms"]
-        base = ["campaign_id", "partner_id", "channel", "state", "user_id", "company_id", "date_targeted", "create_date", "write_date", "create_uid", "write_uid"]
-        opt = [c for c in ("access_token", "date_contacted", "date_responded", "active", "generation_batch") if c in cols_present]
+        base = [
+            "campaign_id",
+            "partner_id",
+            "channel",
+            "state",
+            "user_id",
+            "company_id",
+            "date_targeted",
+            "create_date",
+            "write_date",
+            "create_uid",
+            "write_uid",
+        ]
+        opt = [
+            c
+            for c in (
+                "access_token",
+                "date_contacted",
+                "date_responded",
+                "active",
+                "generation_batch",
+            )
+            if c in cols_present
+        ]
         token_rng = random.Random(self.rng.random())
 
         def rows():
@@ -688,16 +1168,34 @@ class Generator:
                     values = {
                         "access_token": "%048x" % token_rng.getrandbits(192),
                         "generation_batch": 1,
-                        "date_contacted": targeted + datetime.timedelta(days=2) if state != "targeted" else None,
-                        "date_responded": targeted + datetime.timedelta(days=9) if state in ("responded", "converted", "declined") else None,
+                        "date_contacted": targeted + datetime.timedelta(days=2)
+                        if state != "targeted"
+                        else None,
+                        "date_responded": targeted + datetime.timedelta(days=9)
+                        if state in ("responded", "converted", "declined")
+                        else None,
                         "active": True,
                     }
                     yield tuple(
-                        [cid, pid, channel, state, rng.choice(self.user_ids), self.company.id, targeted, targeted, targeted, 1, 1]
+                        [
+                            cid,
+                            pid,
+                            channel,
+                            state,
+                            rng.choice(self.user_ids),
+                            self.company.id,
+                            targeted,
+                            targeted,
+                            targeted,
+                            1,
+                            1,
+                        ]
                         + [values[c] for c in opt]
                     )
 
-        self.counts["marketing_campaign_member"] = copy_rows(cr, "marketing_campaign_member", base + opt, rows())
+        self.counts["marketing_campaign_member"] = copy_rows(
+            cr, "marketing_campaign_member", base + opt, rows()
+        )
 
     # ---- finish
     def finish(self):
@@ -712,14 +1210,27 @@ class Generator:
         )
         for seq, table in cr.fetchall():
             if table in self.touched_tables():
-                cr.execute(f"SELECT setval('{seq}', GREATEST((SELECT COALESCE(MAX(id), 0) FROM {table}), 1))")
+                cr.execute(
+                    f"SELECT setval('{seq}', GREATEST((SELECT COALESCE(MAX(id), 0) FROM {table}), 1))"
+                )
         ranges = {
-            "companies": [self.company_partner_ids[0], self.company_partner_ids[-1] + 1],
+            "companies": [
+                self.company_partner_ids[0],
+                self.company_partner_ids[-1] + 1,
+            ],
             "persons": [self.person_ids[0], self.person_ids[-1] + 1],
             "campaigns": [self.campaign_ids[0], self.campaign_ids[-1] + 1],
         }
         self.env["ir.config_parameter"].set_param(
-            MARKER, json.dumps({"size": self.size_name, "seed": self.seed, "counts": self.counts, "ranges": ranges})
+            MARKER,
+            json.dumps(
+                {
+                    "size": self.size_name,
+                    "seed": self.seed,
+                    "counts": self.counts,
+                    "ranges": ranges,
+                }
+            ),
         )
         self.refresh_materialised()
 
@@ -769,8 +1280,14 @@ def main(argv=None):
     parser.add_argument("--size", choices=sorted(SIZES), default="S")
     parser.add_argument("--db", help="database name (default mrm_bench_<size>)")
     parser.add_argument("--seed", type=int, default=20261122)
-    parser.add_argument("--drop", action="store_true", help="drop the database first if it exists")
-    parser.add_argument("--update", action="store_true", help="update the addons in an existing database first")
+    parser.add_argument(
+        "--drop", action="store_true", help="drop the database first if it exists"
+    )
+    parser.add_argument(
+        "--update",
+        action="store_true",
+        help="update the addons in an existing database first",
+    )
     parser.add_argument(
         "--extend",
         action="store_true",
@@ -797,7 +1314,9 @@ def main(argv=None):
             timer.report()
             return 0
         if marker:
-            sys.exit(f"[generate] {db} already holds generated data; use --drop to start over, --extend to add to it")
+            sys.exit(
+                f"[generate] {db} already holds generated data; use --drop to start over, --extend to add to it"
+            )
         gen = generate(env, args.size, args.seed, timer)
         cr.commit()
         with timer.step("ANALYZE"):

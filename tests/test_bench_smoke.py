@@ -36,7 +36,9 @@ class TestGeneratorSmoke(TransactionCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.gen, cls.queries = query_count(cls.env, lambda: generate.generate(cls.env, "XS", 20261122))
+        cls.gen, cls.queries = query_count(
+            cls.env, lambda: generate.generate(cls.env, "XS", 20261122)
+        )
 
     def test_row_counts_and_bulk_loading(self):
         size = generate.SIZES["XS"]
@@ -64,16 +66,29 @@ class TestGeneratorSmoke(TransactionCase):
         )
         self.assertEqual(self.env.cr.fetchone()[0], 0)
         sample = moves[:20]
-        stored = [(m.amount_total, m.amount_residual, m.state, m.payment_state) for m in sample]
+        stored = [
+            (m.amount_total, m.amount_residual, m.state, m.payment_state)
+            for m in sample
+        ]
         sample._compute_amount()
-        self.assertEqual(stored, [(m.amount_total, m.amount_residual, m.state, m.payment_state) for m in sample])
+        self.assertEqual(
+            stored,
+            [
+                (m.amount_total, m.amount_residual, m.state, m.payment_state)
+                for m in sample
+            ],
+        )
 
     def gen_first_move(self):
-        self.env.cr.execute("SELECT min(id) FROM account_move WHERE name LIKE 'INV/%%' AND invoice_origin LIKE 'S%%'")
+        self.env.cr.execute(
+            "SELECT min(id) FROM account_move WHERE name LIKE 'INV/%%' AND invoice_origin LIKE 'S%%'"
+        )
         return self.env.cr.fetchone()[0] or 0
 
     def test_orders_agree_with_odoo(self):
-        orders = self.env["sale.order"].search([("user_id.login", "like", "bench.sales.%")], limit=30)
+        orders = self.env["sale.order"].search(
+            [("user_id.login", "like", "bench.sales.%")], limit=30
+        )
         self.assertEqual(len(orders), 30)
         stored = [(o.amount_total, o.invoice_status) for o in orders]
         orders._compute_amounts()
@@ -84,7 +99,9 @@ class TestGeneratorSmoke(TransactionCase):
         self.assertTrue(any(o.invoice_status == "invoiced" for o in orders))
 
     def test_contacts_are_messy_like_real_lists(self):
-        partners = self.env["res.partner"].search([("email", "like", "%@%"), ("street2", "!=", False)], limit=2000)
+        partners = self.env["res.partner"].search(
+            [("email", "like", "%@%"), ("street2", "!=", False)], limit=2000
+        )
         counties = set(partners.mapped("street2"))
         self.assertIn("Yorkshire, South", counties)
         self.assertIn("South Yorkshire", counties)
@@ -94,10 +111,16 @@ class TestGeneratorSmoke(TransactionCase):
         # the sanitized phone is what Odoo's phone blacklist and matching use
         one = partners.filtered(lambda p: p.phone and p.phone.startswith("0044"))[:1]
         self.assertEqual(one.phone_sanitized, messy.e164(one.phone))
-        self.assertTrue(one.phone_sanitized.startswith("+44") and "0" != one.phone_sanitized[3])
+        self.assertTrue(
+            one.phone_sanitized.startswith("+44") and "0" != one.phone_sanitized[3]
+        )
 
     def test_leads_wait_for_routing(self):
         unassigned = self.env["crm.lead"].search_count(
-            [("user_id", "=", False), ("team_id", "=", False), ("name", "like", "enquiry")]
+            [
+                ("user_id", "=", False),
+                ("team_id", "=", False),
+                ("name", "like", "enquiry"),
+            ]
         )
         self.assertGreater(unassigned, 0.15 * generate.SIZES["XS"]["leads"])

@@ -41,18 +41,30 @@ def main():
     n_campaigns = env.cr.fetchone()[0]
     results = []
     try:
-        for label, filters in (("all campaigns", {}), ("channel filter (email)", {"channel": "email"})):
+        for label, filters in (
+            ("all campaigns", {}),
+            ("channel filter (email)", {"channel": "email"}),
+        ):
             seconds, data = timed_calls(monitor, filters, args.repeat)
             ms = seconds * 1000
-            print(f"[monitor] {label}: {len(data['cards']):,} cards of {n_campaigns:,} campaigns in {ms:.0f} ms (median)")
+            print(
+                f"[monitor] {label}: {len(data['cards']):,} cards of {n_campaigns:,} campaigns in {ms:.0f} ms (median)"
+            )
             with common.capture_queries(env.cr) as captured:
                 monitor.get_monitor_data(filters)
             print(f"  {len(captured)} queries in the call")
             common.print_hot_plans(env.cr, captured, top=3)
             results.append(
                 common.Result(
-                    f"Campaign Monitor data, {label}", size, ms, None, "ms", f"< {TARGET_MS} ms", ms < TARGET_MS,
-                    higher_is_better=False, note=f"{len(data['cards']):,} campaigns, {len(captured)} queries",
+                    f"Campaign Monitor data, {label}",
+                    size,
+                    ms,
+                    None,
+                    "ms",
+                    f"< {TARGET_MS} ms",
+                    ms < TARGET_MS,
+                    higher_is_better=False,
+                    note=f"{len(data['cards']):,} campaigns, {len(captured)} queries",
                 )
             )
         common.print_table(results)

@@ -33,15 +33,25 @@ def _configure_teams(env, source, leads_count):
     """Point the generator's sales teams at ``source``; return what to restore."""
     teams = env["crm.team"].search([("name", "like", "Bench Team %")], order="id")
     if not teams:
-        sys.exit("no 'Bench Team' sales teams: run data/generate.sh on this database first")
+        sys.exit(
+            "no 'Bench Team' sales teams: run data/generate.sh on this database first"
+        )
     saved = {
         "teams": {t.id: (t.assignment_domain, t.assignment_optout) for t in teams},
-        "members": {m.id: (m.assignment_domain, m.assignment_max, m.assignment_optout) for m in teams.crm_team_member_ids},
+        "members": {
+            m.id: (m.assignment_domain, m.assignment_max, m.assignment_optout)
+            for m in teams.crm_team_member_ids
+        },
     }
     n_members = len(teams.crm_team_member_ids)
     # quota per run = round(assignment_max / 30): room for every lead, x2
     per_member = max(1, 2 * leads_count // n_members)
-    teams.write({"assignment_domain": repr([("source_id", "=", source.id)]), "assignment_optout": False})
+    teams.write(
+        {
+            "assignment_domain": repr([("source_id", "=", source.id)]),
+            "assignment_optout": False,
+        }
+    )
     member_domains = [
         [("priority", "in", ["2", "3"])],
         [("street2", "ilike", "yorkshire")],
@@ -66,12 +76,21 @@ def _restore_teams(env, teams, saved):
         team.write({"assignment_domain": domain, "assignment_optout": optout})
     for member in teams.crm_team_member_ids:
         domain, amax, optout = saved["members"][member.id]
-        member.write({"assignment_domain": domain, "assignment_max": amax, "assignment_optout": optout})
+        member.write(
+            {
+                "assignment_domain": domain,
+                "assignment_max": amax,
+                "assignment_optout": optout,
+            }
+        )
     env.cr.commit()
 
 
 def assigned_count(env, lead_ids):
-    env.cr.execute("SELECT count(*) FROM crm_lead WHERE id = ANY(%s) AND user_id IS NOT NULL", [lead_ids])
+    env.cr.execute(
+        "SELECT count(*) FROM crm_lead WHERE id = ANY(%s) AND user_id IS NOT NULL",
+        [lead_ids],
+    )
     return env.cr.fetchone()[0]
 
 
@@ -118,7 +137,9 @@ def run_odoo_assignment(env, source, lead_ids, budget):
 def main():
     p = common.parser(__doc__.splitlines()[1])
     p.add_argument("--leads", type=int, default=16_000)
-    p.add_argument("--budget", type=float, default=600.0, help="stop Odoo after this many seconds")
+    p.add_argument(
+        "--budget", type=float, default=600.0, help="stop Odoo after this many seconds"
+    )
     args = p.parse_args()
     env = common.open_env(args.db)
     size = common.generated_size(env)
@@ -127,7 +148,10 @@ def main():
     try:
         lead_ids = common.make_bench_leads(env, args.leads, source)
         env.cr.commit()
-        print(f"[odoo-assign] {len(lead_ids):,} new unassigned leads; running crm.team._action_assign_leads ...", flush=True)
+        print(
+            f"[odoo-assign] {len(lead_ids):,} new unassigned leads; running crm.team._action_assign_leads ...",
+            flush=True,
+        )
         fig = run_odoo_assignment(env, source, lead_ids, args.budget)
         label = "" if fig["complete"] else f" (stopped after {args.budget:.0f} s)"
         print(
@@ -136,7 +160,13 @@ def main():
             flush=True,
         )
         result = common.Result(
-            "Odoo lead assignment (baseline)", size, fig["leads_per_s"], None, "leads/s", "(baseline)", True,
+            "Odoo lead assignment (baseline)",
+            size,
+            fig["leads_per_s"],
+            None,
+            "leads/s",
+            "(baseline)",
+            True,
             note=f"{fig['assigned']:,} of {fig['leads']:,} leads in {fig['seconds']:.1f} s{label}",
         )
         common.print_table([result])

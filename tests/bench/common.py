@@ -35,7 +35,9 @@ def conf_for(db):
     """Write (setup/lib.sh's write_conf) and return the Odoo config of ``db``."""
     port = os.environ.get("MRM_HTTP_PORT", "8069")
     script = f'source "{ROOT}/setup/lib.sh"; write_conf "{db}" "{port}"'
-    return subprocess.run(["bash", "-c", script], check=True, capture_output=True, text=True).stdout.strip()
+    return subprocess.run(
+        ["bash", "-c", script], check=True, capture_output=True, text=True
+    ).stdout.strip()
 
 
 def open_env(db, context=None):
@@ -96,7 +98,9 @@ def peak_memory():
         _cur, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
         result["python_peak_mb"] = peak / 2**20
-        result["rss_peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        result["rss_peak_mb"] = (
+            resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        )
 
 
 def count_queries(cr):
@@ -105,7 +109,13 @@ def count_queries(cr):
 
 
 # ---------------------------------------------------------------- query plans
-SCAN_NODES = ("Seq Scan", "Index Scan", "Index Only Scan", "Bitmap Heap Scan", "Bitmap Index Scan")
+SCAN_NODES = (
+    "Seq Scan",
+    "Index Scan",
+    "Index Only Scan",
+    "Bitmap Heap Scan",
+    "Bitmap Index Scan",
+)
 
 
 def plan_nodes(plan, depth=0):
@@ -138,9 +148,16 @@ def main_node(plan):
             target = node.get("Relation Name") or ""
             if node.get("Index Name"):
                 target += f" using {node['Index Name']}"
-            flag = " SEQ-SCAN!" if kind == "Seq Scan" and node.get("Plan Rows", 0) > 10_000 else ""
+            flag = (
+                " SEQ-SCAN!"
+                if kind == "Seq Scan" and node.get("Plan Rows", 0) > 10_000
+                else ""
+            )
             scans.append(f"{kind} on {target}{flag}")
-    return f"{plan['Node Type']} (est. {plan.get('Total Cost', 0):.0f}) <- " + "; ".join(scans or ["no scan"])
+    return (
+        f"{plan['Node Type']} (est. {plan.get('Total Cost', 0):.0f}) <- "
+        + "; ".join(scans or ["no scan"])
+    )
 
 
 def print_plan(cr, label, query, params=None):
@@ -187,14 +204,18 @@ def print_hot_plans(cr, captured, top=3, label=""):
         if isinstance(query, SQL):
             query, params = query.code, query.params
         text = " ".join(str(query).split())
-        if not text.upper().startswith(("SELECT", "WITH", "INSERT", "UPDATE", "DELETE")):
+        if not text.upper().startswith(
+            ("SELECT", "WITH", "INSERT", "UPDATE", "DELETE")
+        ):
             continue
         try:
             with cr.savepoint(flush=False):
                 summary = main_node(explain(cr, text, params))
         except Exception as error:  # noqa: BLE001  (a plan we cannot print is reported, not fatal)
             summary = f"(no plan: {error.__class__.__name__})"
-        print(f"  hot query {label}{seconds * 1000:8.1f} ms: {text[:110]}...", flush=True)
+        print(
+            f"  hot query {label}{seconds * 1000:8.1f} ms: {text[:110]}...", flush=True
+        )
         print(f"      plan: {summary}", flush=True)
         out.append((seconds, summary))
     return out
@@ -204,7 +225,18 @@ def print_hot_plans(cr, captured, top=3, label=""):
 class Result:
     """One line of the closing table."""
 
-    def __init__(self, benchmark, size, ours, baseline, unit, target, met, higher_is_better=True, note=""):
+    def __init__(
+        self,
+        benchmark,
+        size,
+        ours,
+        baseline,
+        unit,
+        target,
+        met,
+        higher_is_better=True,
+        note="",
+    ):
         self.benchmark = benchmark
         self.size = size
         self.ours = ours
@@ -219,7 +251,11 @@ class Result:
     def ratio(self):
         if not self.baseline or self.ours is None:
             return None
-        return self.ours / self.baseline if self.higher_is_better else self.baseline / self.ours
+        return (
+            self.ours / self.baseline
+            if self.higher_is_better
+            else self.baseline / self.ours
+        )
 
     def as_dict(self):
         d = dict(vars(self))
@@ -266,7 +302,10 @@ def save(name, results, extra=None):
     """Write the results as JSON under tests/bench/out/ (ignored by git)."""
     OUT_DIR.mkdir(parents=True, exist_ok=True)
     path = OUT_DIR / f"{name}.json"
-    payload = {"when": datetime.datetime.utcnow().isoformat(timespec="seconds"), "results": [r.as_dict() for r in results]}
+    payload = {
+        "when": datetime.datetime.utcnow().isoformat(timespec="seconds"),
+        "results": [r.as_dict() for r in results],
+    }
     payload.update(extra or {})
     path.write_text(json.dumps(payload, indent=2, default=str))
     print(f"  saved {path.relative_to(ROOT)}")
@@ -309,13 +348,37 @@ def make_bench_leads(env, count, source, seed=7, created=None):
         lid = first + i
         fn, ln = rng.choice(messy.FIRST_NAMES), rng.choice(messy.LAST_NAMES)
         county = rng.choices(counties, weights)[0]
-        email = f"{fn}.{ln}.b{lid}@{rng.choice(messy.MAIL_DOMAINS)}".replace("'", "").lower()
+        email = f"{fn}.{ln}.b{lid}@{rng.choice(messy.MAIL_DOMAINS)}".replace(
+            "'", ""
+        ).lower()
         ph = messy.phone(rng, rng.choice(county[2]))
         row = (
-            lid, f"{fn} {ln} enquiry", "lead", "t", company, stage, f"{fn} {ln}", messy.company_name(rng),
-            email, email, mail_prepare_for_domain_search(email), ph, messy.e164(ph), messy.street(rng),
-            messy.messy_county(rng, county[0]), rng.choice(county[3]), messy.postcode(rng, rng.choice(county[1])),
-            gb, str(rng.choice([0, 1, 2, 3])), 10, 10, round(rng.uniform(500, 50_000), 2), created, created, 1, 1,
+            lid,
+            f"{fn} {ln} enquiry",
+            "lead",
+            "t",
+            company,
+            stage,
+            f"{fn} {ln}",
+            messy.company_name(rng),
+            email,
+            email,
+            mail_prepare_for_domain_search(email),
+            ph,
+            messy.e164(ph),
+            messy.street(rng),
+            messy.messy_county(rng, county[0]),
+            rng.choice(county[3]),
+            messy.postcode(rng, rng.choice(county[1])),
+            gb,
+            str(rng.choice([0, 1, 2, 3])),
+            10,
+            10,
+            round(rng.uniform(500, 50_000), 2),
+            created,
+            created,
+            1,
+            1,
             source.id,
         )
         buf.write("\t".join(str(v) for v in row) + "\n")
@@ -331,12 +394,24 @@ def delete_bench_leads(env, source_ids):
     followers, activities), by SQL: the database is left as generated."""
     cr = env.cr
     env.flush_all()
-    cr.execute("SELECT array_agg(id) FROM crm_lead WHERE source_id = ANY(%s)", [list(source_ids)])
+    cr.execute(
+        "SELECT array_agg(id) FROM crm_lead WHERE source_id = ANY(%s)",
+        [list(source_ids)],
+    )
     ids = cr.fetchone()[0] or []
     if ids:
-        cr.execute("DELETE FROM mail_message WHERE model = 'crm.lead' AND res_id = ANY(%s)", [ids])
-        cr.execute("DELETE FROM mail_followers WHERE res_model = 'crm.lead' AND res_id = ANY(%s)", [ids])
-        cr.execute("DELETE FROM mail_activity WHERE res_model = 'crm.lead' AND res_id = ANY(%s)", [ids])
+        cr.execute(
+            "DELETE FROM mail_message WHERE model = 'crm.lead' AND res_id = ANY(%s)",
+            [ids],
+        )
+        cr.execute(
+            "DELETE FROM mail_followers WHERE res_model = 'crm.lead' AND res_id = ANY(%s)",
+            [ids],
+        )
+        cr.execute(
+            "DELETE FROM mail_activity WHERE res_model = 'crm.lead' AND res_id = ANY(%s)",
+            [ids],
+        )
         cr.execute("DELETE FROM crm_lead WHERE id = ANY(%s)", [ids])
     env.invalidate_all()
     return len(ids)

@@ -35,15 +35,25 @@ def main():
             continue
         print(f"\n==== {name} ({script}) on {args.db}", flush=True)
         (common.OUT_DIR / f"{name}.json").unlink(missing_ok=True)
-        proc = subprocess.run([sys.executable, str(here / script), "--db", args.db, *extra, *rest], check=False)
+        proc = subprocess.run(
+            [sys.executable, str(here / script), "--db", args.db, *extra, *rest],
+            check=False,
+        )
         out = common.OUT_DIR / f"{name}.json"
         if proc.returncode or not out.exists():
             failed.append(name)
             continue
         for r in json.loads(out.read_text())["results"]:
             res = common.Result(
-                r["benchmark"], r["size"], r["ours"], r["baseline"], r["unit"], r["target"], r["met"],
-                r["higher_is_better"], r["note"],
+                r["benchmark"],
+                r["size"],
+                r["ours"],
+                r["baseline"],
+                r["unit"],
+                r["target"],
+                r["met"],
+                r["higher_is_better"],
+                r["note"],
             )
             results.append(res)
     print("\n==== closing table")
