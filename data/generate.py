@@ -606,6 +606,13 @@ class Generator:
                 )
 
         self.counts["crm_lead"] = copy_rows(cr, "crm_lead", cols, rows())
+        if "routing_state" in table_columns(cr, "crm_lead"):
+            # crm_lead_routing: unassigned leads wait for routing, the others were assigned
+            cr.execute(
+                "UPDATE crm_lead SET routing_state = CASE WHEN user_id IS NULL THEN 'waiting' ELSE 'assigned' END "
+                "WHERE id >= %s",
+                [self.lead_ids[0]],
+            )
 
     # ---- campaigns (utm.campaign, extended by marketing_resource_mgmt when installed)
     def campaigns(self):

@@ -384,6 +384,10 @@ def make_bench_leads(env, count, source, seed=7, created=None):
         buf.write("\t".join(str(v) for v in row) + "\n")
     buf.seek(0)
     cr._obj.copy_expert(f"COPY crm_lead ({', '.join(cols)}) FROM STDIN", buf)
+    cr.execute("SELECT 1 FROM information_schema.columns WHERE table_name = 'crm_lead' AND column_name = 'routing_state'")
+    if cr.fetchone():
+        # crm_lead_routing: new leads wait for routing
+        cr.execute("UPDATE crm_lead SET routing_state = 'waiting' WHERE id >= %s", [first])
     cr.execute("SELECT setval('crm_lead_id_seq', (SELECT MAX(id) FROM crm_lead))")
     cr.execute("ANALYZE crm_lead")
     return list(range(first, first + count))
