@@ -33,6 +33,10 @@ if ! odoo_bin -c "$conf" -d "$TEST_DB" "${step[@]}" --stop-after-init --log-leve
     die "installing the addons into '$TEST_DB' failed (full log: $log)"
 fi
 
+say "compiling the web assets once for the browser tests"
+odoo_bin shell -c "$conf" -d "$TEST_DB" --no-http --log-level=warn <"$ROOT/setup/pregenerate_assets.py" >>"$log" 2>&1 \
+    || { tail -20 "$log" >&2; die "compiling the web assets failed (log: $log)"; }
+
 # a copy for the uninstall check (tests/test_platform.py): the copy is made
 # before the tests open connections to the test database
 dropdb --if-exists "${TEST_DB}_uninstall"
@@ -44,7 +48,7 @@ args=("$@")
 [ ${#args[@]} -gt 0 ] || args=(marketing_resource_mgmt crm_lead_routing campaign_reporting tests)
 set +e
 MRM_TEST_DB="$TEST_DB" MRM_ODOO_CONF="$conf" MRM_UNINSTALL_DB="${TEST_DB}_uninstall" "$VENV/bin/pytest" \
-    --odoo-database="$TEST_DB" --odoo-config="$conf" --odoo-http --odoo-log-level=warn --odoo-extra=test-enable \
+    --odoo-database="$TEST_DB" --odoo-config="$conf" --odoo-http --odoo-log-level=warn \
     -p no:cacheprovider "${args[@]}"
 rc=$?
 set -e
