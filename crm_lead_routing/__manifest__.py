@@ -17,7 +17,19 @@
     "data": [
         "security/crm_lead_routing_security.xml",
         "security/ir.model.access.csv",
+        "views/crm_match_views.xml",
+        "views/crm_routing_rule_views.xml",
+        "views/crm_lead_views.xml",
+        "views/res_config_settings_views.xml",
+        "wizards/crm_routing_wizard_views.xml",
         "views/crm_lead_routing_menus.xml",
+        "data/crm_match_abbreviation_data.xml",
+        "data/crm_lead_routing_data.xml",
     ],
-    "demo": [],
+    "demo": ["demo/crm_lead_routing_demo.xml"],
+    "assets": {
+        "web.assets_tests": [
+            "crm_lead_routing/static/src/tours/*.js",
+        ],
+    },
 }

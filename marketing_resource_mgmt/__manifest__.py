@@ -32,7 +32,13 @@
     "data": [
         "security/marketing_resource_mgmt_security.xml",
         "security/ir.model.access.csv",
+        "security/marketing_segment_security.xml",
+        "views/marketing_segment_views.xml",
+        "views/res_partner_views.xml",
+        "wizards/marketing_segment_wizard_views.xml",
         "views/marketing_resource_mgmt_menus.xml",
+        "views/marketing_segment_menus.xml",
+        "data/marketing_segment_data.xml",
     ],
     "demo": [],
 }

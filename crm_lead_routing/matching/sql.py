@@ -1,0 +1,305 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""SQL side of the fuzzy matchers: immutable functions and condition builders.
+
+The builders take a column expression (an ``odoo.tools.SQL``, e.g.
+``SQL.identifier("crm_lead", "city")``) and return an ``SQL`` condition with
+bound parameters. The comparisons run through immutable functions (created by
+:func:`ensure_sql_functions`) so that functional indexes, trigram ones
+included, can serve them:
+
+- ``mrm_normalize_text(text)`` and ``mrm_normalize_text(text, text[], text[])``
+  (with abbreviation keys and expansions), twins of
+  :func:`.text.normalize_text`;
+- ``mrm_normalize_postcode(text)``, ``mrm_normalize_phone(text, text)``.
+"""
+
+import logging
+
+from odoo.tools import SQL
+
+from .text import (
+    expand_prefix_ranges,
+    normalize_phone,
+    normalize_text,
+    prepare_abbreviations,
+)
+
+_logger = logging.getLogger(__name__)
+
+# bumped whenever a function body below changes: the functions are replaced
+# only when the version stored in the database is older
+SQL_FUNCTIONS_VERSION = 1
+SQL_FUNCTIONS = (
+    "mrm_text_words",
+    "mrm_normalize_text",
+    "mrm_normalize_postcode",
+    "mrm_normalize_phone",
+)
+DEFAULT_COUNTRY_CODE = "44"
+
+_DDL = """
+CREATE OR REPLACE FUNCTION {schema}.mrm_matching_version() RETURNS integer
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$ SELECT {version} $fn$;
+
+CREATE OR REPLACE FUNCTION {schema}.mrm_text_words(value text) RETURNS text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $fn$
+SELECT btrim(regexp_replace(
+    regexp_replace(
+        lower({unaccent_schema}.unaccent(
+            '{unaccent_schema}.unaccent'::regdictionary, value)),
+        '[''\u2019`]', '', 'g'),
+    '[^a-z0-9]+', ' ', 'g'))
+$fn$;
+
+CREATE OR REPLACE FUNCTION {schema}.mrm_normalize_text(value text) RETURNS text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $fn$
+SELECT coalesce(string_agg(w, ' ' ORDER BY w), '') FROM (
+    SELECT DISTINCT word COLLATE "C" AS w
+    FROM regexp_split_to_table({schema}.mrm_text_words(value), ' ') AS word
+    WHERE word <> ''
+) AS words
+$fn$;
+
+CREATE OR REPLACE FUNCTION {schema}.mrm_normalize_text(
+    value text, abbreviations text[], expansions text[]
+) RETURNS text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $fn$
+SELECT coalesce(string_agg(w, ' ' ORDER BY w), '') FROM (
+    SELECT DISTINCT part COLLATE "C" AS w
+    FROM regexp_split_to_table({schema}.mrm_text_words(value), ' ') AS word,
+         regexp_split_to_table(
+            CASE WHEN array_position(abbreviations, word) IS NULL THEN word
+                 ELSE coalesce(expansions[array_position(abbreviations, word)], '')
+            END, ' ') AS part
+    WHERE word <> '' AND part <> ''
+) AS words
+$fn$;
+
+CREATE OR REPLACE FUNCTION {schema}.mrm_normalize_postcode(value text) RETURNS text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $fn$
+SELECT CASE WHEN c ~ '^[A-Z]{{1,2}}[0-9][A-Z0-9]?[0-9][A-Z]{{2}}$'
+            THEN left(c, -3) || ' ' || right(c, 3) ELSE c END
+FROM (SELECT regexp_replace(
+        upper({unaccent_schema}.unaccent(
+            '{unaccent_schema}.unaccent'::regdictionary, value)),
+        '[^A-Z0-9]+', '', 'g') AS c) AS s
+$fn$;
+
+CREATE OR REPLACE FUNCTION {schema}.mrm_normalize_phone(value text, country_code text)
+RETURNS text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $fn$
+SELECT CASE
+    WHEN NOT intl THEN digits
+    WHEN cc <> '' AND left(digits, length(cc)) = cc THEN
+        CASE WHEN substr(digits, length(cc) + 1, 1) = '0'
+             THEN substr(digits, length(cc) + 1)
+             ELSE '0' || substr(digits, length(cc) + 1) END
+    ELSE '+' || digits END
+FROM (
+    SELECT (plus OR all_digits LIKE '00%') AS intl,
+           CASE WHEN NOT plus AND all_digits LIKE '00%' THEN substr(all_digits, 3)
+                ELSE all_digits END AS digits,
+           cc
+    FROM (SELECT value ~ '^\\s*\\+' AS plus,
+                 regexp_replace(value, '[^0-9]', '', 'g') AS all_digits,
+                 regexp_replace(country_code, '[^0-9]', '', 'g') AS cc) AS raw
+) AS s
+$fn$;
+"""
+
+
+def _extension_schema(cr, name):
+    cr.execute(
+        SQL(
+            "SELECT n.nspname FROM pg_extension e "
+            "JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = %s",
+            name,
+        )
+    )
+    row = cr.fetchone()
+    return row and row[0]
+
+
+def ensure_sql_functions(cr):
+    """Create the ``unaccent`` and ``pg_trgm`` extensions and the matching
+    functions when they are missing or older than this code.
+
+    :param cr: a database cursor (the extensions need a role allowed to
+        create them: the database owner on PostgreSQL >= 13 for these two
+        trusted extensions)
+    """
+    for extension in ("unaccent", "pg_trgm"):
+        if not _extension_schema(cr, extension):
+            _logger.info("creating the PostgreSQL extension %s", extension)
+            cr.execute(
+                SQL("CREATE EXTENSION IF NOT EXISTS %s", SQL.identifier(extension))
+            )
+    cr.execute(
+        SQL(
+            "SELECT p.proname FROM pg_proc p WHERE p.proname = ANY(%s)"
+            " AND p.pronamespace = current_schema()::regnamespace",
+            ["mrm_matching_version", *SQL_FUNCTIONS],
+        )
+    )
+    present = {row[0] for row in cr.fetchall()}
+    if present >= {"mrm_matching_version", *SQL_FUNCTIONS}:
+        cr.execute(SQL("SELECT mrm_matching_version()"))
+        if cr.fetchone()[0] >= SQL_FUNCTIONS_VERSION:
+            return
+    cr.execute(SQL("SELECT current_schema()"))
+    schema = cr.fetchone()[0]
+    ddl = _DDL.format(
+        schema=_quote_identifier(schema),
+        unaccent_schema=_quote_identifier(_extension_schema(cr, "unaccent")),
+        version=int(SQL_FUNCTIONS_VERSION),
+    )
+    _logger.info(
+        "creating the fuzzy matching SQL functions (version %s)", SQL_FUNCTIONS_VERSION
+    )
+    # the DDL is a constant of this module; the only interpolated values are
+    # schema names quoted as identifiers and an integer; run without
+    # parameters so that its LIKE patterns keep their literal '%'
+    cr.execute(ddl)  # pylint: disable=sql-injection
+
+
+def _quote_identifier(name):
+    return '"{}"'.format(name.replace('"', '""'))
+
+
+def _abbreviation_arrays(abbreviations):
+    prepared = prepare_abbreviations(abbreviations) if abbreviations else {}
+    if prepared and not all(isinstance(v, tuple) for v in prepared.values()):
+        prepared = prepare_abbreviations(prepared)
+    keys = sorted(prepared)
+    return prepared, keys, [" ".join(prepared[k]) for k in keys]
+
+
+def sql_normalized(column, abbreviations=None):
+    """The normalised form of a column, as :func:`.text.normalize_text`.
+
+    :param column: ``SQL`` expression of the column
+    :param abbreviations: mapping abbreviation -> expansion (optional)
+    :return: ``SQL`` expression
+    """
+    prepared, keys, expansions = _abbreviation_arrays(abbreviations)
+    if not prepared:
+        return SQL("mrm_normalize_text(%s)", column)
+    return SQL(
+        "mrm_normalize_text(%s, %s::text[], %s::text[])", column, keys, expansions
+    )
+
+
+def sql_normalized_in(column, values, abbreviations=None):
+    """Condition: the normalised column equals one of the normalised values.
+
+    :param column: ``SQL`` expression of the column
+    :param values: iterable of texts
+    :param abbreviations: mapping abbreviation -> expansion (optional)
+    :return: ``SQL`` condition (``FALSE`` when no value is left)
+    """
+    prepared = _abbreviation_arrays(abbreviations)[0]
+    normalized = sorted({normalize_text(v, prepared) for v in values} - {""})
+    if not normalized:
+        return SQL("FALSE")
+    return SQL(
+        "%s = ANY(%s::text[])", sql_normalized(column, abbreviations), normalized
+    )
+
+
+def sql_similar(column, value, threshold, abbreviations=None, mode="whole"):
+    """Condition: the normalised column is similar to ``value`` (pg_trgm).
+
+    :param column: ``SQL`` expression of the column
+    :param value: text to compare with
+    :param threshold: 0 < threshold <= 1; 1 means equal trigram sets
+    :param abbreviations: mapping abbreviation -> expansion (optional)
+    :param mode: ``"whole"`` compares the whole texts (``similarity``),
+        ``"word"`` looks for the value inside the column (``word_similarity``)
+    :return: ``SQL`` condition
+    """
+    if not 0 < threshold <= 1:
+        raise ValueError(f"similarity threshold {threshold!r} not in ]0, 1]")
+    prepared = _abbreviation_arrays(abbreviations)[0]
+    normalized = normalize_text(value, prepared)
+    if not normalized:
+        return SQL("FALSE")
+    expr = sql_normalized(column, abbreviations)
+    if mode == "word":
+        return SQL("word_similarity(%s, %s) >= %s", normalized, expr, threshold)
+    return SQL("similarity(%s, %s) >= %s", expr, normalized, threshold)
+
+
+def sql_alias_in(column, aliases, abbreviations=None, threshold=None):
+    """Condition: the column is one of the spellings of an alias list.
+
+    :param column: ``SQL`` expression of the column
+    :param aliases: iterable of spellings
+    :param abbreviations: mapping abbreviation -> expansion (optional)
+    :param threshold: when set, a spelling similar to one of the aliases
+        (pg_trgm ``similarity`` >= threshold) matches too
+    :return: ``SQL`` condition
+    """
+    condition = sql_normalized_in(column, aliases, abbreviations)
+    if not threshold:
+        return condition
+    prepared = _abbreviation_arrays(abbreviations)[0]
+    normalized = sorted({normalize_text(v, prepared) for v in aliases} - {""})
+    if not normalized:
+        return condition
+    return SQL(
+        "(%s OR EXISTS (SELECT 1 FROM unnest(%s::text[]) AS alias(v)"
+        " WHERE similarity(%s, alias.v) >= %s))",
+        condition,
+        normalized,
+        sql_normalized(column, abbreviations),
+        threshold,
+    )
+
+
+def sql_prefix_in(column, prefixes, kind, country_code=DEFAULT_COUNTRY_CODE):
+    """Condition: the column starts with one of the prefixes (or ranges).
+
+    :param column: ``SQL`` expression of the column
+    :param prefixes: a value string (``"LS1-LS3; BD"``) or a list of items
+    :param kind: ``"postcode"`` (matches at letter/digit boundaries only:
+        ``"LS1"`` covers ``"LS1 4AP"`` not ``"LS14 1AA"``) or ``"phone"``
+        (national digits: ``"+44 113"`` = ``"0113"``)
+    :param country_code: home calling code for phone numbers
+    :return: ``SQL`` condition
+    :raise ValueError: on an unknown kind or a malformed range
+    """
+    if kind not in ("postcode", "phone"):
+        raise ValueError(f"unknown prefix kind {kind!r}")
+    normalized = expand_prefix_ranges(prefixes, kind)
+    if not normalized:
+        return SQL("FALSE")
+    if kind == "phone":
+        patterns = [p + "%" for p in normalized]
+        return SQL(
+            "mrm_normalize_phone(%s, %s) LIKE ANY(%s::text[])",
+            column,
+            str(country_code or ""),
+            patterns,
+        )
+    return SQL(
+        "EXISTS (SELECT 1 FROM (SELECT mrm_normalize_postcode(%s) AS c) AS pc,"
+        " unnest(%s::text[]) AS prefix(v)"
+        " WHERE starts_with(pc.c, prefix.v) AND (length(pc.c) = length(prefix.v)"
+        " OR substr(pc.c, length(prefix.v) + 1, 1) = ' ' OR right(prefix.v, 1) = ' '"
+        " OR (substr(pc.c, length(prefix.v) + 1, 1) ~ '[0-9]')"
+        " <> (right(prefix.v, 1) ~ '[0-9]')))",
+        column,
+        normalized,
+    )
+
+
+__all__ = [
+    "SQL_FUNCTIONS",
+    "ensure_sql_functions",
+    "normalize_phone",
+    "sql_alias_in",
+    "sql_normalized",
+    "sql_normalized_in",
+    "sql_prefix_in",
+    "sql_similar",
+]

@@ -1,0 +1,728 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import logging
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL
+
+from ..routing import allocate
+from .crm_routing_rule import ROUTING_CONTEXT
+
+_logger = logging.getLogger(__name__)
+
+# the lead's three kinds of data and the fields each covers (seed 003:
+# contact / company ("unit") / requirement)
+SCOPE_FIELDS = {
+    "contact": (
+        "contact_name",
+        "email_from",
+        "email_cc",
+        "phone",
+        "mobile",
+        "function",
+        "title",
+        "lang_id",
+    ),
+    "company": (
+        "partner_id",
+        "partner_name",
+        "street",
+        "street2",
+        "city",
+        "state_id",
+        "zip",
+        "country_id",
+        "website",
+    ),
+    "requirement": (
+        "description",
+        "expected_revenue",
+        "recurring_revenue",
+        "recurring_plan",
+        "tag_ids",
+    ),
+}
+FIELD_SCOPE = {f: kind for kind, names in SCOPE_FIELDS.items() for f in names}
+SCOPE_RANK = {"hidden": 0, "read": 1, "edit": 2}
+POLICY_PARAM = "crm_lead_routing.conflict_policy"
+FALLBACK_TEAM_PARAM = "crm_lead_routing.fallback_team_id"
+# batches up to this size are routed inline on create; larger ones go to
+# queue_job when it is installed (an import of 100k rows must not hold the
+# request for minutes)
+INLINE_ROUTING_MAX = 1000
+
+
+class CrmLead(models.Model):
+    _inherit = "crm.lead"
+
+    lead_owner_id = fields.Many2one(
+        "res.users",
+        string="Lead Owner",
+        index=True,
+        tracking=True,
+        help="Controls, distributes and recycles the lead (the routing rule's owner).",
+    )
+    routing_rule_id = fields.Many2one(
+        "crm.routing.rule", string="Routing Rule", index=True, copy=False
+    )
+    routing_state = fields.Selection(
+        [
+            ("waiting", "Waiting"),
+            ("pool", "In a pool"),
+            ("assigned", "Assigned"),
+            ("unrouted", "Not routed"),
+        ],
+        index=True,
+        copy=False,
+    )
+    routing_date = fields.Datetime(copy=False, index=True)
+    routing_explanation = fields.Text(copy=False, readonly=True)
+    assignment_ids = fields.One2many(
+        "crm.lead.assignment", "lead_id", string="Assignment History"
+    )
+    routing_log_ids = fields.One2many(
+        "crm.routing.log", "lead_id", string="Routing Log"
+    )
+    executing_user_ids = fields.Many2many(
+        "res.users",
+        compute="_compute_executing_user_ids",
+        string="Executing Salespeople",
+    )
+    is_claimable = fields.Boolean(
+        compute="_compute_is_claimable", search="_search_is_claimable"
+    )
+    routing_access_granted = fields.Boolean(
+        compute="_compute_routing_access_granted",
+        search="_search_routing_access_granted",
+        help="Technical: the current user holds an assignment on the lead and "
+        "the conflict policy lets distribution grant access.",
+    )
+
+    # ---- COMPUTES
+
+    @api.depends("assignment_ids.date_to", "assignment_ids.user_id")
+    def _compute_executing_user_ids(self):
+        for lead in self:
+            lead.executing_user_ids = lead.assignment_ids.filtered(
+                lambda a: not a.date_to and a.role == "executing"
+            ).user_id
+
+    def _pool_rule_ids_of_user(self):
+        self.env.cr.execute(
+            SQL(
+                "SELECT a.rule_id FROM crm_routing_assignee a "
+                "JOIN crm_routing_rule r ON r.id = a.rule_id "
+                "WHERE a.user_id = %s AND a.active AND r.active "
+                "AND r.strategy = 'pool'",
+                self.env.uid,
+            )
+        )
+        return [row[0] for row in self.env.cr.fetchall()]
+
+    def _compute_is_claimable(self):
+        rule_ids = set(self._pool_rule_ids_of_user())
+        for lead in self:
+            lead.is_claimable = (
+                lead.routing_state == "pool" and lead.routing_rule_id.id in rule_ids
+            )
+
+    def _search_is_claimable(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(self.env._("Unsupported search on 'claimable'."))
+        domain = [
+            ("routing_state", "=", "pool"),
+            ("routing_rule_id", "in", self._pool_rule_ids_of_user()),
+        ]
+        return domain if (operator == "=") == value else ["!", *domain]
+
+    def _compute_routing_access_granted(self):
+        granted = (
+            set(self._search([("routing_access_granted", "=", True)]).ids)
+            if self.ids
+            else set()
+        )
+        for lead in self:
+            lead.routing_access_granted = lead.id in granted
+
+    def _search_routing_access_granted(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(self.env._("Unsupported search on 'access granted'."))
+        policy = (
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param(POLICY_PARAM, "restrictive")
+        )
+        if policy != "grant":
+            domain = [("id", "=", 0)]
+        else:
+            domain = [
+                (
+                    "assignment_ids",
+                    "any",
+                    [("user_id", "=", self.env.uid), ("date_to", "=", False)],
+                )
+            ]
+        return domain if (operator == "=") == value else ["!", *domain]
+
+    # ---- ORM: ROUTING ON CREATE
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        routable = not self.env.context.get("routing_skip")
+        if routable:
+            for vals in vals_list:
+                if not vals.get("user_id") and "routing_state" not in vals:
+                    vals["routing_state"] = "waiting"
+        leads = super().create(vals_list)
+        if routable:
+            waiting = leads.filtered(lambda lead: lead.routing_state == "waiting")
+            if waiting:
+                waiting._route_on_create()
+        return leads
+
+    def _route_on_create(self):
+        """Route new leads: inline for a normal batch, through queue_job for
+        a large one when queue_job is installed."""
+        Rule = self.env["crm.routing.rule"].sudo()
+        if len(self) > INLINE_ROUTING_MAX and hasattr(Rule, "with_delay"):
+            Rule.with_delay()._route_leads(self.ids)
+            return
+        Rule._route_leads(self.ids)
+
+    # ---- ORM: RIGHTS
+
+    def _routing_policy(self):
+        return (
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param(POLICY_PARAM, "restrictive")
+        )
+
+    def _routing_is_exempt(self):
+        return (
+            self.env.su
+            or self.env.context.get("routing_no_scope")
+            or self.env.user.has_group("crm_lead_routing.group_routing_manager")
+        )
+
+    def _get_user_scopes(self):
+        """The current user's distributed scopes on these leads.
+
+        :return: ``{lead_id: {"contact": scope, "company": ..., ...}}`` for
+            the leads where the user is an executing assignee (and not the
+            owner); the most permissive of their current assignments
+        """
+        if not self.ids:
+            return {}
+        self.env.cr.execute(
+            SQL(
+                "SELECT a.lead_id, a.scope_contact, a.scope_company, "
+                "a.scope_requirement "
+                "FROM crm_lead_assignment a JOIN crm_lead l ON l.id = a.lead_id "
+                "WHERE a.lead_id = ANY(%s) AND a.user_id = %s AND a.date_to IS NULL "
+                "AND a.role = 'executing' AND l.lead_owner_id IS DISTINCT FROM %s",
+                self.ids,
+                self.env.uid,
+                self.env.uid,
+            )
+        )
+        scopes = {}
+        for lead_id, contact, company, requirement in self.env.cr.fetchall():
+            current = scopes.setdefault(lead_id, {})
+            for kind, scope in (
+                ("contact", contact),
+                ("company", company),
+                ("requirement", requirement),
+            ):
+                if SCOPE_RANK[scope] > SCOPE_RANK.get(current.get(kind), -1):
+                    current[kind] = scope
+        return scopes
+
+    def _check_routing_scopes(self, field_names):
+        """Raise AccessError when the user's scope forbids writing one of
+        ``field_names`` on one of these leads."""
+        kinds = {FIELD_SCOPE[f] for f in field_names if f in FIELD_SCOPE}
+        if not kinds or self._routing_is_exempt():
+            return
+        for lead_id, scopes in self._get_user_scopes().items():
+            for kind in kinds:
+                if scopes.get(kind) != "edit":
+                    raise AccessError(
+                        self.env._(
+                            "Your assignment on the lead %(lead)s lets you %(scope)s "
+                            "its %(kind)s data, not change it.",
+                            lead=self.browse(lead_id).display_name,
+                            scope={
+                                "read": self.env._("read"),
+                                "hidden": self.env._("not even see"),
+                            }[scopes.get(kind, "hidden")],
+                            kind={
+                                "contact": self.env._("contact"),
+                                "company": self.env._("company"),
+                                "requirement": self.env._("requirement"),
+                            }[kind],
+                        )
+                    )
+
+    def write(self, vals):
+        self._check_routing_scopes(vals)
+        return super().write(vals)
+
+    def _read_format(self, fnames, load="_classic_read"):
+        result = super()._read_format(fnames, load)
+        hidden_fields = [f for f in fnames if f in FIELD_SCOPE]
+        if not hidden_fields or self._routing_is_exempt():
+            return result
+        scopes = self._get_user_scopes()
+        if not scopes:
+            return result
+        for values in result:
+            lead_scopes = scopes.get(values["id"])
+            if not lead_scopes:
+                continue
+            for fname in hidden_fields:
+                if lead_scopes.get(FIELD_SCOPE[fname]) == "hidden" and fname in values:
+                    values[fname] = (
+                        []
+                        if self._fields[fname].type
+                        in (
+                            "one2many",
+                            "many2many",
+                        )
+                        else False
+                    )
+        return result
+
+    # ---- ORM: KEEP THE EFFORT
+
+    def _get_leads_with_effort(self):
+        """Leads with logged work: a note or message written on them, an
+        activity (planned or done), or a routing claim.
+
+        :return: set of ids
+        """
+        if not self.ids:
+            return set()
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                "SELECT res_id FROM mail_message WHERE model = 'crm.lead' "
+                "AND res_id = ANY(%(ids)s) AND (message_type = 'comment' "
+                "OR mail_activity_type_id IS NOT NULL) "
+                "UNION SELECT res_id FROM mail_activity WHERE res_model = 'crm.lead' "
+                "AND res_id = ANY(%(ids)s)",
+                ids=self.ids,
+            )
+        )
+        return {row[0] for row in self.env.cr.fetchall()}
+
+    def unlink(self):
+        keep = self._get_leads_with_effort() | set(
+            self.env.context.get("routing_keep_lead_ids", ())
+        )
+        kept = self.filtered(lambda lead: lead.id in keep)
+        if kept:
+            kept.with_context(routing_no_scope=True).write({"active": False})
+            _logger.info("archived instead of deleted (logged work): %s", kept.ids)
+        rest = self - kept
+        return super(CrmLead, rest).unlink() if rest else True
+
+    def _merge_opportunity(
+        self, user_id=False, team_id=False, auto_unlink=True, max_length=5
+    ):
+        # the merge moves messages and activities to the head first: note
+        # now which leads had work so that the tail ones are archived
+        keep = self._get_leads_with_effort()
+        return super(
+            CrmLead, self.with_context(routing_keep_lead_ids=list(keep))
+        )._merge_opportunity(
+            user_id=user_id,
+            team_id=team_id,
+            auto_unlink=auto_unlink,
+            max_length=max_length,
+        )
+
+    # ---- ROUTING: WRITES
+
+    def _apply_routing_decisions(self, decisions, assigned_by=None):
+        """Write routing decisions set-wise.
+
+        One ORM write per (state, rule, user) group, then one statement each
+        for the explanations, the assignment history and the log.
+
+        :param decisions: ``{lead_id: (kind, rule_id, user_id, explanation)}``
+        :param assigned_by: user who decided (claims, bulk reassignment)
+        """
+        if not decisions:
+            return
+        Rule = self.env["crm.routing.rule"].sudo()
+        now = fields.Datetime.now()
+        leads = self.sudo().with_context(**ROUTING_CONTEXT, routing_no_scope=True)
+        self.env.cr.execute(
+            SQL(
+                "SELECT id, user_id FROM crm_lead "
+                "WHERE id = ANY(%s) AND user_id IS NOT NULL",
+                list(decisions),
+            )
+        )
+        previous = dict(self.env.cr.fetchall())
+        fallback_team = int(
+            self.env["ir.config_parameter"].sudo().get_param(FALLBACK_TEAM_PARAM, 0)
+            or 0
+        )
+        groups = {}
+        for lead_id, (kind, rule_id, user_id, _text) in decisions.items():
+            if user_id:
+                state = "assigned"
+            elif kind in ("pool", "fallback", "recycle"):
+                state = "pool"
+            elif kind == "unrouted":
+                state = "unrouted"
+            else:
+                state = "waiting"
+            groups.setdefault((state, rule_id, user_id), []).append(lead_id)
+        teams = {}
+        for (state, rule_id, user_id), lead_ids in groups.items():
+            rule = Rule.browse(rule_id)
+            vals = {"routing_state": state, "routing_rule_id": rule_id or False}
+            if state == "assigned":
+                if user_id not in teams:
+                    teams[user_id] = (
+                        rule.team_id.id
+                        or self.env["crm.team"]._get_default_team_id(user_id=user_id).id
+                    )
+                vals.update(
+                    user_id=user_id,
+                    team_id=rule.team_id.id or teams[user_id],
+                    routing_date=now,
+                )
+                if rule.user_id:
+                    vals["lead_owner_id"] = rule.user_id.id
+            elif state == "pool":
+                vals.update(user_id=False, routing_date=now)
+                if rule.team_id:
+                    vals["team_id"] = rule.team_id.id
+                if rule.user_id:
+                    vals["lead_owner_id"] = rule.user_id.id
+            elif state == "unrouted" and fallback_team:
+                vals["team_id"] = fallback_team
+            leads.browse(lead_ids).write(vals)
+        self.env.flush_all()
+        ids = list(decisions)
+        texts = [decisions[i][3] for i in ids]
+        cr = self.env.cr
+        cr.execute(
+            SQL(
+                "UPDATE crm_lead l SET routing_explanation = d.text "
+                "FROM unnest(%s::int[], %s::text[]) AS d(id, text) WHERE l.id = d.id",
+                ids,
+                texts,
+            )
+        )
+        # assignment history: close the current rows of leads whose holder
+        # changed, open new ones (owner + executing with the rule's scopes)
+        moved = [i for i in ids if decisions[i][0] not in ("waiting", "unrouted")]
+        if moved:
+            cr.execute(
+                SQL(
+                    "UPDATE crm_lead_assignment SET date_to = %s "
+                    "WHERE lead_id = ANY(%s) AND date_to IS NULL",
+                    now,
+                    moved,
+                )
+            )
+            rows = [
+                (i, decisions[i][1], decisions[i][2]) for i in moved if decisions[i][2]
+            ]
+            if rows:
+                reason_of = {i: decisions[i][0] for i in moved}
+                cr.execute(
+                    SQL(
+                        """
+                        INSERT INTO crm_lead_assignment (
+                            lead_id, user_id, role, scope_contact, scope_company,
+                            scope_requirement, date_from, rule_id, assigned_by_id,
+                            reason, create_uid, write_uid, create_date, write_date)
+                        SELECT d.lead_id, d.user_id, 'executing',
+                               coalesce(a.scope_contact, 'edit'),
+                               coalesce(a.scope_company, 'edit'),
+                               coalesce(a.scope_requirement, 'edit'),
+                               %(now)s, d.rule_id, %(by)s, d.reason,
+                               %(uid)s, %(uid)s, %(now)s, %(now)s
+                        FROM unnest(%(leads)s::int[], %(rules)s::int[],
+                                    %(users)s::int[],
+                                    %(reasons)s::text[])
+                             AS d(lead_id, rule_id, user_id, reason)
+                        LEFT JOIN crm_routing_assignee a
+                               ON a.rule_id = d.rule_id AND a.user_id = d.user_id
+                        UNION ALL
+                        SELECT d.lead_id, r.user_id, 'owner', 'edit', 'edit', 'edit',
+                               %(now)s, d.rule_id, %(by)s, d.reason,
+                               %(uid)s, %(uid)s, %(now)s, %(now)s
+                        FROM unnest(%(leads)s::int[], %(rules)s::int[],
+                                    %(users)s::int[],
+                                    %(reasons)s::text[])
+                             AS d(lead_id, rule_id, user_id, reason)
+                        JOIN crm_routing_rule r ON r.id = d.rule_id
+                        WHERE r.user_id IS NOT NULL
+                        """,
+                        now=now,
+                        by=assigned_by.id if assigned_by else None,
+                        uid=self.env.uid,
+                        leads=[r[0] for r in rows],
+                        rules=[r[1] or None for r in rows],
+                        users=[r[2] for r in rows],
+                        reasons=[reason_of[r[0]] for r in rows],
+                    )
+                )
+        cr.execute(
+            SQL(
+                """
+                INSERT INTO crm_routing_log (
+                    lead_id, rule_id, user_id, previous_user_id, kind, explanation,
+                    company_id, create_uid, write_uid, create_date, write_date)
+                SELECT d.lead_id, d.rule_id, d.user_id, d.previous_user_id, d.kind,
+                       d.explanation, l.company_id, %(uid)s, %(uid)s, %(now)s, %(now)s
+                FROM unnest(%(leads)s::int[], %(rules)s::int[], %(users)s::int[],
+                            %(previous)s::int[], %(kinds)s::text[], %(texts)s::text[])
+                     AS d(lead_id, rule_id, user_id, previous_user_id, kind,
+                          explanation)
+                JOIN crm_lead l ON l.id = d.lead_id
+                """,
+                uid=self.env.uid,
+                now=now,
+                leads=ids,
+                rules=[decisions[i][1] or None for i in ids],
+                users=[decisions[i][2] or None for i in ids],
+                previous=[previous.get(i) for i in ids],
+                kinds=[decisions[i][0] for i in ids],
+                texts=texts,
+            )
+        )
+        self.env["crm.lead"].invalidate_model(
+            ["routing_explanation", "assignment_ids", "routing_log_ids"]
+        )
+        self.env["crm.lead.assignment"].invalidate_model()
+        self.env["crm.routing.log"].invalidate_model()
+
+    # ---- ROUTING: CLAIMS
+
+    @api.model
+    def _claim(self, rule=None, lead=None):
+        """Claim the next lead of a pool (or the given one) for the current
+        user. Row locks (``FOR UPDATE SKIP LOCKED``) make two simultaneous
+        claims never win the same lead; the user's capacity is respected.
+
+        :param rule: a pool rule (default: every pool rule of the user)
+        :param lead: a chosen lead (default: the next one by priority, age)
+        :return: the claimed lead, or an empty recordset when none is left
+        :raise UserError: when the user's capacity is full
+        """
+        Rule = self.env["crm.routing.rule"].sudo()
+        rule_ids = self._pool_rule_ids_of_user()
+        if rule:
+            rule_ids = [rid for rid in rule_ids if rid == rule.id]
+        rules = Rule.browse(rule_ids)
+        loads = rules._get_loads()
+        open_rules = []
+        for pool_rule in rules:
+            assignee = pool_rule.assignee_ids.filtered(
+                lambda a: a.user_id.id == self.env.uid and a.active
+            )[:1]
+            if (
+                not assignee.capacity
+                or loads.get((pool_rule.id, self.env.uid), 0) < assignee.capacity
+            ):
+                open_rules.append(pool_rule.id)
+        if rule_ids and not open_rules:
+            raise UserError(
+                self.env._("Your capacity is full: finish some leads first.")
+            )
+        if not open_rules:
+            return self.browse()
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                "SELECT id, routing_rule_id FROM crm_lead "
+                "WHERE active AND routing_state = 'pool' "
+                "AND routing_rule_id = ANY(%s) %s "
+                "ORDER BY priority DESC, id LIMIT 1 FOR UPDATE SKIP LOCKED",
+                open_rules,
+                SQL("AND id = %s", lead.id) if lead else SQL(""),
+            )
+        )
+        row = self.env.cr.fetchone()
+        if not row:
+            return self.browse()
+        lead_id, rule_id = row
+        claimed_rule = Rule.browse(rule_id)
+        text = self.env._(
+            "Claimed by %(user)s from the pool of '%(rule)s'.",
+            user=self.env.user.name,
+            rule=claimed_rule.name,
+        )
+        self.browse(lead_id)._apply_routing_decisions(
+            {lead_id: ("claim", rule_id, self.env.uid, text)}, assigned_by=self.env.user
+        )
+        return self.browse(lead_id)
+
+    def action_claim(self):
+        """Claim this lead from its pool."""
+        self.ensure_one()
+        lead = self._claim(lead=self)
+        if not lead:
+            raise UserError(
+                self.env._("This lead is no longer in a pool you can claim from.")
+            )
+        return True
+
+    @api.model
+    def action_claim_next(self):
+        """Claim the next lead of the user's pools and open it."""
+        lead = self._claim()
+        if not lead:
+            raise UserError(self.env._("No lead is waiting in your pools."))
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "crm.lead",
+            "res_id": lead.id,
+            "view_mode": "form",
+            "views": [(False, "form")],
+        }
+
+    def action_route(self):
+        """Route the selected leads now (unassigned or not)."""
+        stats = self.env["crm.routing.rule"].sudo()._route_leads(self.ids)
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "message": self.env._(
+                    "%(routed)s routed, %(pooled)s to a pool, %(waiting)s waiting, "
+                    "%(fallback)s to the fallback, %(unrouted)s not routed.",
+                    **{
+                        k: stats[k]
+                        for k in ("routed", "pooled", "waiting", "fallback", "unrouted")
+                    },
+                ),
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
+
+    # ---- ROUTING: RECYCLING
+
+    def _recycle_expired_leads(self):
+        """Leads past their rule's SLA without activity: to the next
+        assignee or back to the pool, logged, previous assignee told.
+
+        :return: recycled leads
+        """
+        self.env.flush_all()
+        now = fields.Datetime.now()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT l.id, l.routing_rule_id, l.user_id
+                FROM crm_lead l JOIN crm_routing_rule r ON r.id = l.routing_rule_id
+                WHERE l.active AND l.routing_state = 'assigned'
+                  AND r.active AND r.recycle
+                  AND l.probability < 100 AND l.user_id IS NOT NULL
+                  AND l.routing_date + r.sla_hours * interval '1 hour' < %(now)s
+                  AND NOT EXISTS (
+                      SELECT 1 FROM mail_activity a
+                      WHERE a.res_model = 'crm.lead' AND a.res_id = l.id)
+                  AND NOT EXISTS (
+                      SELECT 1 FROM mail_message m
+                      WHERE m.model = 'crm.lead' AND m.res_id = l.id
+                        AND m.message_type = 'comment'
+                        AND m.create_date >= l.routing_date)
+                  AND (l.date_last_stage_update IS NULL
+                       OR l.date_last_stage_update <= l.routing_date)
+                ORDER BY l.id
+                """,
+                now=now,
+            )
+        )
+        rows = self.env.cr.fetchall()
+        if not rows:
+            return self.browse()
+        Rule = self.env["crm.routing.rule"].sudo()
+        by_rule = {}
+        for lead_id, rule_id, user_id in rows:
+            by_rule.setdefault(rule_id, []).append((lead_id, user_id))
+        decisions = {}
+        rules = Rule.browse(list(by_rule))
+        loads = rules._get_loads()
+        users = {u.id: u.name for u in rules.assignee_ids.user_id}
+        for rule in rules:
+            items = by_rule[rule.id]
+            hours = rule.sla_hours
+            if rule.recycle_target == "pool" or rule.strategy == "pool":
+                for lead_id, _user_id in items:
+                    decisions[lead_id] = (
+                        "recycle",
+                        rule.id,
+                        False,
+                        self.env._(
+                            "No activity within %(hours)s hours: back to the pool of "
+                            "'%(rule)s'.",
+                            hours=hours,
+                            rule=rule.name,
+                        ),
+                    )
+                continue
+            # each previous holder is left out of their own lead's allocation
+            by_previous = {}
+            for lead_id, user_id in items:
+                by_previous.setdefault(user_id, []).append(lead_id)
+            for previous_user, lead_ids in by_previous.items():
+                candidates = rule._get_candidates(
+                    loads, exclude_user_ids={previous_user}
+                )
+                result = allocate(
+                    rule.strategy if rule.strategy != "pool" else "round_robin",
+                    lead_ids,
+                    candidates,
+                    rule.round_robin_index,
+                )
+                for lead_id, user_id in result.assigned.items():
+                    loads[rule.id, user_id] = loads.get((rule.id, user_id), 0) + 1
+                    decisions[lead_id] = (
+                        "recycle",
+                        rule.id,
+                        user_id,
+                        self.env._(
+                            "No activity within %(hours)s hours: taken back from "
+                            "%(previous)s and given to %(user)s (next assignee of "
+                            "'%(rule)s').",
+                            hours=hours,
+                            previous=users.get(previous_user, ""),
+                            user=users.get(user_id, ""),
+                            rule=rule.name,
+                        ),
+                    )
+                for lead_id in result.leftover:
+                    decisions[lead_id] = (
+                        "recycle",
+                        rule.id,
+                        False,
+                        self.env._(
+                            "No activity within %(hours)s hours and no other assignee "
+                            "free: back to the pool of '%(rule)s'.",
+                            hours=hours,
+                            rule=rule.name,
+                        ),
+                    )
+        recycled = self.browse(list(decisions))
+        recycled._apply_routing_decisions(decisions)
+        previous_by_lead = {lead_id: user_id for lead_id, _r, user_id in rows}
+        partners = self.env["res.users"].sudo().browse(set(previous_by_lead.values()))
+        partner_of = {user.id: user.partner_id.id for user in partners}
+        for lead in recycled.sudo():
+            lead.message_post(
+                body=decisions[lead.id][3],
+                partner_ids=[partner_of[previous_by_lead[lead.id]]],
+                subtype_xmlid="mail.mt_note",
+            )
+        return recycled

@@ -1,0 +1,603 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import logging
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL
+from odoo.tools.safe_eval import safe_eval
+
+from ..routing import SKIP_CAPACITY, SKIP_INACTIVE, SKIP_NO_WEIGHT, Candidate, allocate
+
+_logger = logging.getLogger(__name__)
+
+STRATEGY_SELECTION = [
+    ("round_robin", "Round robin"),
+    ("weighted", "Weighted"),
+    ("least_loaded", "Least loaded"),
+    ("pool", "Pool (first come, first served)"),
+]
+# routing context: no tracking message nor "you have been assigned" mail per
+# lead (the routing log and the explanation say it once for the batch)
+ROUTING_CONTEXT = {"tracking_disable": True, "mail_auto_subscribe_no_notify": True}
+
+
+class CrmRoutingRule(models.Model):
+    """Who gets which leads, with which rights, and why.
+
+    Public API (also used by the benchmark under ``tests/bench``):
+
+    - ``env["crm.routing.rule"]._route_leads(lead_ids)`` -> stats dict;
+    - ``rules._simulate(lead_ids)`` -> distribution dict, changes nothing.
+    """
+
+    _name = "crm.routing.rule"
+    _description = "Lead Routing Rule"
+    _inherit = ["mail.thread"]
+    _order = "sequence, id"
+
+    # ---- FIELDS
+
+    name = fields.Char(required=True, tracking=True, translate=True)
+    description = fields.Text(translate=True)
+    user_id = fields.Many2one(
+        "res.users",
+        string="Owner",
+        default=lambda self: self.env.user,
+        tracking=True,
+        help="The rule's master: owner of the leads it routes.",
+    )
+    sequence = fields.Integer(
+        string="Priority", default=10, help="Rules are tried in this order."
+    )
+    active = fields.Boolean(default=True, tracking=True)
+    date_start = fields.Date(string="Valid From")
+    date_end = fields.Date(string="Valid Until")
+    company_id = fields.Many2one(
+        "res.company", default=lambda self: self.env.company, index=True
+    )
+    team_id = fields.Many2one("crm.team", string="Sales Team", tracking=True)
+    domain = fields.Char(
+        default="[]",
+        help="An Odoo domain on leads, AND-ed with the criteria.",
+    )
+    criterion_ids = fields.One2many(
+        "crm.routing.rule.criterion", "rule_id", string="Criteria", copy=True
+    )
+    strategy = fields.Selection(
+        STRATEGY_SELECTION, required=True, default="round_robin", tracking=True
+    )
+    capacity_period = fields.Selection(
+        [("day", "Per day"), ("week", "Per week")], default="day", required=True
+    )
+    assignee_ids = fields.One2many(
+        "crm.routing.assignee",
+        "rule_id",
+        string="Assignees",
+        copy=True,
+        context={"active_test": False},
+    )
+    round_robin_index = fields.Integer(copy=False, readonly=True)
+    recycle = fields.Boolean(
+        help="Take back leads without activity after the SLA and give them "
+        "to the next assignee or to the pool."
+    )
+    sla_hours = fields.Float(string="SLA (hours)", default=24.0)
+    recycle_target = fields.Selection(
+        [("next", "Next assignee"), ("pool", "Back to the pool")],
+        default="next",
+        required=True,
+    )
+    is_fallback = fields.Boolean(
+        string="Fallback Rule",
+        help="Applied, whatever its filter, to the leads no other rule matches.",
+    )
+    lead_ids = fields.One2many("crm.lead", "routing_rule_id", string="Leads")
+    lead_count = fields.Integer(compute="_compute_counts")
+    pool_count = fields.Integer(compute="_compute_counts")
+
+    def _compute_counts(self):
+        Lead = self.env["crm.lead"]
+        routed = dict(
+            Lead._read_group(
+                [
+                    ("routing_rule_id", "in", self.ids),
+                    ("routing_state", "=", "assigned"),
+                ],
+                ["routing_rule_id"],
+                ["__count"],
+            )
+        )
+        pool = dict(
+            Lead._read_group(
+                [("routing_rule_id", "in", self.ids), ("routing_state", "=", "pool")],
+                ["routing_rule_id"],
+                ["__count"],
+            )
+        )
+        for rule in self:
+            rule.lead_count = routed.get(rule, 0)
+            rule.pool_count = pool.get(rule, 0)
+
+    # ---- VALIDATION
+
+    @api.constrains("domain")
+    def _check_domain(self):
+        for rule in self:
+            rule._get_domain_sql()
+
+    @api.constrains("recycle", "sla_hours")
+    def _check_sla(self):
+        for rule in self:
+            if rule.recycle and rule.sla_hours <= 0:
+                raise ValidationError(
+                    self.env._(
+                        "The SLA of the rule '%(rule)s' must be a positive number "
+                        "of hours.",
+                        rule=rule.name,
+                    )
+                )
+
+    @api.constrains("date_start", "date_end")
+    def _check_dates(self):
+        for rule in self:
+            if rule.date_start and rule.date_end and rule.date_start > rule.date_end:
+                raise ValidationError(
+                    self.env._(
+                        "The rule '%(rule)s' ends before it starts.", rule=rule.name
+                    )
+                )
+
+    def _check_assignees(self):
+        for rule in self:
+            if rule.active and not rule.assignee_ids:
+                raise ValidationError(
+                    self.env._(
+                        "The rule '%(rule)s' has no assignee: add at least one "
+                        "salesperson.",
+                        rule=rule.name,
+                    )
+                )
+
+    # ---- ORM
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        rules = super().create(vals_list)
+        rules._check_assignees()
+        return rules
+
+    def write(self, vals):
+        res = super().write(vals)
+        if {"assignee_ids", "active"} & set(vals):
+            self._check_assignees()
+        return res
+
+    # ---- SQL CONDITION
+
+    def _get_domain_sql(self, table_alias="crm_lead"):
+        """The rule's Odoo domain as an SQL condition.
+
+        :raise ValidationError: when the domain does not parse
+        """
+        self.ensure_one()
+        try:
+            domain = safe_eval(self.domain or "[]", {"user": self.env.user})
+            if not isinstance(domain, list | tuple):
+                raise ValueError("not a list")
+            if not domain:
+                return SQL("TRUE")
+            query = (
+                self.env["crm.lead"]
+                .sudo()
+                .with_context(active_test=False)
+                ._search(list(domain))
+            )
+        except Exception as exc:
+            raise ValidationError(
+                self.env._(
+                    "The domain of the rule '%(rule)s' is invalid: %(error)s",
+                    rule=self.name,
+                    error=exc,
+                )
+            ) from exc
+        return SQL("%s IN %s", SQL.identifier(table_alias, "id"), query.subselect())
+
+    def _get_condition_sql(self, table_alias="crm_lead"):
+        """Domain AND criteria of the rule."""
+        self.ensure_one()
+        return SQL(
+            "(%s AND %s)",
+            self._get_domain_sql(table_alias),
+            self.criterion_ids._get_criteria_sql(table_alias),
+        )
+
+    def _match(self, lead_ids):
+        """Leads of ``lead_ids`` the rule matches, with the criteria that
+        matched, in one query.
+
+        :param lead_ids: list of ids
+        :return: ``{lead_id: [(criterion, lead's value), ...]}`` in id order
+        """
+        self.ensure_one()
+        if not lead_ids:
+            return {}
+        criteria = self.criterion_ids.sorted(lambda c: (c.group, c.sequence, c.id))
+        columns = [SQL("crm_lead.id")]
+        for criterion in criteria:
+            columns.append(criterion._get_condition_sql("crm_lead"))
+            columns.append(criterion._get_value_sql("crm_lead"))
+        self.env.cr.execute(
+            SQL(
+                "SELECT %s FROM crm_lead WHERE crm_lead.id = ANY(%s) AND %s "
+                "ORDER BY crm_lead.id",
+                SQL(", ").join(columns),
+                list(lead_ids),
+                self._get_condition_sql("crm_lead"),
+            )
+        )
+        matches = {}
+        for row in self.env.cr.fetchall():
+            matched = [
+                (criterion, row[2 + 2 * i])
+                for i, criterion in enumerate(criteria)
+                if row[1 + 2 * i]
+            ]
+            matches[row[0]] = matched
+        return matches
+
+    # ---- RULE SELECTION
+
+    @api.model
+    def _get_applicable_rules(self, company_ids=None):
+        """Active rules valid today, by priority; fallback rules apart.
+
+        :return: (rules, fallback rules)
+        """
+        today = fields.Date.context_today(self)
+        domain = [
+            ("active", "=", True),
+            "|",
+            ("date_start", "=", False),
+            ("date_start", "<=", today),
+            "|",
+            ("date_end", "=", False),
+            ("date_end", ">=", today),
+        ]
+        if company_ids is not None:
+            domain += [("company_id", "in", [False, *company_ids])]
+        rules = self.sudo().search(domain)
+        return rules.filtered(lambda r: not r.is_fallback), rules.filtered(
+            "is_fallback"
+        )
+
+    # ---- LOAD AND CANDIDATES
+
+    def _period_start(self):
+        now = fields.Datetime.now()
+        start = now.replace(hour=0, minute=0, second=0, microsecond=0)
+        if self.capacity_period == "week":
+            start -= timedelta(days=start.weekday())
+        return start
+
+    def _get_loads(self):
+        """Open leads each assignee of the rules received in the rule's
+        period, counted set-wise (one grouped query per period kind).
+
+        :return: ``{(rule_id, user_id): load}``
+        """
+        loads = {}
+        by_start = {}
+        for rule in self:
+            by_start.setdefault(rule._period_start(), []).append(rule.id)
+        for start, rule_ids in by_start.items():
+            rules = self.browse(rule_ids)
+            users = rules.assignee_ids.user_id
+            if not users:
+                continue
+            groups = (
+                self.env["crm.lead"]
+                .sudo()
+                ._read_group(
+                    [
+                        ("user_id", "in", users.ids),
+                        ("routing_date", ">=", start),
+                        ("active", "=", True),
+                        ("probability", "<", 100),
+                    ],
+                    ["user_id"],
+                    ["__count"],
+                )
+            )
+            counts = {user.id: count for user, count in groups}
+            for rule in rules:
+                for assignee in rule.assignee_ids:
+                    loads[rule.id, assignee.user_id.id] = counts.get(
+                        assignee.user_id.id, 0
+                    )
+        return loads
+
+    def _get_candidates(self, loads, exclude_user_ids=()):
+        """The rule's assignees as allocation candidates."""
+        self.ensure_one()
+        return [
+            Candidate(
+                user_id=assignee.user_id.id,
+                weight=assignee.weight,
+                capacity=assignee.capacity or None,
+                load=loads.get((self.id, assignee.user_id.id), 0),
+                active=assignee.active
+                and assignee.user_id.active
+                and assignee.user_id.id not in exclude_user_ids,
+            )
+            for assignee in self.assignee_ids.sorted(lambda a: (a.sequence, a.id))
+        ]
+
+    # ---- EXPLANATIONS
+
+    def _explain_match(self, matched):
+        self.ensure_one()
+        if not matched:
+            return self.env._("Rule '%(rule)s' matched (no criterion).", rule=self.name)
+        parts = []
+        for criterion, value in matched:
+            parts.append(
+                self.env._(
+                    "%(field)s %(operator)s '%(expected)s' (lead: '%(value)s')",
+                    field=criterion.field_name,
+                    operator=dict(
+                        criterion._fields["operator"]._description_selection(self.env)
+                    )[criterion.operator],
+                    expected=criterion.value or criterion.alias_list_id.name or "",
+                    value=value if value is not None else "",
+                )
+            )
+        return self.env._(
+            "Rule '%(rule)s' (priority %(priority)s) matched: %(criteria)s.",
+            rule=self.name,
+            priority=self.sequence,
+            criteria="; ".join(parts),
+        )
+
+    def _explain_strategy(self, user_name, skipped, users):
+        self.ensure_one()
+        reasons = {
+            SKIP_CAPACITY: self.env._("capacity full"),
+            SKIP_INACTIVE: self.env._("inactive"),
+            SKIP_NO_WEIGHT: self.env._("no weight"),
+        }
+        strategy = dict(self._fields["strategy"]._description_selection(self.env))[
+            self.strategy
+        ]
+        text = self.env._(
+            "Strategy %(strategy)s chose %(user)s.", strategy=strategy, user=user_name
+        )
+        if skipped:
+            text += " " + self.env._(
+                "Skipped: %(skipped)s.",
+                skipped=", ".join(
+                    f"{users[uid]} ({reasons[reason]})"
+                    for uid, reason in skipped.items()
+                ),
+            )
+        return text
+
+    # ---- ROUTING
+
+    @api.model
+    def _route_leads(self, lead_ids, rules=None, simulate=False):
+        """Route leads set-wise: one query per rule over the whole batch,
+        allocation over ids in Python, grouped writes per assignee.
+
+        :param lead_ids: ids of the leads to route (already assigned leads
+            are re-routed too: the caller chooses)
+        :param rules: rules to use (default: the applicable ones)
+        :param simulate: compute the decisions without writing anything
+        :return: dict with ``routed``, ``pooled``, ``waiting``, ``fallback``,
+            ``unrouted`` counts, ``per_rule`` and ``per_user`` distributions
+            (``{id: count}``), ``conflicts`` (simulation only: ``{lead_id:
+            [rule ids]}``) and ``decisions`` (``{lead_id: (kind, rule_id,
+            user_id, explanation)}``)
+        """
+        Lead = self.env["crm.lead"].sudo()
+        self.env.flush_all()
+        lead_ids = list(dict.fromkeys(lead_ids))
+        if rules is None:
+            rules, fallbacks = self._get_applicable_rules()
+        else:
+            rules, fallbacks = (
+                rules.filtered(lambda r: not r.is_fallback),
+                rules.filtered("is_fallback"),
+            )
+        all_rules = rules | fallbacks
+        loads = all_rules._get_loads()
+        users = {u.id: u.name for u in all_rules.assignee_ids.user_id}
+        remaining = lead_ids
+        decisions = {}
+        stats = {
+            "leads": len(lead_ids),
+            "routed": 0,
+            "pooled": 0,
+            "waiting": 0,
+            "fallback": 0,
+            "unrouted": 0,
+            "per_rule": {},
+            "per_user": {},
+            "conflicts": {},
+        }
+        matched_by = {}
+        next_indexes = {}
+        for rule in rules:
+            # a simulation looks at every lead to find those two rules fight
+            # over; a run only at the leads no earlier rule took
+            candidates_ids = lead_ids if simulate else remaining
+            matches = rule._match(candidates_ids)
+            for lead_id in matches:
+                matched_by.setdefault(lead_id, []).append(rule.id)
+            taken = {lid: m for lid, m in matches.items() if lid not in decisions}
+            if not taken:
+                continue
+            self._decide(rule, taken, loads, users, decisions, next_indexes)
+            remaining = [lid for lid in remaining if lid not in decisions]
+        for fallback in fallbacks:
+            if not remaining:
+                break
+            taken = {lid: [] for lid in remaining}
+            self._decide(fallback, taken, loads, users, decisions, next_indexes, True)
+            remaining = [lid for lid in remaining if lid not in decisions]
+        for lead_id in remaining:
+            decisions[lead_id] = (
+                "unrouted",
+                False,
+                False,
+                self.env._("No rule matched and no fallback rule took the lead."),
+            )
+        for kind, rule_id, user_id, _text in decisions.values():
+            key = {"rule": "routed", "pool": "pooled"}.get(kind, kind)
+            stats[key] += 1
+            if rule_id:
+                stats["per_rule"][rule_id] = stats["per_rule"].get(rule_id, 0) + 1
+            if user_id:
+                stats["per_user"][user_id] = stats["per_user"].get(user_id, 0) + 1
+        stats["conflicts"] = {lid: r for lid, r in matched_by.items() if len(r) > 1}
+        stats["decisions"] = decisions
+        if not simulate:
+            Lead.browse(lead_ids)._apply_routing_decisions(decisions)
+            for rule_id, index in next_indexes.items():
+                self.env.cr.execute(
+                    SQL(
+                        "UPDATE crm_routing_rule SET round_robin_index = %s "
+                        "WHERE id = %s",
+                        index,
+                        rule_id,
+                    )
+                )
+            self.invalidate_model(["round_robin_index"])
+        return stats
+
+    @api.model
+    def _decide(
+        self, rule, taken, loads, users, decisions, next_indexes, fallback=False
+    ):
+        """Allocate the leads a rule took and record one decision per lead."""
+        explanations = {lid: rule._explain_match(m) for lid, m in taken.items()}
+        if fallback:
+            prefix = self.env._(
+                "No rule matched; fallback rule '%(rule)s' took the lead.",
+                rule=rule.name,
+            )
+            explanations = dict.fromkeys(taken, prefix)
+        kind_done = "fallback" if fallback else "rule"
+        if rule.strategy == "pool":
+            text = self.env._("Sent to the pool of '%(rule)s'.", rule=rule.name)
+            for lead_id in taken:
+                decisions[lead_id] = (
+                    "fallback" if fallback else "pool",
+                    rule.id,
+                    False,
+                    f"{explanations[lead_id]} {text}",
+                )
+            return
+        start = next_indexes.get(rule.id, rule.round_robin_index)
+        candidates = rule._get_candidates(loads)
+        result = allocate(rule.strategy, list(taken), candidates, start)
+        next_indexes[rule.id] = result.next_index
+        for user_id, lead_ids in result.by_user().items():
+            loads[rule.id, user_id] = loads.get((rule.id, user_id), 0) + len(lead_ids)
+        strategy_texts = {}
+        for lead_id, user_id in result.assigned.items():
+            if user_id not in strategy_texts:
+                strategy_texts[user_id] = rule._explain_strategy(
+                    users.get(user_id, ""), result.skipped, users
+                )
+            decisions[lead_id] = (
+                kind_done,
+                rule.id,
+                user_id,
+                f"{explanations[lead_id]} {strategy_texts[user_id]}",
+            )
+        if result.leftover and not fallback:
+            text = self.env._(
+                "Every assignee of '%(rule)s' is full or inactive: the lead waits "
+                "for the next run.",
+                rule=rule.name,
+            )
+            for lead_id in result.leftover:
+                decisions[lead_id] = (
+                    "waiting",
+                    rule.id,
+                    False,
+                    f"{explanations[lead_id]} {text}",
+                )
+
+    # ---- SIMULATION
+
+    def _simulate(self, lead_ids):
+        """Run these rules (active or draft) over leads without changing them.
+
+        :return: the stats of :meth:`_route_leads`
+        """
+        return self.env["crm.routing.rule"]._route_leads(
+            lead_ids, rules=self.sudo(), simulate=True
+        )
+
+    # ---- CRON
+
+    @api.model
+    def _cron_route_waiting_leads(self, batch_size=5000):
+        """Route the leads still waiting (new, or capacity full last time)."""
+        Lead = self.env["crm.lead"].sudo()
+        lead_ids = Lead.search(
+            [("routing_state", "in", ("waiting", "unrouted")), ("user_id", "=", False)],
+            order="id",
+            limit=batch_size,
+        ).ids
+        if lead_ids:
+            stats = self._route_leads(lead_ids)
+            _logger.info(
+                "routing cron: %s leads, %s routed", stats["leads"], stats["routed"]
+            )
+
+    @api.model
+    def _cron_recycle_leads(self):
+        """Take back the leads whose SLA passed without activity."""
+        self.env["crm.lead"].sudo()._recycle_expired_leads()
+
+    # ---- ACTIONS
+
+    def action_route_waiting(self):
+        """Route now the waiting leads (button on the rules list)."""
+        self._cron_route_waiting_leads()
+        return True
+
+    def action_view_leads(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("crm.crm_lead_all_leads")
+        action["domain"] = [("routing_rule_id", "=", self.id)]
+        action["context"] = {"active_test": False}
+        return action
+
+    def action_view_pool(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "crm_lead_routing.crm_lead_action_pool"
+        )
+        action["domain"] = [
+            ("routing_rule_id", "=", self.id),
+            ("routing_state", "=", "pool"),
+        ]
+        return action
+
+    def action_claim_next(self):
+        """Claim the next lead of this rule's pool."""
+        self.ensure_one()
+        lead = self.env["crm.lead"]._claim(rule=self)
+        if not lead:
+            raise UserError(self.env._("The pool is empty."))
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "crm.lead",
+            "res_id": lead.id,
+            "view_mode": "form",
+            "views": [(False, "form")],
+        }

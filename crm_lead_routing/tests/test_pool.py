@@ -1,0 +1,180 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import threading
+import time
+
+import psycopg2
+
+from odoo import api
+from odoo.exceptions import AccessError, UserError
+from odoo.sql_db import TestCursor
+from odoo.tests import TransactionCase, tagged
+from odoo.tools import mute_logger
+
+from .common import RoutingCommon
+
+
+@tagged("post_install", "-at_install")
+class TestPool(RoutingCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.pool = cls._rule(
+            "Pool",
+            [(cls.alice, {"capacity": 2}), cls.bob],
+            strategy="pool",
+        )
+        cls.leads = cls._leads(4, route=True)
+
+    def test_leads_wait_in_the_pool(self):
+        self.assertEqual(set(self.leads.mapped("routing_state")), {"pool"})
+        self.assertFalse(self.leads.user_id)
+        self.assertEqual(self.pool.pool_count, 4)
+        # the rule's assignees see them as claimable, others do not
+        Lead = self.env["crm.lead"]
+        self.assertEqual(
+            Lead.with_user(self.alice).search([("is_claimable", "=", True)]), self.leads
+        )
+        self.assertFalse(
+            Lead.with_user(self.carol).search([("is_claimable", "=", True)])
+        )
+
+    def test_claim_next_and_chosen(self):
+        Lead = self.env["crm.lead"].with_user(self.bob)
+        first = Lead._claim()
+        self.assertEqual(first, self.leads[0])
+        self.assertEqual(first.user_id, self.bob)
+        self.assertEqual(first.routing_state, "assigned")
+        self.assertIn("Claimed by Bob", first.routing_explanation)
+        chosen = self.leads[3].with_user(self.bob)
+        chosen.action_claim()
+        self.assertEqual(self.leads[3].user_id, self.bob)
+        # a lead already taken cannot be claimed again
+        with self.assertRaises(UserError):
+            self.leads[3].with_user(self.alice).action_claim()
+        log = self.env["crm.routing.log"].search([("lead_id", "=", first.id)], limit=1)
+        self.assertEqual(log.kind, "claim")
+
+    def test_claim_respects_capacity(self):
+        Lead = self.env["crm.lead"].with_user(self.alice)
+        Lead._claim()
+        Lead._claim()
+        with self.assertRaises(UserError):
+            Lead._claim()
+        self.assertEqual(len(self.leads.filtered("user_id")), 2)
+
+    def test_outsider_cannot_claim(self):
+        self.assertFalse(self.env["crm.lead"].with_user(self.carol)._claim())
+        with self.assertRaises(UserError):
+            self.leads[0].with_user(self.carol).action_claim()
+        with self.assertRaises(AccessError):
+            self.pool.with_user(self.carol).write({"strategy": "weighted"})
+
+
+@tagged("post_install", "-at_install")
+class TestPoolRace(TransactionCase):
+    """Simultaneous claims from threads with their own cursors, against the
+    real database: no lead is won twice. The data are committed (other
+    cursors cannot see the test transaction) and removed at the end."""
+
+    THREADS = 6
+    LEADS = 30
+
+    def _committed_fixture(self):
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, api.SUPERUSER_ID, {"tracking_disable": True})
+            users = env.ref("base.user_admin") | env.ref("base.user_demo")
+            rule = env["crm.routing.rule"].create(
+                {
+                    "name": "Race pool",
+                    "strategy": "pool",
+                    "assignee_ids": [(0, 0, {"user_id": u.id}) for u in users],
+                }
+            )
+            leads = (
+                env["crm.lead"]
+                .with_context(routing_skip=True)
+                .create(
+                    [
+                        {
+                            "name": f"Race {i}",
+                            "type": "lead",
+                            "routing_state": "pool",
+                            "routing_rule_id": rule.id,
+                        }
+                        for i in range(self.LEADS)
+                    ]
+                )
+            )
+            cr.commit()
+            return rule.id, leads.ids, users.ids
+
+    def _cleanup(self, rule_id, lead_ids):
+        with self.registry.cursor() as cr:
+            cr.execute("DELETE FROM crm_lead WHERE id = ANY(%s)", [lead_ids])
+            cr.execute("DELETE FROM crm_routing_rule WHERE id = %s", [rule_id])
+            cr.commit()
+
+    def _worker(self, uid, rule_id, barrier, won, errors):
+        try:
+            with self.registry.cursor() as cr:
+                assert not isinstance(cr, TestCursor)
+                env = api.Environment(cr, uid, {})
+                rule = env["crm.routing.rule"].browse(rule_id)
+                barrier.wait()
+                retries = 0
+                while True:
+                    try:
+                        lead = env["crm.lead"]._claim(rule=rule)
+                        lead_id = lead.id
+                        cr.commit()
+                    except psycopg2.errors.SerializationFailure:
+                        cr.rollback()
+                        env.invalidate_all()
+                        retries += 1
+                        if retries > 200:
+                            raise
+                        time.sleep(0.005)
+                        continue
+                    if not lead_id:
+                        break
+                    won.append((uid, lead_id))
+        except Exception as exc:  # reported to the main thread
+            errors.append(exc)
+
+    def test_no_double_claim(self):
+        rule_id, lead_ids, user_ids = self._committed_fixture()
+        try:
+            barrier = threading.Barrier(self.THREADS)
+            won, errors = [], []
+            threads = [
+                threading.Thread(
+                    target=self._worker,
+                    args=(user_ids[i % 2], rule_id, barrier, won, errors),
+                )
+                for i in range(self.THREADS)
+            ]
+            with mute_logger("odoo.sql_db"):
+                for thread in threads:
+                    thread.start()
+                for thread in threads:
+                    thread.join(120)
+            self.assertFalse(errors, errors)
+            won_ids = [lead_id for _uid, lead_id in won]
+            # every lead won exactly once
+            self.assertEqual(len(won_ids), len(set(won_ids)))
+            self.assertEqual(sorted(won_ids), sorted(lead_ids))
+            with self.registry.cursor() as cr:
+                cr.execute(
+                    "SELECT l.id, l.user_id, count(g.id) FROM crm_lead l "
+                    "LEFT JOIN crm_routing_log g "
+                    "ON g.lead_id = l.id AND g.kind = 'claim' "
+                    "WHERE l.id = ANY(%s) GROUP BY l.id, l.user_id",
+                    [lead_ids],
+                )
+                rows = cr.fetchall()
+            winner = {lead_id: uid for uid, lead_id in won}
+            for lead_id, user_id, claims in rows:
+                self.assertEqual(claims, 1)
+                self.assertEqual(user_id, winner[lead_id])
+        finally:
+            self._cleanup(rule_id, lead_ids)

@@ -1,0 +1,297 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from collections import Counter
+from unittest.mock import patch
+
+from odoo.exceptions import ValidationError
+from odoo.tests import tagged
+from odoo.tools import mute_logger
+
+from .common import RoutingCommon
+
+
+@tagged("post_install", "-at_install")
+class TestRouting(RoutingCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        gb = cls.env.ref("base.uk")
+        State = cls.env["res.country.state"]
+        cls.syk = State.create(
+            {"name": "Yorkshire, South", "code": "RTSY", "country_id": gb.id}
+        )
+        cls.nel = State.create(
+            {"name": "North Eart Lincolnshire", "code": "RTNE", "country_id": gb.id}
+        )
+        cls.nl = State.create(
+            {"name": "North Lincolnshire", "code": "RTNL", "country_id": gb.id}
+        )
+
+    def _counts(self, leads):
+        return Counter(leads.mapped("user_id.name"))
+
+    # ---- strategies
+
+    def test_round_robin_on_create(self):
+        self._rule("RR", [self.alice, self.bob, self.carol])
+        leads = self._leads(7, route=True)
+        self.assertEqual(
+            leads.mapped("user_id.name"),
+            ["Alice", "Bob", "Carol", "Alice", "Bob", "Carol", "Alice"],
+        )
+        self.assertEqual(set(leads.mapped("routing_state")), {"assigned"})
+        self.assertEqual(leads.team_id, self.team)
+        self.assertEqual(leads.lead_owner_id, self.manager)
+        # the pointer carries over to the next batch
+        more = self._leads(2, route=True)
+        self.assertEqual(more.mapped("user_id.name"), ["Bob", "Carol"])
+
+    def test_weighted(self):
+        self._rule(
+            "W",
+            [(self.alice, {"weight": 3}), (self.bob, {"weight": 1})],
+            strategy="weighted",
+        )
+        leads = self._leads(40, route=True)
+        self.assertEqual(self._counts(leads), {"Alice": 30, "Bob": 10})
+
+    def test_least_loaded_counts_open_leads_set_wise(self):
+        rule = self._rule("LL", [self.alice, self.bob], strategy="least_loaded")
+        # Alice already got 4 leads today from this rule's routing
+        self._rule(
+            "RR-A", [self.alice], sequence=1, domain="[('name', '=like', 'Old%')]"
+        )
+        old = self.Lead.create([{"name": f"Old {i}", "type": "lead"} for i in range(4)])
+        self.assertEqual(set(old.mapped("user_id.name")), {"Alice"})
+        leads = self._leads(6, route=True)
+        self.assertEqual(self._counts(leads), {"Bob": 5, "Alice": 1})
+        self.assertEqual(set(leads.routing_rule_id.ids), {rule.id})
+
+    def test_capacity_and_waiting(self):
+        self._rule(
+            "Cap",
+            [(self.alice, {"capacity": 2}), (self.bob, {"capacity": 1})],
+        )
+        leads = self._leads(5, route=True)
+        self.assertEqual(
+            self._counts(leads.filtered("user_id")), {"Alice": 2, "Bob": 1}
+        )
+        waiting = leads.filtered(lambda lead: not lead.user_id)
+        self.assertEqual(len(waiting), 2)
+        self.assertEqual(set(waiting.mapped("routing_state")), {"waiting"})
+        self.assertIn("full", waiting[0].routing_explanation)
+        # the cron retries them; capacity is still full today
+        self.Rule._cron_route_waiting_leads()
+        self.assertFalse(waiting.user_id)
+
+    # ---- matchers inside rules
+
+    def test_fuzzy_matchers_in_rules(self):
+        self._rule(
+            "South Yorkshire",
+            [self.alice],
+            criteria=[
+                {
+                    "field_name": "state_id",
+                    "operator": "normalized",
+                    "value": "South Yorkshire",
+                }
+            ],
+            sequence=1,
+        )
+        self._rule(
+            "NE Lincs",
+            [self.bob],
+            criteria=[
+                {
+                    "field_name": "state_id",
+                    "operator": "similar",
+                    "value": "North East Lincolnshire",
+                    "threshold": 0.6,
+                }
+            ],
+            sequence=2,
+        )
+        self._rule(
+            "Leeds phones",
+            [self.carol],
+            criteria=[{"field_name": "phone", "operator": "prefix", "value": "0113"}],
+            sequence=3,
+        )
+        Lead = self.Lead
+        sheffield = Lead.create({"name": "S", "state_id": self.syk.id})
+        grimsby = Lead.create({"name": "G", "state_id": self.nel.id})
+        scunthorpe = Lead.create({"name": "N", "state_id": self.nl.id})
+        leeds = Lead.create({"name": "L", "phone": "+44 (0)113 496 0000"})
+        self.assertEqual(sheffield.user_id, self.alice)
+        self.assertEqual(grimsby.user_id, self.bob)
+        self.assertEqual(leeds.user_id, self.carol)
+        self.assertFalse(scunthorpe.user_id)
+        self.assertEqual(scunthorpe.routing_state, "unrouted")
+        # explanation: rule, criterion, the lead's value, strategy
+        self.assertIn("South Yorkshire", sheffield.routing_explanation)
+        self.assertIn("Yorkshire, South", sheffield.routing_explanation)
+        self.assertIn("Alice", sheffield.routing_explanation)
+        self.assertIn("North Eart Lincolnshire", grimsby.routing_explanation)
+        log = self.env["crm.routing.log"].search([("lead_id", "=", leeds.id)])
+        self.assertEqual(log.kind, "rule")
+        self.assertEqual(log.user_id, self.carol)
+        self.assertIn("0113", log.explanation)
+
+    def test_and_or_groups_and_domain(self):
+        self._rule(
+            "Combo",
+            [self.alice],
+            domain="[('expected_revenue', '>=', 1000)]",
+            criteria=[
+                {
+                    "group": 1,
+                    "field_name": "city",
+                    "operator": "normalized",
+                    "value": "Leeds",
+                },
+                {"group": 1, "field_name": "zip", "operator": "prefix", "value": "LS1"},
+                {"group": 2, "field_name": "city", "operator": "=", "value": "York"},
+            ],
+        )
+        Lead = self.Lead
+        hit1 = Lead.create(
+            {"name": "1", "city": "LEEDS", "zip": "ls1 4ap", "expected_revenue": 5000}
+        )
+        miss_zip = Lead.create(
+            {"name": "2", "city": "Leeds", "zip": "LS14 1AA", "expected_revenue": 5000}
+        )
+        hit2 = Lead.create({"name": "3", "city": "York", "expected_revenue": 2000})
+        miss_rev = Lead.create({"name": "4", "city": "York", "expected_revenue": 10})
+        self.assertEqual((hit1 | hit2).user_id, self.alice)
+        self.assertFalse((miss_zip | miss_rev).user_id)
+
+    # ---- fallback and explanations
+
+    def test_fallback_pool_and_report(self):
+        self._rule(
+            "Only York",
+            [self.alice],
+            criteria=[{"field_name": "city", "operator": "=", "value": "York"}],
+        )
+        fallback = self._rule(
+            "Catch-all", [self.bob, self.carol], strategy="pool", is_fallback=True
+        )
+        york, other = self.Lead.create(
+            [{"name": "Y", "city": "York"}, {"name": "O", "city": "Hull"}]
+        )
+        self.assertEqual(york.user_id, self.alice)
+        self.assertEqual(other.routing_state, "pool")
+        self.assertEqual(other.routing_rule_id, fallback)
+        self.assertIn("fallback", other.routing_explanation)
+        log = self.env["crm.routing.log"].search([("lead_id", "=", other.id)])
+        self.assertEqual(log.kind, "fallback")
+
+    def test_fallback_team_setting(self):
+        team = self.env["crm.team"].create({"name": "Fallback team"})
+        self.env["ir.config_parameter"].sudo().set_param(
+            "crm_lead_routing.fallback_team_id", team.id
+        )
+        lead = self.Lead.create({"name": "Nobody's"})
+        self.assertEqual(lead.routing_state, "unrouted")
+        self.assertEqual(lead.team_id, team)
+        stats = self.Rule._route_leads(lead.ids)
+        self.assertEqual(stats["unrouted"], 1)
+
+    def test_explanation_lists_skipped_assignees(self):
+        rule = self._rule(
+            "Skips",
+            [(self.alice, {"active": False}), (self.bob, {"capacity": 1}), self.carol],
+        )
+        leads = self._leads(3, route=True)
+        self.assertEqual(self._counts(leads), {"Bob": 1, "Carol": 2})
+        text = leads[-1].routing_explanation
+        self.assertIn("Alice (inactive)", text)
+        self.assertIn("Bob (capacity full)", text)
+        self.assertIn(rule.name, text)
+        self.assertEqual(len(leads[0].routing_log_ids), 1)
+        history = leads[0].assignment_ids
+        self.assertEqual(set(history.mapped("role")), {"owner", "executing"})
+
+    # ---- bad input
+
+    def test_bad_input(self):
+        cases = [
+            dict(domain="[('no_such_field', '=', 1)]"),
+            dict(domain="[('name', '=',"),
+            dict(assignee_ids=[]),
+            dict(assignee_ids=[(0, 0, {"user_id": self.alice.id, "weight": -1})]),
+            dict(assignee_ids=[(0, 0, {"user_id": self.alice.id, "capacity": -2})]),
+            dict(recycle=True, sla_hours=0),
+            dict(
+                criterion_ids=[
+                    (0, 0, {"field_name": "nope", "operator": "=", "value": "x"})
+                ]
+            ),
+        ]
+        for vals in cases:
+            with (
+                self.subTest(vals=vals),
+                self.assertRaises(ValidationError),
+                mute_logger("odoo.sql_db"),
+            ):
+                with self.env.cr.savepoint():
+                    self.Rule.create(
+                        {
+                            "name": "Bad",
+                            "assignee_ids": [(0, 0, {"user_id": self.alice.id})],
+                            **vals,
+                        }
+                    )
+            self.assertFalse(self.Rule.search([("name", "=", "Bad")]))
+
+    def test_failure_half_way_leaves_nothing_half_assigned(self):
+        self._rule("RR", [self.alice, self.bob])
+        leads = self._leads(6)
+        Assignment = type(self.env["crm.lead.assignment"])
+        with (
+            patch.object(
+                Assignment, "invalidate_model", side_effect=RuntimeError("boom")
+            ),
+            self.assertRaises(RuntimeError),
+        ):
+            self.Rule._route_leads(leads.ids)
+        leads.invalidate_recordset()
+        self.assertFalse(leads.user_id)
+        self.assertFalse(
+            self.env["crm.routing.log"].search([("lead_id", "in", leads.ids)])
+        )
+
+    # ---- set-based
+
+    def test_query_count_is_bounded(self):
+        self._rule(
+            "Fuzzy",
+            [self.alice, self.bob],
+            criteria=[
+                {
+                    "field_name": "city",
+                    "operator": "similar",
+                    "value": "Leeds",
+                    "threshold": 0.5,
+                }
+            ],
+            sequence=1,
+        )
+        self._rule("Weighted", [self.carol, self.bob], strategy="weighted", sequence=2)
+        self._rule("Pool", [self.carol], strategy="pool", is_fallback=True)
+        small = self._leads(10, city="Leeds") | self._leads(10, city="Hull")
+        big = self._leads(500, city="Leeds") | self._leads(500, city="Hull")
+        self.env.flush_all()
+        counts = []
+        for leads in (small, big):
+            before = self.env.cr.sql_log_count
+            stats = self.Rule._route_leads(leads.ids)
+            self.env.flush_all()
+            counts.append(self.env.cr.sql_log_count - before)
+            self.assertEqual(stats["routed"], len(leads))
+        # 1,000 leads cost about what 20 leads cost: no per-lead query
+        self.assertLess(counts[1], 200, counts)
+        self.assertLess(counts[1], counts[0] + 30, counts)
+        self.assertEqual(
+            len(big.filtered(lambda lead: lead.city == "Leeds").user_id), 2
+        )

@@ -1,0 +1,2 @@
+from . import crm_routing_simulation
+from . import crm_routing_reassign

@@ -1,0 +1,105 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo.tests import TransactionCase, new_test_user
+
+
+class SegmentCase(TransactionCase):
+    """Shared fixtures of the segment tests: marketing users, a few contacts
+    in a dedicated city so that counts are exact."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env = cls.env(
+            context=dict(
+                cls.env.context,
+                tracking_disable=False,
+                mail_create_nolog=True,
+                no_reset_password=True,
+            )
+        )
+        cls.Segment = cls.env["marketing.segment"]
+        cls.Partner = cls.env["res.partner"]
+        cls.marketer = new_test_user(
+            cls.env,
+            login="mrm_marketer",
+            groups="marketing_resource_mgmt.group_marketing_user",
+        )
+        cls.marketer2 = new_test_user(
+            cls.env,
+            login="mrm_marketer2",
+            groups="marketing_resource_mgmt.group_marketing_user",
+        )
+        cls.mk_manager = new_test_user(
+            cls.env,
+            login="mrm_mk_manager",
+            groups="marketing_resource_mgmt.group_marketing_manager",
+        )
+        cls.salesman = new_test_user(
+            cls.env, login="mrm_salesman", groups="sales_team.group_sale_salesman"
+        )
+        cls.city = "Mrmtestville"
+        cls.company_partner = cls.Partner.create(
+            {
+                "name": "Acme Widgets Ltd",
+                "is_company": True,
+                "city": cls.city,
+                "street": "1 Acme Road",
+                "zip": "LS1 1AA",
+                "email": "info@acme-widgets.example",
+            }
+        )
+        base = {"city": cls.city, "street": "2 High St", "zip": "LS2 2BB"}
+        cls.p_ok = cls.Partner.create(
+            dict(
+                base, name="Olive Ok", email="olive@example.com", phone="0113 245 0001"
+            )
+        )
+        cls.p_blacklisted = cls.Partner.create(
+            dict(
+                base,
+                name="Bill Blacklisted",
+                email="bill@example.com",
+                phone="0113 245 0002",
+            )
+        )
+        cls.p_dnc_company = cls.Partner.create(
+            dict(
+                base,
+                name="Carla Company",
+                email="carla@example.com",
+                phone="0113 245 0003",
+                parent_id=cls.company_partner.id,
+            )
+        )
+        cls.p_no_address = cls.Partner.create(
+            {
+                "name": "Nora Noaddress",
+                "city": cls.city,
+                "email": "nora@example.com",
+                "phone": "+44 113 245 0004",
+            }
+        )
+        cls.p_no_phone = cls.Partner.create(
+            dict(base, name="Pete Nophone", email="pete@example.com")
+        )
+        cls.p_opt_out = cls.Partner.create(
+            dict(
+                base,
+                name="Oscar Optout",
+                email="oscar@example.com",
+                phone="0113 245 0006",
+                mrm_opt_out=True,
+            )
+        )
+        cls.p_phone_blacklisted = cls.Partner.create(
+            dict(
+                base,
+                name="Phil Phoneblock",
+                email="phil@example.com",
+                phone="0044 (113) 245-0007",
+            )
+        )
+        cls.env["mail.blacklist"].create({"email": "bill@example.com"})
+        cls.env["phone.blacklist"].create({"number": "+441132450007"})
+        cls.company_partner.mrm_do_not_contact = True
+        cls.city_partners = cls.Partner.search([("city", "=", cls.city)])

@@ -1,0 +1,141 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tests import tagged
+
+from .common import SegmentCase
+
+
+@tagged("post_install", "-at_install")
+class TestSegment(SegmentCase):
+    def _segment(self, **vals):
+        return self.Segment.create(
+            dict({"name": "Test", "domain": f"[('city', '=', '{self.city}')]"}, **vals)
+        )
+
+    def test_domain_counts_and_ids(self):
+        segment = self._segment()
+        self.assertEqual(set(segment._get_partner_ids()), set(self.city_partners.ids))
+        self.assertEqual(segment._get_count(), len(self.city_partners))
+        self.assertEqual(segment.partner_count, len(self.city_partners))
+
+    def test_consent_email(self):
+        segment = self._segment()
+        ids = set(segment._get_partner_ids("email"))
+        self.assertNotIn(self.p_blacklisted.id, ids)
+        self.assertNotIn(
+            self.p_dnc_company.id, ids, "the company's flag covers its contacts"
+        )
+        self.assertNotIn(self.company_partner.id, ids)
+        self.assertNotIn(self.p_opt_out.id, ids)
+        self.assertIn(self.p_ok.id, ids)
+        self.assertIn(self.p_no_phone.id, ids)
+        counts = segment._get_exclusion_counts("email")
+        self.assertEqual(counts["email_blacklist"], 1)
+        self.assertEqual(counts["do_not_contact"], 2)
+        self.assertEqual(counts["opt_out"], 1)
+        self.assertEqual(counts["total"] - counts["excluded"], len(ids))
+
+    def test_consent_call_and_mail(self):
+        segment = self._segment()
+        call = set(segment._get_partner_ids("call"))
+        self.assertNotIn(self.p_no_phone.id, call)
+        self.assertNotIn(self.p_phone_blacklisted.id, call, "0044 (113) = +44 113")
+        self.assertIn(self.p_no_address.id, call)
+        self.assertIn(
+            self.p_blacklisted.id, call, "an e-mail blacklist does not stop calls"
+        )
+        mail = set(segment._get_partner_ids("mail"))
+        self.assertNotIn(self.p_no_address.id, mail)
+        self.assertIn(self.p_no_phone.id, mail)
+        counts = segment._get_exclusion_counts("call")
+        self.assertEqual(counts["phone_missing"], 2)  # Pete, and the company
+        self.assertEqual(counts["phone_blacklist"], 1)
+        segment.count_channel = "mail"
+        self.assertEqual(segment.excluded_count, 4)  # company, Carla (dnc), Nora, Oscar
+        self.assertIn("No postal address", segment.exclusion_summary)
+
+    def test_count_is_one_query(self):
+        segment = self._segment()
+        segment._get_count("email")
+        with self.assertQueryCount(1):
+            segment._get_count("email")
+
+    def test_broken_domain_saves_nothing(self):
+        before = self.Segment.search_count([])
+        with self.assertRaises(ValidationError):
+            self.Segment.create({"name": "Bad", "domain": "[('city', '=', "})
+        with self.assertRaises(ValidationError):
+            self.Segment.create(
+                {"name": "Bad", "domain": "[('no_such_field', '=', 1)]"}
+            )
+        self.assertEqual(self.Segment.search_count([]), before)
+        segment = self._segment()
+        with self.assertRaises(ValidationError):
+            segment.domain = "[('no_such_field', '=', 1)]"
+        with self.assertRaises(UserError):
+            self.Segment.new(
+                {"name": "x", "domain": "[('nope', '=', 1)]"}
+            )._check_definition()
+
+    def test_live_count_on_new_record(self):
+        segment = self.Segment.new(
+            {"name": "Live", "domain": f"[('city', '=', '{self.city}')]"}
+        )
+        self.assertEqual(segment.partner_count, len(self.city_partners))
+        segment.domain = f"[('city', '=', '{self.city}'), ('name', 'ilike', 'o')]"
+        expected = self.Partner.search_count(
+            [("city", "=", self.city), ("name", "ilike", "o")]
+        )
+        self.assertEqual(segment.partner_count, expected)
+        segment.domain = "[('nope', '=', 1)]"
+        self.assertTrue(segment.definition_error)
+
+    def test_duplicate_and_history(self):
+        segment = self._segment()
+        segment.criterion_ids = [
+            (0, 0, {"field_name": "name", "operator": "ilike", "value": "o"})
+        ]
+        copy = segment.copy()
+        self.assertEqual(len(copy.criterion_ids), 1)
+        self.assertEqual(copy._get_count(), segment._get_count())
+        self.assertIn("(copy)", copy.name)
+        self.env.flush_all()
+        self.env.cr.precommit.run()  # as if created in an earlier transaction
+        segment.criterion_ids.value = "ol"
+        segment.domain = "[]"
+        self.env.flush_all()
+        self.env.cr.precommit.run()  # tracking values are written at commit
+        bodies = " ".join(segment.message_ids.mapped("body"))
+        self.assertIn("Criterion added", bodies)
+        self.assertIn("Criterion changed", bodies)
+        tracked = segment.message_ids.tracking_value_ids.filtered(
+            lambda t: t.field_id.name == "domain"
+        )
+        self.assertTrue(tracked)
+        self.assertEqual(tracked[0].new_value_char, "[]")
+
+    def test_access_private_and_salesman(self):
+        private = self.Segment.with_user(self.marketer).create(
+            {"name": "Mine", "visibility": "private"}
+        )
+        shared = self.Segment.with_user(self.marketer).create({"name": "Ours"})
+        as_other = self.Segment.with_user(self.marketer2)
+        self.assertEqual(
+            as_other.search([("id", "in", (private | shared).ids)]), shared
+        )
+        with self.assertRaises(AccessError):
+            private.with_user(self.marketer2).read(["name"])
+        self.assertTrue(private.with_user(self.mk_manager).read(["name"]))
+        with self.assertRaises(AccessError):
+            shared.with_user(self.salesman).read(["name"])
+        with self.assertRaises(AccessError):
+            self.Segment.with_user(self.salesman).create({"name": "No"})
+
+    def test_multi_company(self):
+        other = self.env["res.company"].create({"name": "MRM Other Co"})
+        segment = self.Segment.create({"name": "Other co", "company_id": other.id})
+        self.assertFalse(
+            self.Segment.with_user(self.mk_manager).search([("id", "=", segment.id)])
+        )
+        with self.assertRaises(AccessError):
+            segment.with_user(self.mk_manager).read(["name"])

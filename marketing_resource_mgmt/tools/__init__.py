@@ -1,0 +1,3 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Pure computation of the Segmentation Analyser (no ORM): RFM features and
+response scoring, k-means clustering, contact-list import matching."""

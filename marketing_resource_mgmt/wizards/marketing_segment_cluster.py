@@ -1,0 +1,174 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL
+
+from ..tools import clustering, scoring
+
+
+class MarketingSegmentCluster(models.TransientModel):
+    """Split a segment into K homogeneous groups on the behavioural measures
+    (k-means), each saved as a child segment with its profile."""
+
+    _name = "marketing.segment.cluster"
+    _description = "Segment Cluster Split"
+
+    segment_id = fields.Many2one("marketing.segment", required=True, ondelete="cascade")
+    cluster_count = fields.Integer(
+        string="Number of clusters", default=3, required=True
+    )
+
+    @api.constrains("cluster_count")
+    def _check_cluster_count(self):
+        for wizard in self:
+            if not clustering.MIN_K <= wizard.cluster_count <= clustering.MAX_K:
+                raise ValidationError(
+                    self.env._(
+                        "The number of clusters must be between %(min)s and %(max)s.",
+                        min=clustering.MIN_K,
+                        max=clustering.MAX_K,
+                    )
+                )
+
+    # ---- SQL membership -----------------------------------------------------
+    @api.model
+    def _get_feature_sql(self, alias, company_id):
+        """Sub-select of the three raw features of the contact ``alias``, as in
+        scoring.feature_vector (no behaviour row = never bought)."""
+        never = scoring.NEVER_RECENCY_DAYS
+        return SQL(
+            "SELECT LEAST(COALESCE(CURRENT_DATE - mrm_cb.last_date, %(never)s), "
+            "%(never)s)::float AS f0, "
+            "COALESCE(mrm_cb.frequency, 0)::float AS f1, "
+            "ln(1 + GREATEST(COALESCE(mrm_cb.monetary, 0), 0))::float AS f2 "
+            "FROM (SELECT 1) mrm_one LEFT JOIN marketing_partner_behaviour mrm_cb "
+            "ON mrm_cb.partner_id = %(partner)s AND mrm_cb.company_id = %(company)s",
+            never=never,
+            partner=SQL.identifier(alias, "commercial_partner_id"),
+            company=company_id,
+        )
+
+    @api.model
+    def _get_membership_sql(self, model, index, alias, company_id):
+        """Condition: the contact's standardised features are nearest to centre
+        ``index`` of ``model`` (ties go to the lowest index).
+
+        :return: odoo.tools.SQL boolean expression
+        """
+        centers = model["centers"]
+        if not 0 <= index < len(centers):
+            raise UserError(self.env._("This cluster segment has no valid cluster."))
+        z = [
+            SQL(
+                "((mrm_f.f%s - %s) / %s)",
+                SQL(str(i)),
+                float(model["mean"][i]),
+                float(model["scale"][i]),
+            )
+            for i in range(len(model["mean"]))
+        ]
+
+        def distance(center):
+            return SQL(
+                "(%s)",
+                SQL(" + ").join(
+                    SQL("power(%s - %s, 2)", zi, float(c))
+                    for zi, c in zip(z, center, strict=True)
+                ),
+            )
+
+        mine = distance(centers[index])
+        comparisons = [
+            SQL(
+                "%s %s %s", mine, SQL("<") if j < index else SQL("<="), distance(center)
+            )
+            for j, center in enumerate(centers)
+            if j != index
+        ]
+        return SQL(
+            "(SELECT %s FROM (%s) mrm_f)",
+            SQL(" AND ").join(comparisons) if comparisons else SQL("TRUE"),
+            self._get_feature_sql(alias, company_id),
+        )
+
+    # ---- ACTIONS ------------------------------------------------------------
+    def _fetch_member_features(self):
+        segment = self.segment_id
+        ids = segment._get_partner_ids()
+        company = segment.company_id or self.env.company
+        self.env.cr.execute(
+            SQL(
+                "SELECT p.id, f.f0, f.f1, f.f2 FROM res_partner p, LATERAL (%s) f "
+                "WHERE p.id = ANY(%s) ORDER BY p.id",
+                self._get_feature_sql("p", company.id),
+                ids,
+            )
+        )
+        return self.env.cr.fetchall()
+
+    @staticmethod
+    def _describe(profile, overall):
+        words = [
+            "recent" if profile["recency"] <= overall["recency"] else "lapsed",
+            "frequent"
+            if profile["frequency"] >= overall["frequency"]
+            else "occasional",
+            "high value" if profile["monetary"] >= overall["monetary"] else "low value",
+        ]
+        return ", ".join(words)
+
+    def action_split(self):
+        """Run k-means on the members and create one child segment per
+        cluster; earlier cluster children are archived.
+
+        :return: action opening the children
+        """
+        self.ensure_one()
+        self._check_cluster_count()
+        segment = self.segment_id
+        rows = self._fetch_member_features()
+        features = [list(row[1:]) for row in rows]
+        if len(features) < self.cluster_count:
+            raise UserError(
+                self.env._(
+                    "The segment has %(count)s contacts: too few for %(k)s clusters.",
+                    count=len(features),
+                    k=self.cluster_count,
+                )
+            )
+        labels, model = clustering.kmeans_split(features, self.cluster_count)
+        profiles = clustering.profiles(features, labels, self.cluster_count)
+        overall = clustering.profiles(features, [0] * len(features), 1)[0]
+        segment.child_ids.filtered("cluster_model").write({"active": False})
+        vals_list = []
+        for index, profile in enumerate(profiles):
+            vals_list.append(
+                {
+                    "name": self.env._(
+                        "%(segment)s / cluster %(index)s (%(profile)s)",
+                        segment=segment.name,
+                        index=index + 1,
+                        profile=self._describe(profile, overall),
+                    ),
+                    "parent_id": segment.id,
+                    "domain": "[]",
+                    "user_id": self.env.user.id,
+                    "company_id": segment.company_id.id,
+                    "visibility": segment.visibility,
+                    "tag_ids": [(6, 0, segment.tag_ids.ids)],
+                    "cluster_index": index,
+                    "cluster_model": model,
+                    "cluster_size": profile["size"],
+                    "cluster_recency": profile["recency"],
+                    "cluster_frequency": profile["frequency"],
+                    "cluster_monetary": profile["monetary"],
+                }
+            )
+        children = self.env["marketing.segment"].create(vals_list)
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Clusters of %(name)s", name=segment.name),
+            "res_model": "marketing.segment",
+            "view_mode": "list,form",
+            "domain": [("id", "in", children.ids)],
+        }

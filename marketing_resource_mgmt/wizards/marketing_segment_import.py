@@ -1,0 +1,243 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import base64
+import binascii
+
+from odoo import fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+from ..tools import contact_import
+
+
+class MarketingSegmentImport(models.TransientModel):
+    """Import a contact list (CSV or XLSX) into a new or existing segment:
+    match existing contacts by e-mail, then phone, then name + company, create
+    the rest, report each rejected row with its reason. All or nothing."""
+
+    _name = "marketing.segment.import"
+    _description = "Import Contacts into a Segment"
+
+    segment_id = fields.Many2one(
+        "marketing.segment", string="Existing Segment", ondelete="cascade"
+    )
+    segment_name = fields.Char(string="New Segment Name")
+    file = fields.Binary(required=True, attachment=False)
+    filename = fields.Char()
+    country_id = fields.Many2one(
+        "res.country",
+        string="Country of the Contacts",
+        default=lambda self: self.env.ref("base.uk", raise_if_not_found=False),
+    )
+    state = fields.Selection([("draft", "Draft"), ("done", "Done")], default="draft")
+    created_count = fields.Integer(readonly=True)
+    matched_count = fields.Integer(readonly=True)
+    rejected_count = fields.Integer(readonly=True)
+    result_segment_id = fields.Many2one("marketing.segment", readonly=True)
+    line_ids = fields.One2many(
+        "marketing.segment.import.line", "wizard_id", readonly=True
+    )
+
+    # ---- LOOKUPS ----------------------------------------------------------
+    def _get_lookups(self, rows):
+        """Existing contacts for the keys of the file, in three set queries.
+
+        :return: (by_email, by_phone, by_name_company) dicts
+        """
+        emails, phones, names = set(), set(), set()
+        for _number, row in rows:
+            prepared, reason = contact_import.prepare_row(row)
+            if reason:
+                continue
+            if prepared["email_key"]:
+                emails.add(prepared["email_key"])
+            phones.update(prepared["phone_keys"])
+            names.add(prepared["name_key"][0])
+        self.env["res.partner"].flush_model()
+        cr = self.env.cr
+        cr.execute(
+            SQL(
+                "SELECT email_normalized, min(id) FROM res_partner "
+                "WHERE active AND email_normalized = ANY(%s) GROUP BY email_normalized",
+                list(emails),
+            )
+        )
+        by_email = dict(cr.fetchall())
+        cr.execute(
+            SQL(
+                "SELECT k, min(id) FROM (SELECT id, mrm_phone_key(phone) AS k "
+                "FROM res_partner WHERE active UNION ALL "
+                "SELECT id, mrm_phone_key(mobile) FROM res_partner "
+                "WHERE active) ph WHERE k = ANY(%s) GROUP BY k",
+                list(phones),
+            )
+        )
+        by_phone = dict(cr.fetchall())
+        cr.execute(
+            SQL(
+                "SELECT p.id, p.name, COALESCE(c.name, '') FROM res_partner p "
+                "LEFT JOIN res_partner c ON c.id = p.parent_id "
+                "WHERE p.active AND lower(p.name) = ANY(%s) ORDER BY p.id",
+                [name.lower() for name in names],
+            )
+        )
+        by_name = {}
+        for partner_id, name, company in cr.fetchall():
+            key = (contact_import.name_key(name), contact_import.name_key(company))
+            by_name.setdefault(key, partner_id)
+        return by_email, by_phone, by_name
+
+    # ---- IMPORT -----------------------------------------------------------
+    def _read_file(self):
+        try:
+            data = base64.b64decode(self.file or b"", validate=True)
+        except (binascii.Error, ValueError) as error:
+            raise UserError(self.env._("The file cannot be read.")) from error
+        try:
+            return contact_import.read_rows(data, self.filename)
+        except contact_import.ImportFileError as error:
+            raise UserError(
+                self.env._("The file cannot be imported: %(error)s.", error=error)
+            ) from error
+
+    def _prepare_partner_vals(self, values, company_ids):
+        return {
+            "name": values["name"],
+            "email": values.get("email") or False,
+            "phone": values.get("phone") or False,
+            "mobile": values.get("mobile") or False,
+            "street": values.get("street") or False,
+            "city": values.get("city") or False,
+            "zip": values.get("zip") or False,
+            "mrm_county": values.get("county") or False,
+            "website": values.get("website") or False,
+            "country_id": self.country_id.id,
+            "parent_id": company_ids.get(contact_import.name_key(values["company"])),
+        }
+
+    def _get_or_create_companies(self, plan):
+        names = {}
+        for item in plan:
+            if item["status"] == "created" and item["values"]["company"]:
+                names.setdefault(
+                    contact_import.name_key(item["values"]["company"]),
+                    item["values"]["company"],
+                )
+        if not names:
+            return {}
+        self.env.cr.execute(
+            SQL(
+                "SELECT id, name FROM res_partner WHERE active AND is_company "
+                "AND lower(name) = ANY(%s) ORDER BY id",
+                [name.lower() for name in names.values()],
+            )
+        )
+        company_ids = {}
+        for partner_id, name in self.env.cr.fetchall():
+            company_ids.setdefault(contact_import.name_key(name), partner_id)
+        missing = [key for key in names if key not in company_ids]
+        created = self.env["res.partner"].create(
+            [
+                {
+                    "name": names[key],
+                    "is_company": True,
+                    "country_id": self.country_id.id,
+                }
+                for key in missing
+            ]
+        )
+        company_ids.update(zip(missing, created.ids, strict=True))
+        return company_ids
+
+    def action_import(self):
+        """Run the import; on any failure nothing is kept.
+
+        :return: action showing the report
+        """
+        self.ensure_one()
+        if not self.segment_id and not (self.segment_name or "").strip():
+            raise UserError(self.env._("Choose a segment or name a new one."))
+        rows = self._read_file()
+        try:
+            with self.env.cr.savepoint():
+                plan = contact_import.plan_import(rows, *self._get_lookups(rows))
+                company_ids = self._get_or_create_companies(plan)
+                to_create = [item for item in plan if item["status"] == "created"]
+                partners = self.env["res.partner"].create(
+                    [
+                        self._prepare_partner_vals(item["values"], company_ids)
+                        for item in to_create
+                    ]
+                )
+                for item, partner in zip(to_create, partners, strict=True):
+                    item["partner_id"] = partner.id
+                segment = self.segment_id or self.env["marketing.segment"].create(
+                    {"name": self.segment_name.strip()}
+                )
+                partner_ids = [
+                    item["partner_id"] for item in plan if item.get("partner_id")
+                ]
+                segment.write({"list_partner_ids": [(4, pid) for pid in partner_ids]})
+                self.env["marketing.segment.import.line"].create(
+                    [
+                        {
+                            "wizard_id": self.id,
+                            "row": item["row"],
+                            "status": item["status"],
+                            "reason": item["reason"],
+                            "partner_id": item.get("partner_id"),
+                        }
+                        for item in plan
+                    ]
+                )
+                counts = {
+                    status: sum(1 for item in plan if item["status"] == status)
+                    for status in ("created", "matched", "rejected")
+                }
+                self.write(
+                    {
+                        "state": "done",
+                        "result_segment_id": segment.id,
+                        "created_count": counts["created"],
+                        "matched_count": counts["matched"],
+                        "rejected_count": counts["rejected"],
+                    }
+                )
+                segment.message_post(
+                    body=self.env._(
+                        "Imported %(file)s: %(created)s created, %(matched)s matched, "
+                        "%(rejected)s rejected.",
+                        file=self.filename or "",
+                        **counts,
+                    )
+                )
+                self.env.flush_all()
+        except (UserError, ValueError) as error:
+            raise UserError(
+                self.env._(
+                    "The import failed, nothing was imported: %(error)s", error=error
+                )
+            ) from error
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self._name,
+            "res_id": self.id,
+            "view_mode": "form",
+            "target": "new",
+        }
+
+
+class MarketingSegmentImportLine(models.TransientModel):
+    _name = "marketing.segment.import.line"
+    _description = "Contact Import Report Line"
+    _order = "row"
+
+    wizard_id = fields.Many2one(
+        "marketing.segment.import", required=True, ondelete="cascade"
+    )
+    row = fields.Integer(readonly=True)
+    status = fields.Selection(
+        [("created", "Created"), ("matched", "Matched"), ("rejected", "Rejected")],
+        readonly=True,
+    )
+    reason = fields.Char(readonly=True)
+    partner_id = fields.Many2one("res.partner", readonly=True)
