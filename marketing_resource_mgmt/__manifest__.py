@@ -31,14 +31,30 @@
     ],
     "data": [
         "security/marketing_resource_mgmt_security.xml",
-        "security/ir.model.access.csv",
         "security/marketing_segment_security.xml",
+        "security/marketing_campaign_security.xml",
+        "security/ir.model.access.csv",
         "views/marketing_segment_views.xml",
         "views/res_partner_views.xml",
+        "views/marketing_campaign_template_views.xml",
+        "views/utm_campaign_views.xml",
+        "views/marketing_campaign_member_views.xml",
+        "templates/campaign_answer_templates.xml",
         "wizards/marketing_segment_wizard_views.xml",
+        "wizards/marketing_campaign_phase_override_views.xml",
         "views/marketing_resource_mgmt_menus.xml",
         "views/marketing_segment_menus.xml",
+        "views/marketing_campaign_menus.xml",
         "data/marketing_segment_data.xml",
+        "data/marketing_campaign_data.xml",
+        "data/marketing_campaign_template_data.xml",
     ],
-    "demo": [],
+    "demo": [
+        "demo/marketing_campaign_demo.xml",
+    ],
+    "assets": {
+        "web.assets_tests": [
+            "marketing_resource_mgmt/static/src/tours/*.js",
+        ],
+    },
 }

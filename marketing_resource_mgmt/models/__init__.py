@@ -5,3 +5,12 @@ from . import marketing_partner_behaviour
 from . import res_partner
 from . import sale_order
 from . import account_move
+from . import marketing_campaign_template
+from . import utm_campaign
+from . import marketing_campaign_phase
+from . import marketing_campaign_team
+from . import marketing_campaign_cofunding
+from . import marketing_campaign_cost
+from . import marketing_campaign_member
+from . import project_task
+from . import crm_lead

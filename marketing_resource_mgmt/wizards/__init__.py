@@ -2,3 +2,4 @@ from . import marketing_segment_preview
 from . import marketing_segment_overlap
 from . import marketing_segment_cluster
 from . import marketing_segment_import
+from . import marketing_campaign_phase_override

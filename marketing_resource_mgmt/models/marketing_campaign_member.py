@@ -1,0 +1,406 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import secrets
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+MEMBER_STATES = [
+    ("targeted", "Targeted"),
+    ("contacted", "Contacted"),
+    ("responded", "Responded"),
+    ("converted", "Converted"),
+    ("declined", "Declined"),
+    ("unsubscribed", "Unsubscribed"),
+    ("bounced", "Bounced"),
+]
+CHANNELS = [
+    ("email", "E-mail"),
+    ("call", "Call"),
+    ("mail", "Direct mail"),
+    ("sms", "SMS"),
+]
+# states in which the member has answered: kept on re-generation, never deleted
+ANSWERED_STATES = ("responded", "converted", "declined", "unsubscribed")
+ANSWERS = [
+    ("interested", "Interested"),
+    ("callback", "Call me back"),
+    ("not_interested", "Not interested"),
+    ("unsubscribe", "Unsubscribe"),
+]
+
+
+def _new_token():
+    """192 bits from the system's CSPRNG, as 48 hex digits (same form as the
+    tokens the generator makes in SQL with gen_random_bytes(24))."""
+    return secrets.token_hex(24)
+
+
+class MarketingCampaignMember(models.Model):
+    """One contact of a campaign's audience on one channel."""
+
+    _name = "marketing.campaign.member"
+    _description = "Campaign Member"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "campaign_id, id"
+    _rec_name = "partner_id"
+
+    campaign_id = fields.Many2one(
+        "utm.campaign", required=True, ondelete="cascade", index=True
+    )
+    partner_id = fields.Many2one(
+        "res.partner", required=True, ondelete="restrict", index=True
+    )
+    channel = fields.Selection(CHANNELS, required=True, default="email")
+    state = fields.Selection(
+        MEMBER_STATES, default="targeted", required=True, index=True, tracking=True
+    )
+    user_id = fields.Many2one("res.users", "Assigned to", index=True, tracking=True)
+    access_token = fields.Char(
+        copy=False, default=_new_token, groups="base.group_user", index=True
+    )
+    date_targeted = fields.Datetime(default=fields.Datetime.now)
+    date_contacted = fields.Datetime()
+    date_responded = fields.Datetime()
+    answer = fields.Selection(ANSWERS, tracking=True)
+    answer_note = fields.Text()
+    callback_time = fields.Char("Preferred call-back time")
+    lead_id = fields.Many2one("crm.lead", ondelete="set null", index=True)
+    company_id = fields.Many2one(
+        "res.company", related="campaign_id.company_id", store=True, index=True
+    )
+    active = fields.Boolean(default=True)
+    generation_batch = fields.Integer(
+        readonly=True, copy=False, help="Generation run that added the member."
+    )
+    email = fields.Char(related="partner_id.email")
+    phone = fields.Char(related="partner_id.phone")
+    answer_url = fields.Char(compute="_compute_answer_url")
+
+    _sql_constraints = [
+        (
+            "campaign_partner_channel_unique",
+            "UNIQUE(campaign_id, partner_id, channel)",
+            "A contact is a member of a campaign only once per channel.",
+        ),
+    ]
+
+    def _compute_answer_url(self):
+        base = self.get_base_url()
+        for member in self:
+            token = member.sudo().access_token
+            member.answer_url = token and f"{base}/campaign/answer/{token}"
+
+    @api.depends("partner_id", "channel")
+    def _compute_display_name(self):
+        labels = dict(CHANNELS)
+        for member in self:
+            member.display_name = (
+                f"{member.partner_id.display_name} ({labels.get(member.channel, '')})"
+            )
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_effort(self):
+        answered = self.filtered(lambda m: m.state in ANSWERED_STATES or m.answer)
+        if answered:
+            raise UserError(
+                _(
+                    "%(name)s has answered the campaign %(campaign)s; the answer is "
+                    "logged work and cannot be deleted: archive the member instead.",
+                    name=answered[0].partner_id.display_name,
+                    campaign=answered[0].campaign_id.title,
+                )
+            )
+        if self:
+            done = self.env["mail.message"].sudo()._read_group(
+                [
+                    ("model", "=", self._name),
+                    ("res_id", "in", self.ids),
+                    ("mail_activity_type_id", "!=", False),
+                ],
+                ["res_id"],
+            )
+            if done:
+                member = self.browse(done[0][0])
+                raise UserError(
+                    _(
+                        "%(name)s has done activities (calls, follow-ups) in the "
+                        "campaign %(campaign)s; they are logged work and cannot be "
+                        "deleted: archive the member instead.",
+                        name=member.partner_id.display_name,
+                        campaign=member.campaign_id.title,
+                    )
+                )
+
+    def action_mark_contacted(self):
+        self.filtered(lambda m: m.state == "targeted").write(
+            {"state": "contacted", "date_contacted": fields.Datetime.now()}
+        )
+        return True
+
+    # ---- INBOUND MATCHING
+
+    @api.model
+    def _phone_match_sql(self, member_alias, phone_sql):
+        """SQL: the member's contact has the phone ``phone_sql`` (its last nine
+        digits, so that +44 113..., 0113... and (0113) ... meet)."""
+        digits = SQL("right(regexp_replace(%s, '\\D', '', 'g'), 9)", phone_sql)
+        return SQL(
+            "(length(regexp_replace(COALESCE(%(phone)s, ''), '\\D', '', 'g')) >= 7 AND "
+            "%(digits)s IN (right(regexp_replace(COALESCE(%(alias)s.phone, ''), '\\D', '', 'g'), 9), "
+            "right(regexp_replace(COALESCE(%(alias)s.mobile, ''), '\\D', '', 'g'), 9)))",
+            phone=phone_sql,
+            digits=digits,
+            alias=SQL.identifier(member_alias),
+        )
+
+    @api.model
+    def _match_inbound(self, records, text_sql, email_sql, phone_sqls):
+        """Find the running campaign (and member) each inbound record answers.
+
+        :param records: new crm.lead / sale.order records (alias ``r`` in SQL)
+        :param text_sql: SQL text of ``r`` searched for a campaign code
+        :param email_sql: SQL of ``r``'s e-mail, or None
+        :param phone_sqls: SQL of ``r``'s phone numbers
+        :return: list of (record id, campaign id, route, member id or None),
+            the route in utm / code / partner / email / phone
+        """
+        if not records:
+            return []
+        records.flush_recordset()
+        self.env["marketing.campaign.member"].flush_model()
+        self.env["res.partner"].flush_model(["email_normalized", "phone", "mobile"])
+        self.env["utm.campaign"].flush_model(["code", "state"])
+        text_sql, email_sql = SQL(text_sql), email_sql and SQL(email_sql)
+        contact_conds = [SQL("m.partner_id = r.partner_id")]
+        candidates = [
+            SQL("SELECT r.campaign_id AS id, 'utm' AS route, 1 AS prio"),
+            SQL(
+                "SELECT c.id, 'code', 2 FROM utm_campaign c WHERE c.code IS NOT NULL "
+                "AND c.state = 'running' AND strpos(upper(%s), upper(c.code)) > 0",
+                text_sql,
+            ),
+            SQL(
+                "SELECT m.campaign_id, 'partner', 3 FROM marketing_campaign_member m "
+                "WHERE m.partner_id = r.partner_id"
+            ),
+        ]
+        if email_sql:
+            email_cond = SQL(
+                "(p.email_normalized IS NOT NULL AND p.email_normalized = lower(trim(%s)))",
+                email_sql,
+            )
+            contact_conds.append(email_cond)
+            candidates.append(
+                SQL(
+                    "SELECT m.campaign_id, 'email', 4 FROM marketing_campaign_member m "
+                    "JOIN res_partner p ON p.id = m.partner_id WHERE %s",
+                    email_cond,
+                )
+            )
+        for phone in phone_sqls:
+            phone_cond = self._phone_match_sql("p", SQL(phone))
+            contact_conds.append(phone_cond)
+            candidates.append(
+                SQL(
+                    "SELECT m.campaign_id, 'phone', 5 FROM marketing_campaign_member m "
+                    "JOIN res_partner p ON p.id = m.partner_id WHERE %s",
+                    phone_cond,
+                )
+            )
+        query = SQL(
+            """
+            SELECT r.id, camp.id, camp.route, mem.id
+              FROM %(table)s r
+              JOIN LATERAL (
+                    SELECT c.id, cand.route
+                      FROM (%(candidates)s) cand
+                      JOIN utm_campaign c ON c.id = cand.id AND c.state = 'running'
+                     ORDER BY cand.prio, c.id DESC
+                     LIMIT 1) camp ON TRUE
+              LEFT JOIN LATERAL (
+                    SELECT m.id
+                      FROM marketing_campaign_member m
+                      JOIN res_partner p ON p.id = m.partner_id
+                     WHERE m.campaign_id = camp.id AND (%(contact)s)
+                     ORDER BY (m.state = 'unsubscribed'), (m.channel != 'call'), m.id
+                     LIMIT 1) mem ON TRUE
+             WHERE r.id IN %(ids)s
+            """,
+            table=SQL.identifier(records._table),
+            candidates=SQL(" UNION ALL ").join(candidates),
+            contact=SQL(" OR ").join(contact_conds),
+            ids=tuple(records.ids),
+        )
+        self.env.cr.execute(query)
+        return self.env.cr.fetchall()
+
+    @api.model
+    def _apply_inbound(self, records, matches, member_state):
+        """Attach each record to its campaign, move the member on and give the
+        member's user (or the campaign owner) an activity to handle it."""
+        if not matches:
+            return
+        now = fields.Datetime.now()
+        Campaign = self.env["utm.campaign"].sudo()
+        activity_type = self.env.ref(
+            "marketing_resource_mgmt.mail_activity_type_inbound_answer"
+        )
+        for record_id, campaign_id, route, member_id in matches:
+            record = records.browse(record_id).sudo()
+            campaign = Campaign.browse(campaign_id)
+            member = self.sudo().browse(member_id)
+            vals = {}
+            if record.campaign_id != campaign:
+                vals["campaign_id"] = campaign.id
+            if record._name == "crm.lead":
+                vals["campaign_match_route"] = route
+                if member and not member.lead_id:
+                    member.lead_id = record
+            elif member:
+                vals["campaign_member_id"] = member.id
+            if vals:
+                record.with_context(mrm_skip_inbound=True).write(vals)
+            if member and member.state in ("targeted", "contacted", "bounced"):
+                member.write({"state": member_state, "date_responded": now})
+            user = member.user_id or campaign.user_id
+            record.activity_schedule(
+                activity_type_id=activity_type.id,
+                summary=_("Inbound answer to campaign %(name)s", name=campaign.title),
+                note=_(
+                    "Matched by %(route)s; campaign code %(code)s.",
+                    route=dict(self.env["crm.lead"]._fields["campaign_match_route"].selection)[route],
+                    code=campaign.code,
+                ),
+                user_id=user.id,
+            )
+
+    # ---- PORTAL ANSWERS
+
+    def _apply_portal_answer(self, answer, callback_time=False, note=False):
+        """Record a customer's answer from the portal page (as superuser: the
+        caller checked the token).
+
+        :param answer: interested / callback / not_interested / unsubscribe
+        :return: the lead created or updated on a positive answer, else None
+        """
+        self.ensure_one()
+        if answer not in dict(ANSWERS):
+            raise UserError(_("Unknown answer."))
+        member = self.sudo()
+        now = fields.Datetime.now()
+        vals = {
+            "answer": answer,
+            "answer_note": note or False,
+            "date_responded": now,
+            "callback_time": callback_time if answer == "callback" else False,
+        }
+        lead = None
+        if answer == "unsubscribe":
+            member._unsubscribe()
+            return None
+        if answer == "not_interested":
+            vals["state"] = "declined"
+            member.write(vals)
+            member.message_post(body=_("Answered on the portal: not interested."))
+            return None
+        vals["state"] = "converted" if member.state == "converted" else "responded"
+        member.write(vals)
+        lead = member._create_or_update_answer_lead()
+        member.message_post(
+            body=_(
+                "Answered on the portal: %(answer)s.",
+                answer=dict(ANSWERS)[answer],
+            )
+        )
+        return lead
+
+    def _prepare_answer_lead_vals(self):
+        self.ensure_one()
+        campaign = self.campaign_id
+        partner = self.partner_id
+        description = _(
+            "Answer to the campaign %(code)s: %(answer)s.",
+            code=campaign.code,
+            answer=dict(ANSWERS)[self.answer],
+        )
+        if self.callback_time:
+            description += " " + _("Preferred call-back time: %(time)s.", time=self.callback_time)
+        if self.answer_note:
+            description += " " + self.answer_note
+        return {
+            "name": _("%(partner)s answers %(campaign)s", partner=partner.name, campaign=campaign.title),
+            "partner_id": partner.id,
+            "email_from": partner.email,
+            "phone": partner.phone or partner.mobile,
+            "campaign_id": campaign.id,
+            "campaign_match_route": "portal",
+            "description": description,
+            "type": "lead",
+            "company_id": campaign.company_id.id,
+        }
+
+    def _create_or_update_answer_lead(self):
+        """Create the member's lead (routed by crm_lead_routing's on-create
+        routing when it has any), or add the new answer to it."""
+        self.ensure_one()
+        vals = self._prepare_answer_lead_vals()
+        lead = self.lead_id
+        if lead and lead.active:
+            lead.with_context(mrm_skip_inbound=True).write(
+                {"description": (lead.description or "") + "<p>%s</p>" % vals["description"]}
+            )
+        else:
+            if not self.member_user_for_lead():
+                vals.pop("user_id", None)
+            lead = self.env["crm.lead"].with_context(mrm_skip_inbound=True).create(vals)
+            if not lead.user_id:
+                lead.user_id = self.member_user_for_lead()
+            self.lead_id = lead
+        activity_type = self.env.ref(
+            "marketing_resource_mgmt.mail_activity_type_inbound_answer"
+        )
+        lead.activity_schedule(
+            activity_type_id=activity_type.id,
+            summary=_("Inbound answer to campaign %(name)s", name=self.campaign_id.title),
+            note=vals["description"],
+            user_id=(lead.user_id or self.member_user_for_lead()).id,
+        )
+        return lead
+
+    def member_user_for_lead(self):
+        """:return: the user who handles the member's answer"""
+        self.ensure_one()
+        return self.user_id or self.campaign_id.user_id
+
+    def _unsubscribe(self):
+        """Unsubscribe at once on every channel: all the contact's members of
+        the campaign, Odoo's e-mail and phone blacklists, the campaign's
+        mailing list."""
+        self.ensure_one()
+        partner = self.partner_id.sudo()
+        members = self.sudo().search(
+            [("campaign_id", "=", self.campaign_id.id), ("partner_id", "=", partner.id)]
+        )
+        now = fields.Datetime.now()
+        members.write(
+            {"state": "unsubscribed", "answer": "unsubscribe", "date_responded": now}
+        )
+        members.activity_ids.unlink()
+        if partner.email:
+            self.env["mail.blacklist"].sudo()._add(
+                partner.email, message=_("Unsubscribed from campaign %(code)s", code=self.campaign_id.code)
+            )
+        numbers = [n for n in (partner.phone, partner.mobile) if n]
+        if numbers:
+            self.env["phone.blacklist"].sudo()._add(numbers)
+        mailing_list = self.campaign_id.mailing_list_id
+        if mailing_list and partner.email_normalized:
+            subscriptions = self.env["mailing.subscription"].sudo().search(
+                [
+                    ("list_id", "=", mailing_list.id),
+                    ("contact_id.email_normalized", "=", partner.email_normalized),
+                ]
+            )
+            subscriptions.write({"opt_out": True})
+        self.sudo().message_post(body=_("Unsubscribed on the portal from every channel."))

@@ -1,0 +1,511 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Audience generation of a campaign: members, call list, e-mail list and
+direct-mail file, set-based (one INSERT ... SELECT per channel, whatever the
+number of members)."""
+
+import base64
+import csv
+import io
+import logging
+import math
+import threading
+from datetime import timedelta
+from functools import reduce
+
+from markupsafe import Markup
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL, config, split_every
+
+_logger = logging.getLogger(__name__)
+
+# Partners formatted per batch for the direct-mail file: large enough to keep
+# the number of queries low, small enough to keep the prefetch cache small.
+MAIL_FILE_BATCH = 2000
+
+# what a channel needs on the contact, on top of the segment's consent filter
+CHANNEL_REQUIREMENTS = {
+    "email": SQL("p.email_normalized IS NOT NULL AND p.email_normalized != ''"),
+    "call": SQL("COALESCE(NULLIF(p.phone, ''), NULLIF(p.mobile, '')) IS NOT NULL"),
+    "mail": SQL("COALESCE(NULLIF(p.street, ''), NULLIF(p.city, '')) IS NOT NULL"),
+    "sms": SQL("NULLIF(p.mobile, '') IS NOT NULL"),
+}
+
+
+class UtmCampaign(models.Model):
+    _inherit = "utm.campaign"
+
+    segment_ids = fields.Many2many(
+        "marketing.segment",
+        "utm_campaign_marketing_segment_rel",
+        "campaign_id",
+        "segment_id",
+        string="Segments",
+        help="Campaign profiles from the library, evaluated at generation time.",
+    )
+    mailing_id = fields.Many2one("mailing.mailing", copy=False, readonly=True)
+    mail_file_ids = fields.Many2many(
+        "ir.attachment",
+        "utm_campaign_mail_file_rel",
+        "campaign_id",
+        "attachment_id",
+        string="Direct-mail files",
+        copy=False,
+        readonly=True,
+    )
+
+    def init(self):
+        super().init()
+        # gen_random_bytes() for the members' portal tokens
+        self.env.cr.execute("CREATE EXTENSION IF NOT EXISTS pgcrypto")
+
+    # ---- ACTIONS
+
+    def action_generate(self):
+        """Generate (or re-generate) the audience of the campaigns: inline, or
+        as a queue job when a job runner is configured."""
+        self._check_plan_access()
+        for campaign in self:
+            campaign._check_generation_input()
+        if self._generation_uses_queue():
+            for campaign in self:
+                campaign.sudo().write(
+                    {
+                        "generation_state": "queued",
+                        "generation_message": _("Waiting for a job worker."),
+                    }
+                )
+                campaign.sudo().with_delay(
+                    description=_("Generate the audience of %(code)s", code=campaign.code)
+                )._generate_members()
+        else:
+            self.sudo()._generate_members()
+        return True
+
+    @api.model
+    def _generation_uses_queue(self):
+        """Jobs when queue_job's runner runs (server wide module), inline in tests."""
+        testing = config["test_enable"] or getattr(
+            threading.current_thread(), "testing", False
+        )
+        return not testing and "queue_job" in config["server_wide_modules"]
+
+    def _check_generation_input(self):
+        """:raise UserError: when the campaign cannot generate its audience"""
+        self.ensure_one()
+        if self.state != "running":
+            raise UserError(
+                _(
+                    "Start the campaign %(name)s before generating its audience.",
+                    name=self.title,
+                )
+            )
+        if not self.segment_ids:
+            raise UserError(
+                _(
+                    "The campaign %(name)s has no segment: choose at least one segment "
+                    "from the Campaign Library before launching it.",
+                    name=self.title,
+                )
+            )
+        if not (self.use_email or self.use_call or self.use_mail):
+            raise UserError(
+                _("Choose at least one channel for the campaign %(name)s.", name=self.title)
+            )
+        for segment in self.segment_ids:
+            segment._check_definition()
+
+    # ---- GENERATION
+
+    def _generate_members(self):
+        """Generate the campaign's audience from its segments, now.
+
+        Adds the new matches only: never a duplicate (campaign, contact,
+        channel), never drops a member, never re-targets a contact who
+        unsubscribed from the campaign. The result or the error is written on
+        the campaign (generation_state, generation_message).
+
+        :return: {campaign id: {channel: number of new members}}
+        """
+        results = {}
+        for campaign in self:
+            try:
+                campaign._check_generation_input()
+                with self.env.cr.savepoint():
+                    counts = campaign._generate_members_sql()
+            except UserError as error:
+                campaign.write(
+                    {
+                        "generation_state": "failed",
+                        "generation_date": fields.Datetime.now(),
+                        "generation_message": str(error),
+                    }
+                )
+                if not self._generation_uses_queue():
+                    raise
+                continue
+            results[campaign.id] = counts
+            labels = dict(self.env["marketing.campaign.member"]._fields["channel"].selection)
+            summary = ", ".join(
+                _("%(channel)s: %(count)s new", channel=labels[ch], count=n)
+                for ch, n in counts.items()
+            )
+            campaign.write(
+                {
+                    "generation_state": "done",
+                    "generation_date": fields.Datetime.now(),
+                    "generation_message": summary,
+                }
+            )
+            campaign.message_post(
+                body=Markup("<p>%s</p>")
+                % _("Audience generated: %(summary)s.", summary=summary)
+            )
+        return results
+
+    def _get_audience_query(self, channel):
+        """:return: SQL selecting the distinct partner ids of the campaign's
+        segments for ``channel``, with the segments' consent exclusions"""
+        self.ensure_one()
+        queries = [segment._get_partner_query(channel) for segment in self.segment_ids]
+        union = reduce(lambda a, b: SQL("%s UNION %s", a, b), queries)
+        return SQL(
+            "SELECT DISTINCT p.id FROM res_partner p WHERE p.id IN (%s) AND %s",
+            union,
+            CHANNEL_REQUIREMENTS[channel],
+        )
+
+    def _get_channels(self):
+        self.ensure_one()
+        return [
+            channel
+            for channel, used in (
+                ("email", self.use_email),
+                ("call", self.use_call),
+                ("mail", self.use_mail),
+            )
+            if used
+        ]
+
+    def _generate_members_sql(self):
+        """Insert the new members of every channel, then build each channel's
+        output for them. A fixed number of queries per channel.
+
+        :return: {channel: number of new members}
+        """
+        self.ensure_one()
+        Member = self.env["marketing.campaign.member"]
+        self.env.flush_all()
+        self.env.cr.execute(
+            "SELECT COALESCE(MAX(generation_batch), 0) + 1 FROM marketing_campaign_member "
+            "WHERE campaign_id = %s",
+            [self.id],
+        )
+        batch = self.env.cr.fetchone()[0]
+        counts = {}
+        for channel in self._get_channels():
+            self.env.cr.execute(
+                SQL(
+                    """
+                INSERT INTO marketing_campaign_member (
+                    campaign_id, partner_id, channel, state, access_token,
+                    date_targeted, company_id, active, generation_batch,
+                    create_uid, create_date, write_uid, write_date)
+                SELECT %(campaign)s, a.id, %(channel)s, 'targeted',
+                       encode(gen_random_bytes(24), 'hex'),
+                       now() AT TIME ZONE 'UTC', %(company)s, TRUE, %(batch)s,
+                       %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
+                  FROM (%(audience)s) a
+                 WHERE NOT EXISTS (
+                       SELECT 1 FROM marketing_campaign_member u
+                        WHERE u.campaign_id = %(campaign)s
+                          AND u.partner_id = a.id
+                          AND u.state = 'unsubscribed')
+                 ORDER BY a.id
+                ON CONFLICT (campaign_id, partner_id, channel) DO NOTHING
+                    """,
+                    campaign=self.id,
+                    channel=channel,
+                    company=self.company_id.id,
+                    batch=batch,
+                    uid=self.env.uid,
+                    audience=self._get_audience_query(channel),
+                )
+            )
+            counts[channel] = self.env.cr.rowcount
+        Member.invalidate_model()
+        if counts.get("call"):
+            self._generate_call_list(batch)
+        if counts.get("email"):
+            self._generate_email_list(batch)
+        if "mail" in counts:
+            self._generate_mail_file()
+        Member.invalidate_model()
+        return counts
+
+    def _get_caller_cycle(self):
+        """:return: the list of user ids to cycle through when spreading calls:
+        each caller once (evenly) or in proportion to their capacity"""
+        self.ensure_one()
+        callers = self.team_ids.filtered("makes_calls").sorted("id")
+        if not callers:
+            return [self.user_id.id]
+        if self.assignment_mode == "capacity":
+            capacities = [max(c.capacity, 0) for c in callers]
+            if not any(capacities):
+                capacities = [1] * len(callers)
+            divisor = reduce(math.gcd, [c for c in capacities if c])
+            cycle = []
+            for caller, capacity in zip(callers, capacities):
+                cycle += [caller.user_id.id] * (capacity // divisor)
+            # interleave so that a small list is spread too
+            return self._interleave(cycle)
+        return callers.user_id.ids
+
+    @staticmethod
+    def _interleave(cycle):
+        """[a, a, a, b] -> [a, b, a, a]: spread each user over the cycle."""
+        by_user = {}
+        for uid in cycle:
+            by_user[uid] = by_user.get(uid, 0) + 1
+        slots = []
+        for uid, count in by_user.items():
+            slots += [((i + 0.5) / count, uid) for i in range(count)]
+        return [uid for _pos, uid in sorted(slots)]
+
+    def _generate_call_list(self, batch):
+        """Assign the new call members over the callers and give each a call
+        activity with the template's script, in two statements."""
+        self.ensure_one()
+        cycle = self._get_caller_cycle()
+        self.env.cr.execute(
+            SQL(
+                """
+            UPDATE marketing_campaign_member m
+               SET user_id = (%(cycle)s::int[])[((n.rn - 1) %% %(size)s) + 1]
+              FROM (SELECT id, row_number() OVER (ORDER BY id) AS rn
+                      FROM marketing_campaign_member
+                     WHERE campaign_id = %(campaign)s AND generation_batch = %(batch)s
+                       AND channel = 'call') n
+             WHERE m.id = n.id
+                """,
+                cycle=cycle,
+                size=len(cycle),
+                campaign=self.id,
+                batch=batch,
+            )
+        )
+        activity_type = self.env.ref("marketing_resource_mgmt.mail_activity_type_campaign_call")
+        model_id = self.env["ir.model"]._get_id("marketing.campaign.member")
+        deadline = max(self.date_start or fields.Date.today(), fields.Date.today())
+        if self.date_end and self.date_end > deadline:
+            deadline = min(self.date_end, deadline + timedelta(days=7))
+        summary = _("Call for %(code)s", code=self.code)
+        self.env.cr.execute(
+            SQL(
+                """
+            INSERT INTO mail_activity (
+                res_model_id, res_model, res_id, res_name, activity_type_id,
+                summary, note, date_deadline, user_id, automated,
+                create_uid, create_date, write_uid, write_date)
+            SELECT %(model_id)s, 'marketing.campaign.member', m.id,
+                   p.name, %(type)s, %(summary)s, %(note)s, %(deadline)s,
+                   m.user_id, TRUE,
+                   %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
+              FROM marketing_campaign_member m
+              JOIN res_partner p ON p.id = m.partner_id
+             WHERE m.campaign_id = %(campaign)s AND m.generation_batch = %(batch)s
+               AND m.channel = 'call'
+                """,
+                model_id=model_id,
+                type=activity_type.id,
+                summary=summary,
+                note=str(self.call_script or ""),
+                deadline=deadline,
+                uid=self.env.uid,
+                campaign=self.id,
+                batch=batch,
+            )
+        )
+        self.env["mail.activity"].invalidate_model()
+
+    def _generate_email_list(self, batch):
+        """Add the new e-mail members to the campaign's mailing list (created
+        with a draft mailing bound to the campaign on the first run)."""
+        self.ensure_one()
+        if not self.mailing_list_id:
+            mailing_list = self.env["mailing.list"].create(
+                {"name": f"{self.code} {self.title}", "is_public": False}
+            )
+            self.mailing_list_id = mailing_list
+        if not self.mailing_id:
+            self.mailing_id = self.env["mailing.mailing"].create(
+                {
+                    "subject": self.title,
+                    "campaign_id": self.id,
+                    "mailing_type": "mail",
+                    "mailing_model_id": self.env["ir.model"]._get_id("mailing.list"),
+                    "contact_list_ids": [(6, 0, self.mailing_list_id.ids)],
+                    "user_id": self.user_id.id,
+                    "body_arch": False,
+                    "body_html": Markup("<p>%s</p>")
+                    % _("Draft mailing of the campaign %(code)s.", code=self.code),
+                }
+            )
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+            WITH src AS (
+                SELECT p.name, p.email, p.email_normalized, p.country_id,
+                       c.name AS company_name
+                  FROM marketing_campaign_member m
+                  JOIN res_partner p ON p.id = m.partner_id
+                  LEFT JOIN res_partner c ON c.id = p.commercial_partner_id AND c.id != p.id
+                 WHERE m.campaign_id = %(campaign)s AND m.generation_batch = %(batch)s
+                   AND m.channel = 'email'
+                 ORDER BY m.id
+            ), contact AS (
+                INSERT INTO mailing_contact (
+                    name, email, email_normalized, country_id, company_name,
+                    message_bounce, create_uid, create_date, write_uid, write_date)
+                SELECT name, email, email_normalized, country_id, company_name, 0,
+                       %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
+                  FROM src
+                RETURNING id
+            )
+            INSERT INTO mailing_subscription (
+                contact_id, list_id, opt_out, create_uid, create_date, write_uid, write_date)
+            SELECT id, %(list)s, FALSE,
+                   %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
+              FROM contact
+                """,
+                campaign=self.id,
+                batch=batch,
+                list=self.mailing_list_id.id,
+                uid=self.env.uid,
+            )
+        )
+        self.env["mailing.contact"].invalidate_model()
+        self.env["mailing.subscription"].invalidate_model()
+        self.env["mailing.list"].invalidate_model()
+
+    # ---- DIRECT-MAIL FILE
+
+    def _get_mail_file_rows(self):
+        """:return: the rows (list of dicts) of the direct-mail file: every
+        mail member of the campaign still to reach"""
+        self.ensure_one()
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+            SELECT m.id, m.partner_id, m.access_token
+              FROM marketing_campaign_member m
+             WHERE m.campaign_id = %s AND m.channel = 'mail' AND m.active
+               AND m.state NOT IN ('unsubscribed', 'bounced', 'declined')
+             ORDER BY m.id
+                """,
+                self.id,
+            )
+        )
+        members = self.env.cr.fetchall()
+        base_url = self.get_base_url()
+        rows = []
+        Partner = self.env["res.partner"]
+        for chunk in split_every(MAIL_FILE_BATCH, members):
+            partners = Partner.browse([row[1] for row in chunk])
+            partners.fetch(
+                ["name", "street", "street2", "zip", "city", "state_id", "country_id",
+                 "commercial_partner_id", "is_company", "parent_id"]
+            )
+            for member_id, partner_id, token in chunk:
+                partner = Partner.browse(partner_id)
+                company = partner.commercial_partner_id
+                company_name = company.name if company != partner else ""
+                lines = [partner.name or ""]
+                if company_name:
+                    lines.append(company_name)
+                lines += [
+                    line
+                    for line in partner._display_address(without_company=True).split("\n")
+                    if line.strip()
+                ]
+                rows.append(
+                    {
+                        "member": member_id,
+                        "name": partner.name or "",
+                        "company": company_name,
+                        "address": "\n".join(lines),
+                        "zip": partner.zip or "",
+                        "city": partner.city or "",
+                        "country": partner.country_id.name or "",
+                        "code": self.code,
+                        "answer_url": f"{base_url}/campaign/answer/{token}",
+                    }
+                )
+            Partner.invalidate_model()
+        return rows
+
+    def _generate_mail_file(self):
+        """Write the direct-mail file (XLSX and CSV) as attachments of the
+        campaign, replacing the previous ones."""
+        self.ensure_one()
+        import xlsxwriter
+
+        rows = self._get_mail_file_rows()
+        headers = [
+            ("name", _("Name")),
+            ("company", _("Company")),
+            ("address", _("Address block")),
+            ("zip", _("ZIP")),
+            ("city", _("City")),
+            ("country", _("Country")),
+            ("code", _("Campaign code")),
+            ("answer_url", _("Answer link")),
+        ]
+        # CSV
+        text = io.StringIO()
+        writer = csv.writer(text, quoting=csv.QUOTE_MINIMAL)
+        writer.writerow([label for _key, label in headers])
+        for row in rows:
+            writer.writerow([row[key] for key, _label in headers])
+        # XLSX
+        data = io.BytesIO()
+        workbook = xlsxwriter.Workbook(data, {"in_memory": True})
+        sheet = workbook.add_worksheet(_("Direct mail"))
+        bold = workbook.add_format({"bold": True})
+        wrap = workbook.add_format({"text_wrap": True, "valign": "top"})
+        for col, (_key, label) in enumerate(headers):
+            sheet.write(0, col, label, bold)
+        sheet.set_column(0, 1, 28)
+        sheet.set_column(2, 2, 40)
+        sheet.set_column(7, 7, 60)
+        for line, row in enumerate(rows, start=1):
+            for col, (key, _label) in enumerate(headers):
+                sheet.write_string(line, col, row[key], wrap)
+        workbook.close()
+        name = f"{self.code}-direct-mail"
+        self.mail_file_ids.sudo().unlink()
+        attachments = self.env["ir.attachment"].create(
+            [
+                {
+                    "name": f"{name}.xlsx",
+                    "datas": base64.b64encode(data.getvalue()),
+                    "res_model": self._name,
+                    "res_id": self.id,
+                    "mimetype": "application/vnd.openxmlformats-officedocument."
+                    "spreadsheetml.sheet",
+                },
+                {
+                    "name": f"{name}.csv",
+                    "datas": base64.b64encode(text.getvalue().encode("utf-8-sig")),
+                    "res_model": self._name,
+                    "res_id": self.id,
+                    "mimetype": "text/csv",
+                },
+            ]
+        )
+        self.mail_file_ids = [(6, 0, attachments.ids)]
+        return attachments
