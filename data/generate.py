@@ -117,7 +117,7 @@ def db_exists(db):
             "-d",
             "postgres",
             "-tAc",
-            "SELECT 1 FROM pg_database WHERE datname = %s" % quote(db),
+            f"SELECT 1 FROM pg_database WHERE datname = {quote(db)}",
         ],
         capture_output=True,
         text=True,
@@ -138,7 +138,10 @@ def ensure_database(db, drop, update):
     if not db_exists(db):
         log = pathlib.Path(conf).with_suffix(".install.log")
         print(
-            f"[generate] installing {ADDONS} into a new database {db} (no demo data; log: {log})",
+            (
+                f"[generate] installing {ADDONS} into a new "
+                f"database {db} (no demo data; log: {log})"
+            ),
             flush=True,
         )
         with open(log, "w") as fh:
@@ -146,7 +149,8 @@ def ensure_database(db, drop, update):
                 [
                     "bash",
                     "-c",
-                    f'source "{ROOT}/setup/lib.sh"; odoo_bin -c "{conf}" -d "{db}" -i {ADDONS} '
+                    f'source "{ROOT}/setup/lib.sh"; '
+                    f'odoo_bin -c "{conf}" -d "{db}" -i {ADDONS} '
                     "--without-demo=all --stop-after-init --log-level=warn",
                 ],
                 check=True,
@@ -159,7 +163,8 @@ def ensure_database(db, drop, update):
             [
                 "bash",
                 "-c",
-                f'source "{ROOT}/setup/lib.sh"; odoo_bin -c "{conf}" -d "{db}" -u {ADDONS} '
+                f'source "{ROOT}/setup/lib.sh"; '
+                f'odoo_bin -c "{conf}" -d "{db}" -u {ADDONS} '
                 "--stop-after-init --log-level=warn",
             ],
             check=True,
@@ -192,13 +197,13 @@ def _fmt(value):
         return "t"
     if value is False:
         return "f"
-    if isinstance(value, (dict, list)):
+    if isinstance(value, dict | list):
         value = json.dumps(value)
     return str(value).replace("\\", "\\\\").replace("\t", " ").replace("\n", " ")
 
 
 def copy_rows(cr, table, columns, rows):
-    """COPY ``rows`` (an iterable of tuples) into ``table`` in chunks; return the count."""
+    """COPY ``rows`` (iterable of tuples) into ``table`` in chunks; return the count."""
     sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
     raw = cr._obj  # the psycopg2 cursor: COPY is not part of Odoo's cursor API
     buf, n, total = io.StringIO(), 0, 0
@@ -262,7 +267,8 @@ class Generator:
         salesman = env.ref("sales_team.group_sale_salesman")
         users_vals = [
             {
-                "name": f"{self.rng.choice(messy.FIRST_NAMES)} {self.rng.choice(messy.LAST_NAMES)} ({i:03d})",
+                "name": f"{self.rng.choice(messy.FIRST_NAMES)} "
+                f"{self.rng.choice(messy.LAST_NAMES)} ({i:03d})",
                 "login": f"bench.sales.{i:03d}",
                 "email": f"bench.sales.{i:03d}@example.com",
                 "groups_id": [(6, 0, [salesman.id, env.ref("base.group_user").id])],
@@ -364,10 +370,12 @@ class Generator:
         companies = {}  # id -> (name, county tuple)
         self.parent_of = {}  # contact id -> company id (contacts of a company)
         cols = (
-            "id name complete_name is_company type active parent_id commercial_partner_id commercial_company_name "
-            "street street2 city zip country_id email email_normalized phone phone_sanitized mobile lang "
-            "customer_rank supplier_rank autopost_bills partner_share sale_warn invoice_warn purchase_warn "
-            "create_date write_date create_uid write_uid color"
+            "id name complete_name is_company type active parent_id "
+            "commercial_partner_id commercial_company_name street street2 city zip "
+            "country_id email email_normalized phone phone_sanitized mobile lang "
+            "customer_rank supplier_rank autopost_bills partner_share sale_warn "
+            "invoice_warn purchase_warn create_date write_date create_uid write_uid "
+            "color"
         ).split()
         gb = self.gb.id
         dup_names = set()
@@ -494,11 +502,12 @@ class Generator:
         self.lead_ids = list(range(first, first + n))
         self.opportunities = []  # (lead id, partner id, user id, team id)
         cols = (
-            "id name type active company_id user_id team_id stage_id partner_id contact_name partner_name "
-            "email_from email_normalized email_domain_criterion phone phone_sanitized street street2 city zip "
-            "country_id priority probability automated_probability expected_revenue prorated_revenue "
-            "date_open date_closed date_last_stage_update create_date write_date create_uid write_uid "
-            "campaign_id source_id medium_id color"
+            "id name type active company_id user_id team_id stage_id partner_id "
+            "contact_name partner_name email_from email_normalized "
+            "email_domain_criterion phone phone_sanitized street street2 city zip "
+            "country_id priority probability automated_probability expected_revenue "
+            "prorated_revenue date_open date_closed date_last_stage_update create_date "
+            "write_date create_uid write_uid campaign_id source_id medium_id color"
         ).split()
         gb = self.gb.id
         campaigns = self.campaign_ids
@@ -567,7 +576,10 @@ class Generator:
                         self.opportunities.append((lid, partner, user, team, campaign))
                 yield (
                     lid,
-                    f"{company or fn + ' ' + ln}: {rng.choice(messy.COMPANY_TRADES).lower()} enquiry",
+                    (
+                        f"{company or fn + ' ' + ln}: "
+                        f"{rng.choice(messy.COMPANY_TRADES).lower()} enquiry"
+                    ),
                     ltype,
                     active,
                     self.company.id,
@@ -607,24 +619,28 @@ class Generator:
 
         self.counts["crm_lead"] = copy_rows(cr, "crm_lead", cols, rows())
         if "routing_state" in table_columns(cr, "crm_lead"):
-            # crm_lead_routing: unassigned leads wait for routing, the others were assigned
+            # crm_lead_routing: unassigned leads wait for routing, others are assigned
             cr.execute(
-                "UPDATE crm_lead SET routing_state = CASE WHEN user_id IS NULL THEN 'waiting' ELSE 'assigned' END "
+                "UPDATE crm_lead SET routing_state = CASE WHEN user_id IS NULL THEN "
+                "'waiting' ELSE 'assigned' END "
                 "WHERE id >= %s",
                 [self.lead_ids[0]],
             )
 
-    # ---- campaigns (utm.campaign, extended by marketing_resource_mgmt when installed)
+    # ---- campaigns (utm.campaign, extended by marketing_resource_mgmt)
     def campaigns(self):
-        rng, cr = self.rng, self.cr
+        cr = self.cr
         n = self.size["campaigns"]
         first = next_id(cr, "utm_campaign")
         self.campaign_ids = list(range(first, first + n))
         cols = table_columns(cr, "utm_campaign")
         cr.execute("SELECT id FROM utm_stage ORDER BY sequence, id LIMIT 1")
         stage = cr.fetchone()[0]
-        base = "id name title user_id stage_id company_id active is_auto_campaign color create_date write_date create_uid write_uid".split()
-        # fields the campaign addon adds (docs/ARCHITECTURE.md); only those present are written
+        base = (
+            "id name title user_id stage_id company_id active is_auto_campaign color "
+            "create_date write_date create_uid write_uid"
+        ).split()
+        # fields the campaign addon adds (docs/ARCHITECTURE.md): those present
         extra = [
             c
             for c in (
@@ -668,7 +684,11 @@ class Generator:
         """Name, creation date and the campaign addon's fields of campaign ``cid``
         (its own seeded random: the same with or without the addon installed)."""
         rng = random.Random(f"{self.seed}-campaign-{cid}")
-        name = f"Bench {rng.choice(messy.COMPANY_WORDS)} {rng.choice(['Spring', 'Summer', 'Autumn', 'Winter'])} {2024 + i % 3} #{i + 1:04d}"
+        name = (
+            f"Bench {rng.choice(messy.COMPANY_WORDS)} "
+            f"{rng.choice(['Spring', 'Summer', 'Autumn', 'Winter'])} "
+            f"{2024 + i % 3} #{i + 1:04d}"
+        )
         start = (self.now - datetime.timedelta(days=rng.uniform(0, 600))).date()
         end = start + datetime.timedelta(days=rng.randint(30, 120))
         self.campaign_meta[cid] = (start, end)
@@ -719,7 +739,8 @@ class Generator:
         ]
         if "code" in cols:
             cr.execute(
-                "SELECT count(*) FROM utm_campaign WHERE id = ANY(%s) AND code IS NOT NULL",
+                "SELECT count(*) FROM utm_campaign "
+                "WHERE id = ANY(%s) AND code IS NOT NULL",
                 [self.campaign_ids],
             )
             done = cr.fetchone()[0]
@@ -742,11 +763,13 @@ class Generator:
                 + " FROM tmp_campaign t WHERE t.id = c.id"
             )
             print(
-                f"[generate] campaign fields set on {cr.rowcount} campaigns: {', '.join(extra)}"
+                "[generate] campaign fields set on "
+                f"{cr.rowcount} campaigns: {', '.join(extra)}"
             )
         if table_exists(cr, "marketing_campaign_member"):
             cr.execute(
-                "SELECT count(*) FROM marketing_campaign_member WHERE campaign_id = ANY(%s)",
+                "SELECT count(*) FROM marketing_campaign_member "
+                "WHERE campaign_id = ANY(%s)",
                 [self.campaign_ids],
             )
             if not cr.fetchone()[0]:
@@ -766,32 +789,40 @@ class Generator:
         )
         so_number = so_sequence.number_next_actual or 1
         so_cols = (
-            "id name partner_id partner_invoice_id partner_shipping_id company_id state date_order currency_id "
-            "user_id team_id amount_untaxed amount_tax amount_total invoice_status campaign_id opportunity_id "
-            "locked require_signature require_payment currency_rate prepayment_percent create_date write_date "
-            "create_uid write_uid"
+            "id name partner_id partner_invoice_id partner_shipping_id company_id "
+            "state date_order currency_id user_id team_id amount_untaxed amount_tax "
+            "amount_total invoice_status campaign_id opportunity_id locked "
+            "require_signature require_payment currency_rate prepayment_percent "
+            "create_date write_date create_uid write_uid"
         ).split()
         sol_cols = (
-            "id order_id sequence company_id currency_id order_partner_id salesman_id product_id product_uom state "
-            "qty_delivered_method invoice_status name product_uom_qty price_unit discount price_subtotal price_total "
-            "price_tax price_reduce_taxexcl price_reduce_taxinc qty_delivered qty_invoiced qty_to_invoice "
-            "untaxed_amount_invoiced untaxed_amount_to_invoice is_downpayment is_expense technical_price_unit "
-            "customer_lead create_date write_date create_uid write_uid"
+            "id order_id sequence company_id currency_id order_partner_id salesman_id "
+            "product_id product_uom state qty_delivered_method invoice_status name "
+            "product_uom_qty price_unit discount price_subtotal price_total price_tax "
+            "price_reduce_taxexcl price_reduce_taxinc qty_delivered qty_invoiced "
+            "qty_to_invoice untaxed_amount_invoiced untaxed_amount_to_invoice "
+            "is_downpayment is_expense technical_price_unit customer_lead create_date "
+            "write_date create_uid write_uid"
         ).split()
         mv_cols = (
-            "id name journal_id company_id state move_type auto_post date invoice_date invoice_date_due partner_id "
-            "commercial_partner_id currency_id invoice_user_id team_id campaign_id invoice_origin sequence_prefix "
-            "sequence_number payment_state amount_untaxed amount_tax amount_total amount_residual "
-            "amount_untaxed_signed amount_untaxed_in_currency_signed amount_tax_signed amount_total_signed "
-            "amount_total_in_currency_signed amount_residual_signed invoice_currency_rate posted_before "
-            "made_sequence_gap is_storno always_tax_exigible checked is_move_sent is_manually_modified "
-            "invoice_partner_display_name create_date write_date create_uid write_uid"
+            "id name journal_id company_id state move_type auto_post date invoice_date "
+            "invoice_date_due partner_id commercial_partner_id currency_id "
+            "invoice_user_id team_id campaign_id invoice_origin sequence_prefix "
+            "sequence_number payment_state amount_untaxed amount_tax amount_total "
+            "amount_residual amount_untaxed_signed amount_untaxed_in_currency_signed "
+            "amount_tax_signed amount_total_signed amount_total_in_currency_signed "
+            "amount_residual_signed invoice_currency_rate posted_before "
+            "made_sequence_gap is_storno always_tax_exigible checked is_move_sent "
+            "is_manually_modified invoice_partner_display_name create_date write_date "
+            "create_uid write_uid"
         ).split()
         aml_cols = (
-            "id move_id journal_id company_id company_currency_id currency_id sequence account_id partner_id "
-            "product_id product_uom_id move_name parent_state name display_type date invoice_date date_maturity "
-            "debit credit balance amount_currency amount_residual amount_residual_currency quantity price_unit "
-            "price_subtotal price_total discount reconciled create_date write_date create_uid write_uid"
+            "id move_id journal_id company_id company_currency_id currency_id sequence "
+            "account_id partner_id product_id product_uom_id move_name parent_state "
+            "name display_type date invoice_date date_maturity debit credit balance "
+            "amount_currency amount_residual amount_residual_currency quantity "
+            "price_unit price_subtotal price_total discount reconciled create_date "
+            "write_date create_uid write_uid"
         ).split()
         orders, lines, moves, move_lines, rel = [], [], [], [], []
         for table in (
@@ -933,7 +964,9 @@ class Generator:
                 inv_date = (date + datetime.timedelta(days=rng.randint(0, 20))).date()
                 year = inv_date.year
                 prefix = f"INV/{year}/"
-                inv_counter[year] = inv_counter.get(year, last_number.get(prefix) or 0) + 1
+                inv_counter[year] = (
+                    inv_counter.get(year, last_number.get(prefix) or 0) + 1
+                )
                 seqn = inv_counter[year]
                 mname = f"{prefix}{seqn:05d}"
                 due = inv_date + datetime.timedelta(days=30)
@@ -1089,8 +1122,9 @@ class Generator:
         n = self.size["timesheets"]
         account_id = self.project.account_id.id
         cols = (
-            "name date amount unit_amount account_id project_id task_id employee_id user_id company_id "
-            "product_uom_id currency_id category create_date write_date create_uid write_uid"
+            "name date amount unit_amount account_id project_id task_id employee_id "
+            "user_id company_id product_uom_id currency_id category create_date "
+            "write_date create_uid write_uid"
         ).split()
 
         def rows():
@@ -1127,7 +1161,8 @@ class Generator:
         rng, cr = self.rng, self.cr
         if not table_exists(cr, "marketing_campaign_member"):
             print(
-                "[generate] marketing.campaign.member not installed: no members generated"
+                "[generate] marketing.campaign.member not installed: no members "
+                "generated"
             )
             return
         cols_present = table_columns(cr, "marketing_campaign_member")
@@ -1173,7 +1208,7 @@ class Generator:
                 for pid in rng.sample(self.person_ids, min(per, len(self.person_ids))):
                     state = rng.choice(states)
                     values = {
-                        "access_token": "%048x" % token_rng.getrandbits(192),
+                        "access_token": f"{token_rng.getrandbits(192):048x}",
                         "generation_batch": 1,
                         "date_contacted": targeted + datetime.timedelta(days=2)
                         if state != "targeted"
@@ -1218,7 +1253,8 @@ class Generator:
         for seq, table in cr.fetchall():
             if table in self.touched_tables():
                 cr.execute(
-                    f"SELECT setval('{seq}', GREATEST((SELECT COALESCE(MAX(id), 0) FROM {table}), 1))"
+                    f"SELECT setval('{seq}', GREATEST((SELECT "
+                    f"COALESCE(MAX(id), 0) FROM {table}), 1))"
                 )
         ranges = {
             "companies": [
@@ -1298,7 +1334,8 @@ def main(argv=None):
     parser.add_argument(
         "--extend",
         action="store_true",
-        help="on a generated database: add what needs models installed since (campaign fields, members, measures)",
+        help="on a generated database: add what needs models installed since "
+        "(campaign fields, members, measures)",
     )
     args = parser.parse_args(argv)
     db = args.db or f"mrm_bench_{args.size.lower()}"
@@ -1322,7 +1359,8 @@ def main(argv=None):
             return 0
         if marker:
             sys.exit(
-                f"[generate] {db} already holds generated data; use --drop to start over, --extend to add to it"
+                f"[generate] {db} already holds generated data; "
+                "use --drop to start over, --extend to add to it"
             )
         gen = generate(env, args.size, args.seed, timer)
         cr.commit()

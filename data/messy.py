@@ -179,31 +179,37 @@ ABBREVIATIONS = {
 }
 
 FIRST_NAMES = (
-    "Aleshia Evan France Ulysses Tyisha Eric Marg Laquita Lura Yuette Fernanda Charlesetta Corrinne "
-    "Niesha Rueben Michell Edgar Dewitt Charisse Mee Peter Oliver Amelia Jack Isla Harry Ava Jacob "
-    "Emily Charlie Sophie Thomas Grace George Lily Noah Chloe James Ella William Mia Joshua Evie "
-    "Muhammad Ruby Alfie Poppy Henry Freya Leo Daisy Oscar Zoe Archie Erin Ethan Holly Mohammed "
-    "Siobhan Niamh Aoife Dylan Rhys Seren Eilidh Callum Fiona Angus Priya Arjun Zainab Bartosz "
-    "Zofia Chinedu Adaeze Kwame Sinead Gareth Bronwen Dafydd Catrin Lachlan Morag Hamish Iona"
+    "Aleshia Evan France Ulysses Tyisha Eric Marg Laquita Lura Yuette Fernanda "
+    "Charlesetta Corrinne Niesha Rueben Michell Edgar Dewitt Charisse Mee Peter Oliver "
+    "Amelia Jack Isla Harry Ava Jacob Emily Charlie Sophie Thomas Grace George Lily "
+    "Noah Chloe James Ella William Mia Joshua Evie Muhammad Ruby Alfie Poppy Henry "
+    "Freya Leo Daisy Oscar Zoe Archie Erin Ethan Holly Mohammed Siobhan Niamh Aoife "
+    "Dylan Rhys Seren Eilidh Callum Fiona Angus Priya Arjun Zainab Bartosz Zofia "
+    "Chinedu Adaeze Kwame Sinead Gareth Bronwen Dafydd Catrin Lachlan Morag Hamish "
+    "Iona"
 ).split()
 LAST_NAMES = (
-    "Tomkiewicz Zigomalas Andrade Mcwalters Veit Rampy Grasmick Hoa Manzella Klapec Writer Sporleder "
-    "Bracco Weeter Haakinson Smith Jones Williams Taylor Brown Davies Evans Wilson Thomas Johnson "
-    "Roberts Robinson Thompson Wright Walker White Edwards Hughes Green Hall Lewis Harris Clarke "
-    "Patel Jackson Wood Turner Martin Cooper Hill Ward Morris Moore Clark Lee King Baker Harrison "
-    "Morgan Allen James Scott Phillips Watson Davis Parker Price Bennett Young Griffiths Mitchell "
-    "Kelly Cook Carter Richardson Bailey Collins Bell Shaw Murphy Miller Cox Richards Khan Marshall "
-    "Anderson Simpson Ellis Adams Singh Begum O'Brien McDonald MacLeod Nowak Kowalski Okafor Mensah"
+    "Tomkiewicz Zigomalas Andrade Mcwalters Veit Rampy Grasmick Hoa Manzella Klapec "
+    "Writer Sporleder Bracco Weeter Haakinson Smith Jones Williams Taylor Brown Davies "
+    "Evans Wilson Thomas Johnson Roberts Robinson Thompson Wright Walker White Edwards "
+    "Hughes Green Hall Lewis Harris Clarke Patel Jackson Wood Turner Martin Cooper "
+    "Hill Ward Morris Moore Clark Lee King Baker Harrison Morgan Allen James Scott "
+    "Phillips Watson Davis Parker Price Bennett Young Griffiths Mitchell Kelly Cook "
+    "Carter Richardson Bailey Collins Bell Shaw Murphy Miller Cox Richards Khan "
+    "Marshall Anderson Simpson Ellis Adams Singh Begum O'Brien McDonald MacLeod Nowak "
+    "Kowalski Okafor Mensah"
 ).split()
 COMPANY_WORDS = (
-    "Acme Albion Anchor Apex Arden Avon Beacon Birch Bridge Brook Castle Cedar Clarion Crown "
-    "Dale Delta Eden Elm Falcon Forge Garnet Granite Harbour Heath Heron Highland Iron Kestrel "
-    "Lark Maple Meridian Mill Moor Navigator Northgate Oak Orchard Pennine Pioneer Quay Raven "
-    "Ridge River Rose Severn Signal Summit Thames Tudor Union Vale Vanguard Viking Wharf Willow"
+    "Acme Albion Anchor Apex Arden Avon Beacon Birch Bridge Brook Castle Cedar Clarion "
+    "Crown Dale Delta Eden Elm Falcon Forge Garnet Granite Harbour Heath Heron "
+    "Highland Iron Kestrel Lark Maple Meridian Mill Moor Navigator Northgate Oak "
+    "Orchard Pennine Pioneer Quay Raven Ridge River Rose Severn Signal Summit Thames "
+    "Tudor Union Vale Vanguard Viking Wharf Willow"
 ).split()
 COMPANY_TRADES = (
-    "Engineering Logistics Consulting Foods Motors Print Solutions Systems Holdings Building "
-    "Electrical Plumbing Joinery Textiles Software Media Marketing Travel Catering Chemicals"
+    "Engineering Logistics Consulting Foods Motors Print Solutions Systems Holdings "
+    "Building Electrical Plumbing Joinery Textiles Software Media Marketing Travel "
+    "Catering Chemicals"
 ).split()
 COMPANY_SUFFIXES = [
     "Ltd",
@@ -252,7 +258,8 @@ def weighted_counties():
 
 
 def misspell(rng, word):
-    """One typo: a dropped, doubled, swapped or replaced letter ("North Eart Lincolnshire")."""
+    """One typo: a dropped, doubled, swapped or replaced letter
+    ("North Eart Lincolnshire")."""
     if len(word) < 4:
         return word
     i = rng.randrange(1, len(word) - 1)

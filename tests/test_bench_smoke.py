@@ -60,7 +60,8 @@ class TestGeneratorSmoke(TransactionCase):
         )
         self.assertTrue(moves)
         self.env.cr.execute(
-            "SELECT count(*) FROM (SELECT move_id FROM account_move_line WHERE move_id = ANY(%s) "
+            "SELECT count(*) FROM (SELECT move_id FROM account_move_line WHERE move_id "
+            "= ANY(%s) "
             "GROUP BY move_id HAVING sum(balance) <> 0) x",
             [moves.ids],
         )
@@ -81,7 +82,8 @@ class TestGeneratorSmoke(TransactionCase):
 
     def gen_first_move(self):
         self.env.cr.execute(
-            "SELECT min(id) FROM account_move WHERE name LIKE 'INV/%%' AND invoice_origin LIKE 'S%%'"
+            "SELECT min(id) FROM account_move WHERE name LIKE 'INV/%%' AND "
+            "invoice_origin LIKE 'S%%'"
         )
         return self.env.cr.fetchone()[0] or 0
 
@@ -124,3 +126,125 @@ class TestGeneratorSmoke(TransactionCase):
             ]
         )
         self.assertGreater(unassigned, 0.15 * generate.SIZES["XS"]["leads"])
+
+
+def _make_users(env, count, prefix):
+    salesman = env.ref("sales_team.group_sale_salesman")
+    return (
+        env["res.users"]
+        .with_context(no_reset_password=True)
+        .create(
+            [
+                {
+                    "name": f"{prefix} {i}",
+                    "login": f"{prefix.lower().replace(' ', '.')}.{i}",
+                    "groups_id": [(6, 0, [salesman.id])],
+                }
+                for i in range(count)
+            ]
+        )
+    )
+
+
+@tagged("post_install", "-at_install")
+class TestRoutingSmoke(TransactionCase):
+    """bench_routing.py's rule set at a small scale: routing stays set-based."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        import bench_routing
+        import common
+
+        cls.common = common
+        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
+        users = _make_users(cls.env, 8, "Smoke seller")
+        cls.rules = bench_routing.make_rules(cls.env, users, n_rules=10, per_rule=4)
+        cls.source = common.bench_source(cls.env, " (smoke routing)")
+
+    def _route(self, count, seed):
+        lead_ids = self.common.make_bench_leads(self.env, count, self.source, seed=seed)
+        Rule = self.env["crm.routing.rule"]
+        stats, queries = query_count(
+            self.env, lambda: Rule._route_leads(lead_ids, rules=self.rules)
+        )
+        return lead_ids, stats, queries
+
+    def test_routing_is_set_based(self):
+        small_ids, small, q_small = self._route(100, seed=1)
+        big_ids, big, q_big = self._route(1_000, seed=2)
+        # every lead is placed: by a rule (fuzzy or plain) or by the fallback pool
+        for ids, stats in ((small_ids, small), (big_ids, big)):
+            self.assertEqual(stats["leads"], len(ids))
+            self.assertEqual(stats["unrouted"], 0)
+            self.assertEqual(
+                stats["routed"]
+                + stats["pooled"]
+                + stats["fallback"]
+                + stats["waiting"],
+                len(ids),
+            )
+        self.assertGreater(
+            big["routed"], 500, "the rules (most of them fuzzy) catch most leads"
+        )
+        fuzzy_rules = self.rules.filtered(
+            lambda r: r.criterion_ids[:1].operator
+            in ("normalized", "similar", "prefix")
+        )
+        self.assertTrue(
+            set(big["per_rule"]) & set(fuzzy_rules.ids), "fuzzy rules route leads"
+        )
+        # 900 more leads must not mean ~900 more queries: the queries grow
+        # with the (rule, assignee) groups written, not with the leads
+        self.assertLess(q_big - q_small, 300, (q_small, q_big))
+        self.env.cr.execute(
+            "SELECT count(*) FROM crm_lead WHERE id = ANY(%s) AND user_id IS NOT NULL",
+            [big_ids],
+        )
+        self.assertEqual(self.env.cr.fetchone()[0], big["routed"])
+
+
+@tagged("post_install", "-at_install")
+class TestAudienceSmoke(TransactionCase):
+    """bench_audience.py at a small scale: generation is one INSERT per channel."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env = cls.env(
+            context=dict(cls.env.context, tracking_disable=True, mail_create_nolog=True)
+        )
+        cls.partners = cls.env["res.partner"].create(
+            [
+                {
+                    "name": f"Smoke audience {i}",
+                    "email": f"smoke.audience.{i}@example.com",
+                    "is_company": False,
+                }
+                for i in range(1_200)
+            ]
+        )
+
+    def _generate(self, count):
+        import bench_audience
+
+        ids = self.partners[:count].ids
+        segment = self.env["marketing.segment"].create(
+            {"name": f"Smoke audience {count}", "domain": repr([("id", "in", ids)])}
+        )
+        campaign = bench_audience.make_campaign(self.env, segment, f"smoke {count}")
+        result, queries = query_count(self.env, lambda: campaign._generate_members())
+        return campaign, result[campaign.id], queries
+
+    def test_generation_is_set_based(self):
+        small, counts_small, q_small = self._generate(100)
+        big, counts_big, q_big = self._generate(1_200)
+        self.assertEqual(counts_small, {"email": 100})
+        self.assertEqual(counts_big, {"email": 1_200})
+        self.assertEqual(len(big.member_ids), 1_200)
+        # 1,100 more members must not mean more queries per member
+        self.assertLess(q_big - q_small, 50, (q_small, q_big))
+        # re-generation adds nothing and stays set-based too
+        again, q_again = query_count(self.env, lambda: big._generate_members())
+        self.assertEqual(again[big.id], {"email": 0})
+        self.assertLess(q_again, q_big + 10)

@@ -30,7 +30,8 @@ def make_segment(env, members):
         """
         SELECT max(id) FROM (
             SELECT id FROM res_partner
-             WHERE active AND NOT is_company AND email IS NOT NULL AND email_normalized IS NOT NULL
+             WHERE active AND NOT is_company
+               AND email IS NOT NULL AND email_normalized IS NOT NULL
              ORDER BY id LIMIT %s) x
         """,
         [members],
@@ -67,8 +68,9 @@ def floor_insert(env, campaign, segment):
         INSERT INTO marketing_campaign_member (
             campaign_id, partner_id, channel, state, access_token, date_targeted,
             company_id, active, create_uid, create_date, write_uid, write_date)
-        SELECT %(campaign)s, a.id, 'email', 'targeted', encode(gen_random_bytes(24), 'hex'),
-               now() AT TIME ZONE 'UTC', %(company)s, TRUE, %(uid)s, now() AT TIME ZONE 'UTC',
+        SELECT %(campaign)s, a.id, 'email', 'targeted',
+               encode(gen_random_bytes(24), 'hex'), now() AT TIME ZONE 'UTC',
+               %(company)s, TRUE, %(uid)s, now() AT TIME ZONE 'UTC',
                %(uid)s, now() AT TIME ZONE 'UTC'
           FROM (%(audience)s) a
         """,
@@ -117,7 +119,10 @@ def main():
         ours_rows = sum(counts.get(ours_campaign.id, {}).values())
         ours_s = sw.seconds
         print(
-            f"[audience] ours: {ours_rows:,} members in {ours_s:.2f} s ({len(captured)} queries)",
+            (
+                f"[audience] ours: {ours_rows:,} members in "
+                f"{ours_s:.2f} s ({len(captured)} queries)"
+            ),
             flush=True,
         )
         common.print_hot_plans(env.cr, captured, top=4)
@@ -130,7 +135,8 @@ def main():
         orm_s, orm_rows = orm_create(env, orm_campaign, segment, args.orm_sample)
         orm_extrapolated = orm_s * args.members / max(orm_rows, 1)
         print(
-            f"[audience] ORM: {orm_rows:,} rows in {orm_s:.2f} s -> {orm_extrapolated:.0f} s for "
+            f"[audience] ORM: {orm_rows:,} rows in "
+            f"{orm_s:.2f} s -> {orm_extrapolated:.0f} s for "
             f"{args.members:,} (extrapolated)",
             flush=True,
         )
@@ -149,7 +155,10 @@ def main():
                 f"< {TARGET_S} s",
                 met,
                 higher_is_better=False,
-                note=f"{ours_rows:,} members; ORM figure extrapolated from {orm_rows:,} rows ({orm_s:.1f} s)",
+                note=(
+                    f"{ours_rows:,} members; ORM figure extrapolated "
+                    f"from {orm_rows:,} rows ({orm_s:.1f} s)"
+                ),
             ),
             common.Result(
                 "Audience generation vs INSERT ... SELECT floor",
@@ -160,7 +169,10 @@ def main():
                 f"<= {TARGET_FLOOR_RATIO}x floor",
                 ours_s <= TARGET_FLOOR_RATIO * floor_s,
                 higher_is_better=False,
-                note=f"floor {floor_rows:,} rows; ratio shown is floor/ours (1/x = times slower than the floor)",
+                note=(
+                    f"floor {floor_rows:,} rows; ratio shown is "
+                    "floor/ours (1/x = times slower than the floor)"
+                ),
             ),
         ]
         common.print_table(results)

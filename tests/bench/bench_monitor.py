@@ -48,7 +48,8 @@ def main():
             seconds, data = timed_calls(monitor, filters, args.repeat)
             ms = seconds * 1000
             print(
-                f"[monitor] {label}: {len(data['cards']):,} cards of {n_campaigns:,} campaigns in {ms:.0f} ms (median)"
+                f"[monitor] {label}: {len(data['cards']):,} cards of "
+                f"{n_campaigns:,} campaigns in {ms:.0f} ms (median)"
             )
             with common.capture_queries(env.cr) as captured:
                 monitor.get_monitor_data(filters)

@@ -149,13 +149,17 @@ def main():
         lead_ids = common.make_bench_leads(env, args.leads, source)
         env.cr.commit()
         print(
-            f"[odoo-assign] {len(lead_ids):,} new unassigned leads; running crm.team._action_assign_leads ...",
+            (
+                f"[odoo-assign] {len(lead_ids):,} new unassigned "
+                "leads; running crm.team._action_assign_leads ..."
+            ),
             flush=True,
         )
         fig = run_odoo_assignment(env, source, lead_ids, args.budget)
         label = "" if fig["complete"] else f" (stopped after {args.budget:.0f} s)"
         print(
-            f"[odoo-assign] assigned {fig['assigned']:,}/{fig['leads']:,} leads in {fig['seconds']:.1f} s"
+            f"[odoo-assign] assigned {fig['assigned']:,}/{fig['leads']:,} "
+            f"leads in {fig['seconds']:.1f} s"
             f"{label}: {fig['leads_per_s']:.1f} leads/s",
             flush=True,
         )
@@ -167,7 +171,10 @@ def main():
             "leads/s",
             "(baseline)",
             True,
-            note=f"{fig['assigned']:,} of {fig['leads']:,} leads in {fig['seconds']:.1f} s{label}",
+            note=(
+                f"{fig['assigned']:,} of {fig['leads']:,} "
+                f"leads in {fig['seconds']:.1f} s{label}"
+            ),
         )
         common.print_table([result])
         common.save("odoo_assign", [result], {"figures": fig})

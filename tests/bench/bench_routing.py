@@ -2,7 +2,8 @@
 """Routing 100,000 unassigned leads through 50 rules (some fuzzy) and 200
 assignees, against Odoo's own assignment on 16,000 of the same leads.
 
-    tests/bench/run.sh bench_routing.py --db mrm_bench_m [--leads 100000] [--odoo-leads 16000]
+    tests/bench/run.sh bench_routing.py --db mrm_bench_m \
+        [--leads 100000] [--odoo-leads 16000] [--budget 600]
 
 1. ``--leads`` new unassigned leads with messy UK data are created (COPY);
 2. **baseline**: Odoo's ``crm.team._action_assign_leads`` (untouched, see
@@ -30,36 +31,69 @@ TARGET_RATIO = 50
 STRATEGIES = ["round_robin", "weighted", "least_loaded"]
 
 
-def make_rules(env, seed=5):
-    """50 rules with 4 of the 200 salespeople each, plus a fallback pool."""
+def bench_users(env, count=200):
+    """The generator's salespeople (``bench.sales.NNN``)."""
+    users = env["res.users"].search([("login", "like", "bench.sales.%")], order="id")
+    if len(users) < count:
+        sys.exit("the generator's salespeople are missing: run data/generate.sh")
+    return users[:count]
+
+
+def make_rules(env, users, n_rules=50, per_rule=4, seed=5):
+    """``n_rules`` rules, a fifth of each kind (normalised county, similar
+    city, postcode prefix, phone prefix, plain domain), ``per_rule`` of
+    ``users`` each (cyclically), plus a fallback pool rule."""
     import messy
 
     rng = random.Random(seed)
-    users = env["res.users"].search([("login", "like", "bench.sales.%")], order="id")
-    if len(users) < 200:
-        sys.exit("the generator's 200 salespeople are missing: run data/generate.sh first")
-    counties = [c for c in messy.COUNTIES]
+    counties = list(messy.COUNTIES)
     rules_vals = []
-    for i in range(50):
+    per_kind = max(1, n_rules // 5)
+    for i in range(n_rules):
         county = counties[i % len(counties)]
-        kind = i // 10
+        kind = min(i // per_kind, 4)
         if kind == 0:
-            criteria = [{"field_name": "street2", "operator": "normalized", "value": county[0]}]
+            criteria = [
+                {"field_name": "street2", "operator": "normalized", "value": county[0]}
+            ]
             label = f"county is {county[0]}"
         elif kind == 1:
             town = county[3][0]
-            criteria = [{"field_name": "city", "operator": "similar", "value": town, "threshold": 0.6}]
+            criteria = [
+                {
+                    "field_name": "city",
+                    "operator": "similar",
+                    "value": town,
+                    "threshold": 0.6,
+                }
+            ]
             label = f"city similar to {town}"
         elif kind == 2:
-            criteria = [{"field_name": "zip", "operator": "prefix", "value": ",".join(county[1])}]
+            criteria = [
+                {
+                    "field_name": "zip",
+                    "operator": "prefix",
+                    "value": ",".join(county[1]),
+                }
+            ]
             label = f"postcode in {', '.join(county[1])}"
         elif kind == 3:
-            criteria = [{"field_name": "phone", "operator": "prefix", "value": ",".join(county[2])}]
+            criteria = [
+                {
+                    "field_name": "phone",
+                    "operator": "prefix",
+                    "value": ",".join(county[2]),
+                }
+            ]
             label = f"phone area {', '.join(county[2])}"
         else:
             criteria = [
                 {"field_name": "priority", "operator": "=", "value": str(i % 4)},
-                {"field_name": "expected_revenue", "operator": ">=", "value": str(rng.randint(5, 45) * 1000)},
+                {
+                    "field_name": "expected_revenue",
+                    "operator": ">=",
+                    "value": str(rng.randint(5, 45) * 1000),
+                },
             ]
             label = "priority and revenue"
         strategy = STRATEGIES[i % 3]
@@ -69,7 +103,9 @@ def make_rules(env, seed=5):
                 "weight": rng.choice([1, 2, 3]),
                 "capacity": 100_000,
             }
-            for user in users[i * 4 : i * 4 + 4]
+            for user in (
+                users[(i * per_rule + k) % len(users)] for k in range(per_rule)
+            )
         ]
         rules_vals.append(
             {
@@ -99,13 +135,17 @@ def reset_leads(env, lead_ids):
     stage = env.cr.fetchone()[0]
     env.cr.execute(
         """
-        UPDATE crm_lead SET user_id = NULL, team_id = NULL, type = 'lead', stage_id = %s,
+        UPDATE crm_lead SET user_id = NULL, team_id = NULL, type = 'lead',
+               stage_id = %s,
                date_open = NULL, date_conversion = NULL, probability = 10, active = TRUE
          WHERE id = ANY(%s)
         """,
         [stage, lead_ids],
     )
-    env.cr.execute("DELETE FROM mail_followers WHERE res_model = 'crm.lead' AND res_id = ANY(%s)", [lead_ids])
+    env.cr.execute(
+        "DELETE FROM mail_followers WHERE res_model = 'crm.lead' AND res_id = ANY(%s)",
+        [lead_ids],
+    )
     env.invalidate_all()
 
 
@@ -124,7 +164,12 @@ def main():
     p = common.parser(__doc__.splitlines()[1])
     p.add_argument("--leads", type=int, default=100_000)
     p.add_argument("--odoo-leads", type=int, default=16_000)
-    p.add_argument("--budget", type=float, default=600.0, help="stop Odoo's assignment after this many seconds")
+    p.add_argument(
+        "--budget",
+        type=float,
+        default=600.0,
+        help="stop Odoo's assignment after this many seconds",
+    )
     args = p.parse_args()
     env = common.open_env(args.db)
     size = common.generated_size(env)
@@ -140,62 +185,109 @@ def main():
         # ---- baseline: Odoo on the first --odoo-leads of the same leads
         odoo_ids = lead_ids[: args.odoo_leads]
         others = lead_ids[args.odoo_leads :]
-        # park the others under another source while Odoo runs (its teams take one source)
+        # park the others under another source while Odoo runs (its teams
+        # take one source)
         parked = common.bench_source(env, " (routing, parked)")
-        env.cr.execute("UPDATE crm_lead SET source_id = %s WHERE id = ANY(%s)", [parked.id, others])
+        env.cr.execute(
+            "UPDATE crm_lead SET source_id = %s WHERE id = ANY(%s)", [parked.id, others]
+        )
         env.cr.commit()
-        print(f"[routing] baseline: Odoo's assignment on {len(odoo_ids):,} of them ...", flush=True)
+        print(
+            f"[routing] baseline: Odoo's assignment on {len(odoo_ids):,} of them ...",
+            flush=True,
+        )
         odoo = run_odoo_assignment(env, source, odoo_ids, args.budget)
-        label = "" if odoo["complete"] else f" (stopped after {args.budget:.0f} s: the leads it finished)"
+        label = (
+            ""
+            if odoo["complete"]
+            else f" (stopped after {args.budget:.0f} s: the leads it finished)"
+        )
         print(
             f"[routing] Odoo: {odoo['assigned']:,} leads in {odoo['seconds']:.1f} s = "
             f"{odoo['leads_per_s']:.1f} leads/s{label}",
             flush=True,
         )
         reset_leads(env, odoo_ids)
-        env.cr.execute("UPDATE crm_lead SET source_id = %s WHERE id = ANY(%s)", [source.id, others])
+        env.cr.execute(
+            "UPDATE crm_lead SET source_id = %s WHERE id = ANY(%s)", [source.id, others]
+        )
         env.cr.commit()
 
         # ---- ours
-        rules = make_rules(env)
+        rules = make_rules(env, bench_users(env))
         rules_ids = rules.ids
         env.cr.commit()
         Rule = env["crm.routing.rule"]
-        print(f"[routing] ours: {len(lead_ids):,} leads through {len(rules) - 1} rules + fallback ...", flush=True)
+        print(
+            (
+                f"[routing] ours: {len(lead_ids):,} leads "
+                f"through {len(rules) - 1} rules + fallback ..."
+            ),
+            flush=True,
+        )
         with common.capture_queries(env.cr) as captured, common.Stopwatch() as sw:
             stats = Rule._route_leads(lead_ids, rules=rules)
             env.flush_all()
         routed = stats["routed"] + stats["pooled"] + stats["fallback"]
         ours_lps = len(lead_ids) / sw.seconds
         print(
-            f"[routing] ours: {len(lead_ids):,} leads in {sw.seconds:.2f} s = {ours_lps:,.0f} leads/s "
-            f"(by a rule {stats['routed']:,}, pooled {stats['pooled']:,}, fallback {stats['fallback']:,}, "
-            f"waiting {stats['waiting']:,}, unrouted {stats['unrouted']:,}; {len(captured)} queries)",
+            (
+                f"[routing] ours: {len(lead_ids):,} leads in "
+                f"{sw.seconds:.2f} s = {ours_lps:,.0f} leads/s "
+            )(
+                f"(by a rule {stats['routed']:,}, pooled "
+                f"{stats['pooled']:,}, fallback {stats['fallback']:,}, "
+            )(
+                f"waiting {stats['waiting']:,}, unrouted "
+                f"{stats['unrouted']:,}; {len(captured)} queries)"
+            ),
             flush=True,
         )
         common.print_hot_plans(env.cr, captured, top=4)
         env.cr.execute(
-            "SELECT count(*) FROM crm_lead WHERE id = ANY(%s) AND (user_id IS NOT NULL OR routing_state = 'pool')",
+            "SELECT count(*) FROM crm_lead WHERE id = ANY(%s) "
+            "AND (user_id IS NOT NULL OR routing_state = 'pool')",
             [lead_ids],
         )
-        print(f"[routing] leads with a salesperson or in a pool after the run: {env.cr.fetchone()[0]:,}")
+        print(
+            "[routing] leads with a salesperson or in a "
+            f"pool after the run: {env.cr.fetchone()[0]:,}"
+        )
         env.cr.commit()
         ratio = ours_lps / odoo["leads_per_s"] if odoo["leads_per_s"] else None
         results = [
             common.Result(
-                "Lead routing (100k leads, 50 rules, 200 assignees)", size, ours_lps, odoo["leads_per_s"],
-                "leads/s", f">= {TARGET_LEADS_PER_S:,}/s and >= {TARGET_RATIO}x Odoo",
+                "Lead routing (100k leads, 50 rules, 200 assignees)",
+                size,
+                ours_lps,
+                odoo["leads_per_s"],
+                "leads/s",
+                f">= {TARGET_LEADS_PER_S:,}/s and >= {TARGET_RATIO}x Odoo",
                 ours_lps >= TARGET_LEADS_PER_S and (ratio or 0) >= TARGET_RATIO,
                 note=(
-                    f"ours {len(lead_ids):,} leads in {sw.seconds:.1f} s ({routed:,} placed); Odoo "
-                    f"{odoo['assigned']:,} of {len(odoo_ids):,} leads in {odoo['seconds']:.1f} s{label}"
+                    (
+                        f"ours {len(lead_ids):,} leads in "
+                        f"{sw.seconds:.1f} s ({routed:,} placed); Odoo "
+                    )(
+                        f"{odoo['assigned']:,} of {len(odoo_ids):,} "
+                        f"leads in {odoo['seconds']:.1f} s{label}"
+                    )
                 ),
             )
         ]
         common.print_table(results)
-        common.save("routing", results, {"odoo": odoo, "ours": {k: v for k, v in stats.items() if k != "decisions"}})
+        common.save(
+            "routing",
+            results,
+            {
+                "odoo": odoo,
+                "ours": {k: v for k, v in stats.items() if k != "decisions"},
+            },
+        )
     finally:
-        parked = env["utm.source"].search([("name", "=", f"{common.BENCH_SOURCE} (routing, parked)")])
+        parked = env["utm.source"].search(
+            [("name", "=", f"{common.BENCH_SOURCE} (routing, parked)")]
+        )
         cleanup(env, source.ids + parked.ids, rules_ids)
         env.cr.close()
 

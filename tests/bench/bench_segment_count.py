@@ -79,7 +79,8 @@ def main():
             lambda: Partner.search_count(domain), max(1, args.repeat // 2)
         )
         print(
-            f"[segment] Odoo search_count (ilike approximation): {base_count:,} in {base_s * 1000:.0f} ms"
+            "[segment] Odoo search_count (ilike approximation): "
+            f"{base_count:,} in {base_s * 1000:.0f} ms"
         )
         results = [
             common.Result(
@@ -91,7 +92,10 @@ def main():
                 f"< {TARGET_S * 1000:.0f} ms",
                 ours_s < TARGET_S,
                 higher_is_better=False,
-                note=f"{count:,} contacts; baseline = Odoo search_count with ilike ({base_count:,} contacts)",
+                note=(
+                    f"{count:,} contacts; baseline = Odoo search_count "
+                    f"with ilike ({base_count:,} contacts)"
+                ),
             )
         ]
         common.print_table(results)

@@ -52,7 +52,8 @@ def make_campaign(env, n_lines, seed=11):
         {"name": "Bench campaign work", "allow_timesheets": True}
     )
     cr.execute(
-        "SELECT id, user_id, hourly_cost FROM hr_employee WHERE hourly_cost > 0 ORDER BY id LIMIT 10"
+        "SELECT id, user_id, hourly_cost FROM hr_employee WHERE hourly_cost > 0 ORDER "
+        "BY id LIMIT 10"
     )
     employees = cr.fetchall() or [(None, 1, 40.0)]
     hour = env.ref("uom.product_uom_hour").id
@@ -98,7 +99,8 @@ def make_campaign(env, n_lines, seed=11):
         buf.write("\t".join(str(v) for v in row) + "\n")
     buf.seek(0)
     cr._obj.copy_expert(
-        "COPY account_analytic_line (name, date, amount, unit_amount, account_id, project_id, employee_id, "
+        "COPY account_analytic_line (name, date, amount, unit_amount, account_id, "
+        "project_id, employee_id, "
         "user_id, company_id, product_uom_id, currency_id, category) FROM STDIN",
         buf,
     )
@@ -125,7 +127,10 @@ def main():
         env.flush_all()
         report = env[REPORT].with_user(admin)
         print(
-            f"[workbook] campaign {campaign.id} with {args.lines:,} analytic lines; exporting ...",
+            (
+                f"[workbook] campaign {campaign.id} with "
+                f"{args.lines:,} analytic lines; exporting ..."
+            ),
             flush=True,
         )
         rss_before = rss_mb()
@@ -136,11 +141,17 @@ def main():
             report.create_xlsx_report([campaign.id], {})
         rows = count_rows(content)
         print(
-            f"[workbook] {sw.seconds:.2f} s, {len(content) / 2**20:.1f} MB file, rows per sheet {rows}"
+            f"[workbook] {sw.seconds:.2f} s, {len(content) / 2**20:.1f} "
+            f"MB file, rows per sheet {rows}"
         )
         print(
-            f"[workbook] Python heap peak {mem['python_peak_mb']:.1f} MB (tracemalloc), "
-            f"RSS growth {rss_growth:.1f} MB, process RSS peak {mem['rss_peak_mb']:.0f} MB"
+            (
+                "[workbook] Python heap peak "
+                f"{mem['python_peak_mb']:.1f} MB (tracemalloc), "
+            )(
+                f"RSS growth {rss_growth:.1f} MB, process "
+                f"RSS peak {mem['rss_peak_mb']:.0f} MB"
+            )
         )
         print(f"  {len(captured)} queries")
         common.print_hot_plans(env.cr, captured, top=3)

@@ -125,7 +125,7 @@ def plan_nodes(plan, depth=0):
 
 
 def explain(cr, query, params=None, analyze=False):
-    """Return the plan (FORMAT JSON) of ``query`` (an ``odoo.tools.SQL`` or a string)."""
+    """Return the plan (FORMAT JSON) of ``query`` (``odoo.tools.SQL`` or str)."""
     from odoo.tools import SQL
 
     if isinstance(query, SQL):
@@ -339,9 +339,10 @@ def make_bench_leads(env, count, source, seed=7, created=None):
     created = created or (datetime.datetime.utcnow() - datetime.timedelta(hours=1))
     counties, weights = messy.weighted_counties()
     cols = (
-        "id name type active company_id stage_id contact_name partner_name email_from email_normalized "
-        "email_domain_criterion phone phone_sanitized street street2 city zip country_id priority "
-        "probability automated_probability expected_revenue create_date write_date create_uid write_uid source_id"
+        "id name type active company_id stage_id contact_name partner_name email_from "
+        "email_normalized email_domain_criterion phone phone_sanitized street street2 "
+        "city zip country_id priority probability automated_probability "
+        "expected_revenue create_date write_date create_uid write_uid source_id"
     ).split()
     buf = io.StringIO()
     for i in range(count):
@@ -384,10 +385,15 @@ def make_bench_leads(env, count, source, seed=7, created=None):
         buf.write("\t".join(str(v) for v in row) + "\n")
     buf.seek(0)
     cr._obj.copy_expert(f"COPY crm_lead ({', '.join(cols)}) FROM STDIN", buf)
-    cr.execute("SELECT 1 FROM information_schema.columns WHERE table_name = 'crm_lead' AND column_name = 'routing_state'")
+    cr.execute(
+        "SELECT 1 FROM information_schema.columns WHERE table_name = 'crm_lead' AND "
+        "column_name = 'routing_state'"
+    )
     if cr.fetchone():
         # crm_lead_routing: new leads wait for routing
-        cr.execute("UPDATE crm_lead SET routing_state = 'waiting' WHERE id >= %s", [first])
+        cr.execute(
+            "UPDATE crm_lead SET routing_state = 'waiting' WHERE id >= %s", [first]
+        )
     cr.execute("SELECT setval('crm_lead_id_seq', (SELECT MAX(id) FROM crm_lead))")
     cr.execute("ANALYZE crm_lead")
     return list(range(first, first + count))
@@ -409,11 +415,13 @@ def delete_bench_leads(env, source_ids):
             [ids],
         )
         cr.execute(
-            "DELETE FROM mail_followers WHERE res_model = 'crm.lead' AND res_id = ANY(%s)",
+            "DELETE FROM mail_followers "
+            "WHERE res_model = 'crm.lead' AND res_id = ANY(%s)",
             [ids],
         )
         cr.execute(
-            "DELETE FROM mail_activity WHERE res_model = 'crm.lead' AND res_id = ANY(%s)",
+            "DELETE FROM mail_activity "
+            "WHERE res_model = 'crm.lead' AND res_id = ANY(%s)",
             [ids],
         )
         cr.execute("DELETE FROM crm_lead WHERE id = ANY(%s)", [ids])
