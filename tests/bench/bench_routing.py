@@ -234,10 +234,8 @@ def main():
             (
                 f"[routing] ours: {len(lead_ids):,} leads in "
                 f"{sw.seconds:.2f} s = {ours_lps:,.0f} leads/s "
-            )(
                 f"(by a rule {stats['routed']:,}, pooled "
                 f"{stats['pooled']:,}, fallback {stats['fallback']:,}, "
-            )(
                 f"waiting {stats['waiting']:,}, unrouted "
                 f"{stats['unrouted']:,}; {len(captured)} queries)"
             ),
@@ -265,13 +263,10 @@ def main():
                 f">= {TARGET_LEADS_PER_S:,}/s and >= {TARGET_RATIO}x Odoo",
                 ours_lps >= TARGET_LEADS_PER_S and (ratio or 0) >= TARGET_RATIO,
                 note=(
-                    (
-                        f"ours {len(lead_ids):,} leads in "
-                        f"{sw.seconds:.1f} s ({routed:,} placed); Odoo "
-                    )(
-                        f"{odoo['assigned']:,} of {len(odoo_ids):,} "
-                        f"leads in {odoo['seconds']:.1f} s{label}"
-                    )
+                    f"ours {len(lead_ids):,} leads in "
+                    f"{sw.seconds:.1f} s ({routed:,} placed); Odoo "
+                    f"{odoo['assigned']:,} of {len(odoo_ids):,} "
+                    f"leads in {odoo['seconds']:.1f} s{label}"
                 ),
             )
         ]

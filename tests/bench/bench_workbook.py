@@ -145,13 +145,10 @@ def main():
             f"MB file, rows per sheet {rows}"
         )
         print(
-            (
-                "[workbook] Python heap peak "
-                f"{mem['python_peak_mb']:.1f} MB (tracemalloc), "
-            )(
-                f"RSS growth {rss_growth:.1f} MB, process "
-                f"RSS peak {mem['rss_peak_mb']:.0f} MB"
-            )
+            "[workbook] Python heap peak "
+            f"{mem['python_peak_mb']:.1f} MB (tracemalloc), "
+            f"RSS growth {rss_growth:.1f} MB, process "
+            f"RSS peak {mem['rss_peak_mb']:.0f} MB"
         )
         print(f"  {len(captured)} queries")
         common.print_hot_plans(env.cr, captured, top=3)
