@@ -766,6 +766,12 @@ class Generator:
                 "[generate] campaign fields set on "
                 f"{cr.rowcount} campaigns: {', '.join(extra)}"
             )
+        if "routing_state" in table_columns(cr, "crm_lead"):
+            cr.execute(
+                "UPDATE crm_lead SET routing_state = CASE WHEN user_id IS NULL "
+                "THEN 'waiting' ELSE 'assigned' END WHERE routing_state IS NULL"
+            )
+            print(f"[generate] routing state set on {cr.rowcount:,} leads")
         if table_exists(cr, "marketing_campaign_member"):
             cr.execute(
                 "SELECT count(*) FROM marketing_campaign_member "

@@ -52,10 +52,25 @@ def main():
     env = common.open_env(args.db)
     size = common.generated_size(env)
     try:
+        criteria = [dict(c) for c in CRITERIA]
+        operators = dict(
+            env["marketing.segment.criterion"]._fields["operator"].selection
+        )
+        fuzzy = "similar" in operators
+        if not fuzzy:
+            # said in the output and in the result: not the fuzzy figure
+            criteria[0] = {
+                "field_name": "street2",
+                "operator": "ilike",
+                "value": "yorkshire",
+            }
+            print(
+                "[segment] NOTE: no 'similar' operator on segment criteria: ilike used"
+            )
         segment = env["marketing.segment"].create(
             {
                 "name": "Bench: South Yorkshire buyers with e-mail",
-                "criterion_ids": [(0, 0, c) for c in CRITERIA],
+                "criterion_ids": [(0, 0, c) for c in criteria],
             }
         )
         env.flush_all()
@@ -93,7 +108,8 @@ def main():
                 ours_s < TARGET_S,
                 higher_is_better=False,
                 note=(
-                    f"{count:,} contacts; baseline = Odoo search_count "
+                    ("" if fuzzy else "NOT FUZZY (no similar operator): ")
+                    + f"{count:,} contacts; baseline = Odoo search_count "
                     f"with ilike ({base_count:,} contacts)"
                 ),
             )
