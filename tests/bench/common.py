@@ -424,6 +424,20 @@ def delete_bench_leads(env, source_ids):
             "WHERE res_model = 'crm.lead' AND res_id = ANY(%s)",
             [ids],
         )
+        # Deleting leads checks every foreign key to crm_lead; Odoo has no
+        # index on sale_order.opportunity_id, so each deleted lead would scan
+        # the orders (minutes on size M): a temporary index for the delete.
+        cr.execute(
+            "SELECT 1 FROM pg_indexes WHERE tablename = 'sale_order' "
+            "AND indexdef LIKE '%%(opportunity_id)%%'"
+        )
+        temporary = not cr.fetchone()
+        if temporary:
+            cr.execute(
+                "CREATE INDEX mrm_bench_tmp_so_opp ON sale_order (opportunity_id)"
+            )
         cr.execute("DELETE FROM crm_lead WHERE id = ANY(%s)", [ids])
+        if temporary:
+            cr.execute("DROP INDEX mrm_bench_tmp_so_opp")
     env.invalidate_all()
     return len(ids)
