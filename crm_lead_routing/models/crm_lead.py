@@ -447,7 +447,7 @@ class CrmLead(models.Model):
                                coalesce(a.scope_contact, 'edit'),
                                coalesce(a.scope_company, 'edit'),
                                coalesce(a.scope_requirement, 'edit'),
-                               %(now)s, d.rule_id, %(by)s, d.reason,
+                               %(now)s, d.rule_id, %(by)s::int, d.reason,
                                %(uid)s, %(uid)s, %(now)s, %(now)s
                         FROM unnest(%(leads)s::int[], %(rules)s::int[],
                                     %(users)s::int[],
@@ -457,7 +457,7 @@ class CrmLead(models.Model):
                                ON a.rule_id = d.rule_id AND a.user_id = d.user_id
                         UNION ALL
                         SELECT d.lead_id, r.user_id, 'owner', 'edit', 'edit', 'edit',
-                               %(now)s, d.rule_id, %(by)s, d.reason,
+                               %(now)s, d.rule_id, %(by)s::int, d.reason,
                                %(uid)s, %(uid)s, %(now)s, %(now)s
                         FROM unnest(%(leads)s::int[], %(rules)s::int[],
                                     %(users)s::int[],
