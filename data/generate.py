@@ -202,8 +202,54 @@ def _fmt(value):
     return str(value).replace("\\", "\\\\").replace("\t", " ").replace("\n", " ")
 
 
+MODEL_OF_TABLE = {}
+
+
+def required_defaults(cr, table, columns):
+    """Columns of ``table`` that are NOT NULL without a database default and
+    absent from ``columns`` (added by an addon), with the ORM's default.
+
+    :return: (names, values) to append to every row
+    """
+    from odoo import api
+
+    env = api.Environment(cr, 1, {})
+    model = MODEL_OF_TABLE.get(table)
+    if model is None:
+        model = next(
+            (m for m in env.registry.values() if m._table == table and not m._abstract),
+            None,
+        )
+        MODEL_OF_TABLE[table] = model
+    if model is None:
+        return [], []
+    cr.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = %s "
+        "AND is_nullable = 'NO' AND column_default IS NULL",
+        [table],
+    )
+    missing = [c for (c,) in cr.fetchall() if c not in columns and c in model._fields]
+    if not missing:
+        return [], []
+    defaults = env[model._name].default_get(missing)
+    names, values = [], []
+    for name in missing:
+        if defaults.get(name) is None:
+            raise RuntimeError(
+                f"{table}.{name} is required, without default: add it to the generator"
+            )
+        names.append(name)
+        values.append(defaults[name])
+    print(f"[generate] {table}: defaults for {', '.join(names)}")
+    return names, values
+
+
 def copy_rows(cr, table, columns, rows):
     """COPY ``rows`` (iterable of tuples) into ``table`` in chunks; return the count."""
+    extra_names, extra_values = required_defaults(cr, table, columns)
+    if extra_names:
+        rows = (tuple(row) + tuple(extra_values) for row in rows)
+        columns = list(columns) + extra_names
     sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
     raw = cr._obj  # the psycopg2 cursor: COPY is not part of Odoo's cursor API
     buf, n, total = io.StringIO(), 0, 0
