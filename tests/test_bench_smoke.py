@@ -247,3 +247,51 @@ class TestAudienceSmoke(TransactionCase):
         again, q_again = query_count(self.env, lambda: big._generate_members())
         self.assertEqual(again[big.id], {"email": 0})
         self.assertLess(q_again, q_big + 10)
+
+
+@tagged("post_install", "-at_install")
+class TestMonitorSmoke(TransactionCase):
+    """bench_monitor.py's call: the monitor's queries do not grow with campaigns."""
+
+    def _monitor_queries(self, extra):
+        self.env["utm.campaign"].create(
+            [{"name": f"Smoke monitor {extra} {i}"} for i in range(extra)]
+        )
+        monitor = self.env["campaign.monitor"].with_user(
+            self.env.ref("base.user_admin")
+        )
+        self.env.invalidate_all()
+        return query_count(self.env, lambda: monitor.get_monitor_data({}))
+
+    def test_monitor_data_is_set_based(self):
+        small, q_small = self._monitor_queries(3)
+        big, q_big = self._monitor_queries(30)
+        self.assertEqual(len(big["cards"]), len(small["cards"]) + 30)
+        # 30 more campaigns (cards) in the same number of queries
+        self.assertLessEqual(q_big, q_small + 2, (q_small, q_big))
+
+
+@tagged("post_install", "-at_install")
+class TestWorkbookSmoke(TransactionCase):
+    """bench_workbook.py at a small scale: the export's queries do not grow
+    with its lines, and every line lands in the workbook."""
+
+    def _export(self, lines):
+        import bench_workbook
+
+        campaign = bench_workbook.make_campaign(self.env, lines, seed=lines)
+        report = self.env[bench_workbook.REPORT].with_user(
+            self.env.ref("base.user_admin")
+        )
+        (content, _kind), queries = query_count(
+            self.env, lambda: report.create_xlsx_report([campaign.id], {})
+        )
+        return bench_workbook.count_rows(content), queries
+
+    def test_workbook_is_streamed_set_wise(self):
+        rows_small, q_small = self._export(50)
+        rows_big, q_big = self._export(500)
+        # the timesheet and other-cost sheets together hold every line
+        grown = sum(rows_big.values()) - sum(rows_small.values())
+        self.assertEqual(grown, 450, (rows_small, rows_big))
+        self.assertLessEqual(q_big, q_small + 2, (q_small, q_big))

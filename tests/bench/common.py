@@ -135,28 +135,30 @@ def explain(cr, query, params=None, analyze=False):
     return cr.fetchone()[0][0]["Plan"]
 
 
-def main_node(plan):
-    """Summarise a plan: its root node and every scan with its table and index.
+def main_node(plan, limit=6):
+    """Summarise a plan: its root node and its biggest scans (table, index).
 
-    A sequential scan on a table estimated above 10,000 rows is flagged
-    ``SEQ-SCAN!`` so a lost index shows in the benchmark's output.
+    Scans are listed by estimated rows, largest first, without duplicates;
+    scans of small tables (under 1,000 rows estimated) are left out. A
+    sequential scan above 10,000 rows is flagged ``SEQ-SCAN!`` so a lost
+    index shows in the benchmark's output.
     """
-    scans = []
+    scans = {}
     for _depth, node in plan_nodes(plan):
         kind = node["Node Type"]
-        if kind in SCAN_NODES and node.get("Relation Name", node.get("Index Name")):
-            target = node.get("Relation Name") or ""
-            if node.get("Index Name"):
-                target += f" using {node['Index Name']}"
-            flag = (
-                " SEQ-SCAN!"
-                if kind == "Seq Scan" and node.get("Plan Rows", 0) > 10_000
-                else ""
-            )
-            scans.append(f"{kind} on {target}{flag}")
-    return (
-        f"{plan['Node Type']} (est. {plan.get('Total Cost', 0):.0f}) <- "
-        + "; ".join(scans or ["no scan"])
+        if kind not in SCAN_NODES:
+            continue
+        rows = node.get("Plan Rows", 0) * max(node.get("Plan Loops", 1), 1)
+        target = node.get("Relation Name") or ""
+        if node.get("Index Name"):
+            target += f" using {node['Index Name']}"
+        flag = " SEQ-SCAN!" if kind == "Seq Scan" and rows > 10_000 else ""
+        label = f"{kind} on {target}{flag}".replace("on  using", "using")
+        scans[label] = max(scans.get(label, 0), rows)
+    big = sorted((r, label) for label, r in scans.items() if r >= 1_000)
+    shown = [f"{label} (~{r:,.0f} rows)" for r, label in reversed(big)][:limit]
+    return f"{plan['Node Type']} (cost {plan.get('Total Cost', 0):,.0f}) <- " + (
+        "; ".join(shown) or "small scans only"
     )
 
 
