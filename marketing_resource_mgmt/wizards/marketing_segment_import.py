@@ -86,6 +86,25 @@ class MarketingSegmentImport(models.TransientModel):
             by_name.setdefault(key, partner_id)
         return by_email, by_phone, by_name
 
+    def _get_reason_text(self, code, args):
+        """The translated wording of a row's outcome (see contact_import.REASONS)."""
+        _ = self.env._
+        value = repr(args.get("value", ""))
+        texts = {
+            "no_name": lambda: _("no name and no company"),
+            "invalid_email": lambda: _("invalid e-mail address %(value)s", value=value),
+            "invalid_phone": lambda: _("invalid phone number %(value)s", value=value),
+            "invalid_mobile": lambda: _("invalid mobile number %(value)s", value=value),
+            "no_contact": lambda: _("no e-mail and no phone"),
+            "duplicate": lambda: _(
+                "duplicate of row %(row)s in the file", row=args.get("row")
+            ),
+            "matched_email": lambda: _("matched by e-mail"),
+            "matched_phone": lambda: _("matched by phone"),
+            "matched_name": lambda: _("matched by name and company"),
+        }
+        return texts[code]() if code in texts else ""
+
     # ---- IMPORT -----------------------------------------------------------
     def _read_file(self):
         try:
@@ -189,7 +208,7 @@ class MarketingSegmentImport(models.TransientModel):
                             "wizard_id": self.id,
                             "row": item["row"],
                             "status": item["status"],
-                            "reason": item["reason"],
+                            "reason": self._get_reason_text(item["code"], item["args"]),
                             "partner_id": item.get("partner_id"),
                         }
                         for item in plan
