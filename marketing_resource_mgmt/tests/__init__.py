@@ -10,3 +10,6 @@ from . import test_analyser
 from . import test_tools
 from . import test_import
 from . import test_ui
+from . import test_campaign_portal
+from . import test_campaign_generation
+from . import test_campaign_tour
