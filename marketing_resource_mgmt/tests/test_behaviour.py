@@ -173,3 +173,29 @@ class TestBehaviour(AccountTestInvoicingCommon):
         self.Behaviour._refresh()
         self.assertEqual(self._row(self.invoiced).responded, 1)
         self.assertEqual(self._row(self.invoiced).converted, 0)
+
+    def test_monetary_in_company_currency(self):
+        other = self.setup_other_currency("EUR", rates=[("1900-01-01", 2.0)])
+        foreigner = self.env["res.partner"].create({"name": "Euro Buyer"})
+        pricelist = self.env["product.pricelist"].create(
+            {"name": "EUR", "currency_id": other.id}
+        )
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": foreigner.id,
+                "pricelist_id": pricelist.id,
+                "order_line": [
+                    (0, 0, {"product_id": self.product_a.id, "product_uom_qty": 1,
+                            "price_unit": 100.0, "tax_id": False})
+                ],
+            }
+        )
+        order.action_confirm()
+        self.assertEqual(order.currency_id, other)
+        self.init_invoice("out_invoice", foreigner, self.today, post=True,
+                          amounts=[300.0], taxes=[], currency=other)
+        self.Behaviour._refresh()
+        row = self._row(foreigner)
+        self.assertEqual(row.frequency, 2)
+        # 100 EUR + 300 EUR at 2 EUR per unit of company currency
+        self.assertAlmostEqual(row.monetary, 200.0)
