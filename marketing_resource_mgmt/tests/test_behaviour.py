@@ -199,3 +199,19 @@ class TestBehaviour(AccountTestInvoicingCommon):
         self.assertEqual(row.frequency, 2)
         # 100 EUR + 300 EUR at 2 EUR per unit of company currency
         self.assertAlmostEqual(row.monetary, 200.0)
+
+    def test_order_confirmation_triggers_refresh(self):
+        cron = self.env.ref("marketing_resource_mgmt.ir_cron_refresh_partner_behaviour")
+        Trigger = self.env["ir.cron.trigger"]
+        before = Trigger.search_count([("cron_id", "=", cron.id)])
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": self.quoted.id,
+                "order_line": [(0, 0, {"product_id": self.product_a.id, "price_unit": 5.0})],
+            }
+        )
+        order.action_confirm()
+        self.assertEqual(Trigger.search_count([("cron_id", "=", cron.id)]), before + 1)
+        self.init_invoice("out_invoice", self.quoted, self.today, post=True,
+                          amounts=[5.0], taxes=[])
+        self.assertEqual(Trigger.search_count([("cron_id", "=", cron.id)]), before + 2)
