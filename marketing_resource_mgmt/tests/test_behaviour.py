@@ -185,15 +185,30 @@ class TestBehaviour(AccountTestInvoicingCommon):
                 "partner_id": foreigner.id,
                 "pricelist_id": pricelist.id,
                 "order_line": [
-                    (0, 0, {"product_id": self.product_a.id, "product_uom_qty": 1,
-                            "price_unit": 100.0, "tax_id": False})
+                    (
+                        0,
+                        0,
+                        {
+                            "product_id": self.product_a.id,
+                            "product_uom_qty": 1,
+                            "price_unit": 100.0,
+                            "tax_id": False,
+                        },
+                    )
                 ],
             }
         )
         order.action_confirm()
         self.assertEqual(order.currency_id, other)
-        self.init_invoice("out_invoice", foreigner, self.today, post=True,
-                          amounts=[300.0], taxes=[], currency=other)
+        self.init_invoice(
+            "out_invoice",
+            foreigner,
+            self.today,
+            post=True,
+            amounts=[300.0],
+            taxes=[],
+            currency=other,
+        )
         self.Behaviour._refresh()
         row = self._row(foreigner)
         self.assertEqual(row.frequency, 2)
@@ -207,11 +222,14 @@ class TestBehaviour(AccountTestInvoicingCommon):
         order = self.env["sale.order"].create(
             {
                 "partner_id": self.quoted.id,
-                "order_line": [(0, 0, {"product_id": self.product_a.id, "price_unit": 5.0})],
+                "order_line": [
+                    (0, 0, {"product_id": self.product_a.id, "price_unit": 5.0})
+                ],
             }
         )
         order.action_confirm()
         self.assertEqual(Trigger.search_count([("cron_id", "=", cron.id)]), before + 1)
-        self.init_invoice("out_invoice", self.quoted, self.today, post=True,
-                          amounts=[5.0], taxes=[])
+        self.init_invoice(
+            "out_invoice", self.quoted, self.today, post=True, amounts=[5.0], taxes=[]
+        )
         self.assertEqual(Trigger.search_count([("cron_id", "=", cron.id)]), before + 2)
