@@ -233,3 +233,23 @@ class TestBehaviour(AccountTestInvoicingCommon):
             "out_invoice", self.quoted, self.today, post=True, amounts=[5.0], taxes=[]
         )
         self.assertEqual(Trigger.search_count([("cron_id", "=", cron.id)]), before + 2)
+
+    def test_campaign_response_from_members(self):
+        Member = self.env["marketing.campaign.member"]
+        campaigns = self.env["utm.campaign"].create(
+            [{"name": f"Member campaign {i}"} for i in range(3)]
+        )
+        Member.create(
+            [
+                {"campaign_id": campaigns[0].id, "partner_id": self.buyer_contact.id,
+                 "channel": "call", "state": "responded"},
+                {"campaign_id": campaigns[1].id, "partner_id": self.buyer.id,
+                 "channel": "email", "state": "converted"},
+                {"campaign_id": campaigns[2].id, "partner_id": self.buyer.id,
+                 "channel": "email", "state": "contacted"},
+            ]
+        )
+        self.Behaviour._refresh()
+        row = self._row(self.buyer)
+        self.assertEqual(row.responded, 2, "a contact's answer counts for its company")
+        self.assertEqual(row.converted, 1)
