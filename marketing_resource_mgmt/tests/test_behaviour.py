@@ -241,12 +241,24 @@ class TestBehaviour(AccountTestInvoicingCommon):
         )
         Member.create(
             [
-                {"campaign_id": campaigns[0].id, "partner_id": self.buyer_contact.id,
-                 "channel": "call", "state": "responded"},
-                {"campaign_id": campaigns[1].id, "partner_id": self.buyer.id,
-                 "channel": "email", "state": "converted"},
-                {"campaign_id": campaigns[2].id, "partner_id": self.buyer.id,
-                 "channel": "email", "state": "contacted"},
+                {
+                    "campaign_id": campaigns[0].id,
+                    "partner_id": self.buyer_contact.id,
+                    "channel": "call",
+                    "state": "responded",
+                },
+                {
+                    "campaign_id": campaigns[1].id,
+                    "partner_id": self.buyer.id,
+                    "channel": "email",
+                    "state": "converted",
+                },
+                {
+                    "campaign_id": campaigns[2].id,
+                    "partner_id": self.buyer.id,
+                    "channel": "email",
+                    "state": "contacted",
+                },
             ]
         )
         self.Behaviour._refresh()
