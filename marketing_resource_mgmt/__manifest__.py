@@ -38,6 +38,7 @@
         "views/res_partner_views.xml",
         "views/marketing_campaign_template_views.xml",
         "views/utm_campaign_views.xml",
+        "views/utm_campaign_generation_views.xml",
         "views/marketing_campaign_member_views.xml",
         "templates/campaign_answer_templates.xml",
         "wizards/marketing_segment_wizard_views.xml",
@@ -51,6 +52,7 @@
     ],
     "demo": [
         "demo/marketing_campaign_demo.xml",
+        "demo/marketing_segment_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

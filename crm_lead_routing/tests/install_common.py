@@ -21,6 +21,9 @@ def addon_models(env, addon):
         m.model
         for m in env["ir.model"].sudo().browse(model_ids)
         if not env[m.model]._abstract
+        # models the addon only extends (crm.lead, utm.campaign...) carry an
+        # xmlid of the addon too; they belong to their original module
+        and env[m.model]._original_module == addon
     ]
 
 

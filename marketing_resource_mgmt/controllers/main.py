@@ -38,6 +38,7 @@ class CampaignAnswerController(http.Controller):
         auth="public",
         methods=["GET"],
         sitemap=False,
+        website=True,
     )
     def campaign_answer_page(self, token, **kwargs):
         member = self._get_member(token)
@@ -54,8 +55,11 @@ class CampaignAnswerController(http.Controller):
         auth="public",
         methods=["POST"],
         sitemap=False,
+        website=True,
     )
-    def campaign_answer_submit(self, token, answer=None, callback_time=None, note=None, **kwargs):
+    def campaign_answer_submit(
+        self, token, answer=None, callback_time=None, note=None, **kwargs
+    ):
         member = self._get_member(token)
         if member is None:
             return self._not_found()

@@ -14,3 +14,4 @@ from . import marketing_campaign_cost
 from . import marketing_campaign_member
 from . import project_task
 from . import crm_lead
+from . import utm_campaign_generation

@@ -2,6 +2,8 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
+
 
 class CrmLead(models.Model):
     _inherit = "crm.lead"
@@ -38,18 +40,26 @@ class CrmLead(models.Model):
             "|| ' ' || COALESCE(r.referred, '')"
         )
         matches = self.env["marketing.campaign.member"]._match_inbound(
-            self, text, "r.email_from", ("r.phone", "r.mobile")
+            self, text, "r.email_normalized", ("r.phone", "r.mobile")
         )
         self.env["marketing.campaign.member"]._apply_inbound(self, matches, "responded")
 
-    @api.ondelete(at_uninstall=False)
+    def unlink(self):
+        # checked before mail.thread's unlink, which deletes the messages
+        # (the done activities) first
+        if not self.env.context.get(MODULE_UNINSTALL_FLAG):
+            self._unlink_except_campaign_effort()
+        return super().unlink()
+
     def _unlink_except_campaign_effort(self):
         """A lead that answered a campaign, or carries done activities, is
         logged work: it is archived, never deleted."""
         if not self:
             return
-        answered = self.env["marketing.campaign.member"].sudo().search(
-            [("lead_id", "in", self.ids)], limit=1
+        answered = (
+            self.env["marketing.campaign.member"]
+            .sudo()
+            .search([("lead_id", "in", self.ids)], limit=1)
         )
         if answered:
             raise UserError(
@@ -60,13 +70,17 @@ class CrmLead(models.Model):
                     campaign=answered.campaign_id.title,
                 )
             )
-        done = self.env["mail.message"].sudo()._read_group(
-            [
-                ("model", "=", self._name),
-                ("res_id", "in", self.ids),
-                ("mail_activity_type_id", "!=", False),
-            ],
-            ["res_id"],
+        done = (
+            self.env["mail.message"]
+            .sudo()
+            ._read_group(
+                [
+                    ("model", "=", self._name),
+                    ("res_id", "in", self.ids),
+                    ("mail_activity_type_id", "!=", False),
+                ],
+                ["res_id"],
+            )
         )
         if done:
             lead = self.browse(done[0][0])

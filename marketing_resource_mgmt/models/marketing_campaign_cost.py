@@ -1,6 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo import api, fields, models
 
 COST_CATEGORIES = [
     ("media", "Media and advertising"),
@@ -51,7 +50,9 @@ class MarketingCampaignCost(models.Model):
 
     def write(self, vals):
         res = super().write(vals)
-        if {"date", "partner_id", "amount", "name", "category", "campaign_id"} & set(vals):
+        if {"date", "partner_id", "amount", "name", "category", "campaign_id"} & set(
+            vals
+        ):
             self._sync_analytic_line()
         return res
 
@@ -79,19 +80,14 @@ class MarketingCampaignCost(models.Model):
         }
 
     def _sync_analytic_line(self):
-        """Create or update each entry's analytic line."""
+        """Create or update each entry's analytic line (the campaign's analytic
+        account is created on the first cost when it has none yet)."""
         for cost in self:
-            if not cost.campaign_id.analytic_account_id:
-                raise UserError(
-                    _(
-                        "The campaign %(name)s has no analytic account yet: start it "
-                        "from its template (which creates its project and account) or "
-                        "set one before entering costs.",
-                        name=cost.campaign_id.title,
-                    )
-                )
+            cost.campaign_id._ensure_analytic_account()
             vals = cost._prepare_analytic_line_vals()
             if cost.analytic_line_id:
                 cost.analytic_line_id.sudo().write(vals)
             else:
-                cost.analytic_line_id = self.env["account.analytic.line"].sudo().create(vals)
+                cost.analytic_line_id = (
+                    self.env["account.analytic.line"].sudo().create(vals)
+                )

@@ -1,9 +1,13 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import secrets
 
+from markupsafe import Markup
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
+
+from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
 
 MEMBER_STATES = [
     ("targeted", "Targeted"),
@@ -30,7 +34,7 @@ ANSWERS = [
 ]
 
 
-def _new_token():
+def _new_token(model=None):
     """192 bits from the system's CSPRNG, as 48 hex digits (same form as the
     tokens the generator makes in SQL with gen_random_bytes(24))."""
     return secrets.token_hex(24)
@@ -99,7 +103,13 @@ class MarketingCampaignMember(models.Model):
                 f"{member.partner_id.display_name} ({labels.get(member.channel, '')})"
             )
 
-    @api.ondelete(at_uninstall=False)
+    def unlink(self):
+        # checked before mail.thread's unlink, which deletes the messages
+        # (the done activities) first
+        if not self.env.context.get(MODULE_UNINSTALL_FLAG):
+            self._unlink_except_effort()
+        return super().unlink()
+
     def _unlink_except_effort(self):
         answered = self.filtered(lambda m: m.state in ANSWERED_STATES or m.answer)
         if answered:
@@ -112,13 +122,17 @@ class MarketingCampaignMember(models.Model):
                 )
             )
         if self:
-            done = self.env["mail.message"].sudo()._read_group(
-                [
-                    ("model", "=", self._name),
-                    ("res_id", "in", self.ids),
-                    ("mail_activity_type_id", "!=", False),
-                ],
-                ["res_id"],
+            done = (
+                self.env["mail.message"]
+                .sudo()
+                ._read_group(
+                    [
+                        ("model", "=", self._name),
+                        ("res_id", "in", self.ids),
+                        ("mail_activity_type_id", "!=", False),
+                    ],
+                    ["res_id"],
+                )
             )
             if done:
                 member = self.browse(done[0][0])
@@ -144,14 +158,18 @@ class MarketingCampaignMember(models.Model):
     def _phone_match_sql(self, member_alias, phone_sql):
         """SQL: the member's contact has the phone ``phone_sql`` (its last nine
         digits, so that +44 113..., 0113... and (0113) ... meet)."""
-        digits = SQL("right(regexp_replace(%s, '\\D', '', 'g'), 9)", phone_sql)
+
+        def tail(column):
+            return SQL(
+                "right(regexp_replace(COALESCE(%s, ''), '\\D', '', 'g'), 9)", column
+            )
+
+        alias = SQL.identifier(member_alias)
         return SQL(
-            "(length(regexp_replace(COALESCE(%(phone)s, ''), '\\D', '', 'g')) >= 7 AND "
-            "%(digits)s IN (right(regexp_replace(COALESCE(%(alias)s.phone, ''), '\\D', '', 'g'), 9), "
-            "right(regexp_replace(COALESCE(%(alias)s.mobile, ''), '\\D', '', 'g'), 9)))",
-            phone=phone_sql,
-            digits=digits,
-            alias=SQL.identifier(member_alias),
+            "(length(%(phone)s) >= 7 AND %(phone)s IN (%(phone_col)s, %(mobile_col)s))",
+            phone=tail(phone_sql),
+            phone_col=tail(SQL("%s.phone", alias)),
+            mobile_col=tail(SQL("%s.mobile", alias)),
         )
 
     @api.model
@@ -187,7 +205,7 @@ class MarketingCampaignMember(models.Model):
         ]
         if email_sql:
             email_cond = SQL(
-                "(p.email_normalized IS NOT NULL AND p.email_normalized = lower(trim(%s)))",
+                "(p.email_normalized IS NOT NULL AND p.email_normalized = %s)",
                 email_sql,
             )
             contact_conds.append(email_cond)
@@ -269,7 +287,9 @@ class MarketingCampaignMember(models.Model):
                 summary=_("Inbound answer to campaign %(name)s", name=campaign.title),
                 note=_(
                     "Matched by %(route)s; campaign code %(code)s.",
-                    route=dict(self.env["crm.lead"]._fields["campaign_match_route"].selection)[route],
+                    route=dict(
+                        self.env["crm.lead"]._fields["campaign_match_route"].selection
+                    )[route],
                     code=campaign.code,
                 ),
                 user_id=user.id,
@@ -325,11 +345,17 @@ class MarketingCampaignMember(models.Model):
             answer=dict(ANSWERS)[self.answer],
         )
         if self.callback_time:
-            description += " " + _("Preferred call-back time: %(time)s.", time=self.callback_time)
+            description += " " + _(
+                "Preferred call-back time: %(time)s.", time=self.callback_time
+            )
         if self.answer_note:
             description += " " + self.answer_note
         return {
-            "name": _("%(partner)s answers %(campaign)s", partner=partner.name, campaign=campaign.title),
+            "name": _(
+                "%(partner)s answers %(campaign)s",
+                partner=partner.name,
+                campaign=campaign.title,
+            ),
             "partner_id": partner.id,
             "email_from": partner.email,
             "phone": partner.phone or partner.mobile,
@@ -348,7 +374,10 @@ class MarketingCampaignMember(models.Model):
         lead = self.lead_id
         if lead and lead.active:
             lead.with_context(mrm_skip_inbound=True).write(
-                {"description": (lead.description or "") + "<p>%s</p>" % vals["description"]}
+                {
+                    "description": Markup("%s<p>%s</p>")
+                    % (Markup(lead.description or ""), vals["description"])
+                }
             )
         else:
             if not self.member_user_for_lead():
@@ -362,7 +391,9 @@ class MarketingCampaignMember(models.Model):
         )
         lead.activity_schedule(
             activity_type_id=activity_type.id,
-            summary=_("Inbound answer to campaign %(name)s", name=self.campaign_id.title),
+            summary=_(
+                "Inbound answer to campaign %(name)s", name=self.campaign_id.title
+            ),
             note=vals["description"],
             user_id=(lead.user_id or self.member_user_for_lead()).id,
         )
@@ -389,18 +420,27 @@ class MarketingCampaignMember(models.Model):
         members.activity_ids.unlink()
         if partner.email:
             self.env["mail.blacklist"].sudo()._add(
-                partner.email, message=_("Unsubscribed from campaign %(code)s", code=self.campaign_id.code)
+                partner.email,
+                message=_(
+                    "Unsubscribed from campaign %(code)s", code=self.campaign_id.code
+                ),
             )
         numbers = [n for n in (partner.phone, partner.mobile) if n]
         if numbers:
             self.env["phone.blacklist"].sudo()._add(numbers)
         mailing_list = self.campaign_id.mailing_list_id
         if mailing_list and partner.email_normalized:
-            subscriptions = self.env["mailing.subscription"].sudo().search(
-                [
-                    ("list_id", "=", mailing_list.id),
-                    ("contact_id.email_normalized", "=", partner.email_normalized),
-                ]
+            subscriptions = (
+                self.env["mailing.subscription"]
+                .sudo()
+                .search(
+                    [
+                        ("list_id", "=", mailing_list.id),
+                        ("contact_id.email_normalized", "=", partner.email_normalized),
+                    ]
+                )
             )
             subscriptions.write({"opt_out": True})
-        self.sudo().message_post(body=_("Unsubscribed on the portal from every channel."))
+        self.sudo().message_post(
+            body=_("Unsubscribed on the portal from every channel.")
+        )

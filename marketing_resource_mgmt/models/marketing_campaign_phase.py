@@ -40,7 +40,9 @@ class MarketingCampaignPhase(models.Model):
     def _compute_open_task_count(self):
         for phase in self:
             phase.open_task_count = len(
-                phase.task_ids.filtered(lambda t: t.state not in ("1_done", "1_canceled"))
+                phase.task_ids.filtered(
+                    lambda t: t.state not in ("1_done", "1_canceled")
+                )
             )
 
     def _close(self, override_reason=False):
@@ -58,7 +60,9 @@ class MarketingCampaignPhase(models.Model):
             if not self.env.user.has_group(
                 "marketing_resource_mgmt.group_marketing_manager"
             ):
-                raise AccessError(_("Only marketing managers can override a phase gate."))
+                raise AccessError(
+                    _("Only marketing managers can override a phase gate.")
+                )
             if not override_reason.strip():
                 raise UserError(_("Give a reason for the override."))
         elif self.open_task_count:
@@ -80,7 +84,8 @@ class MarketingCampaignPhase(models.Model):
             }
         )
         following = campaign.phase_ids.filtered(
-            lambda p: p.state == "pending" and (p.sequence, p.id) > (self.sequence, self.id)
+            lambda p: p.state == "pending"
+            and (p.sequence, p.id) > (self.sequence, self.id)
         ).sorted(lambda p: (p.sequence, p.id))
         next_phase = following[:1]
         if next_phase:

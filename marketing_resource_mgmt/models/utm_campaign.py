@@ -7,6 +7,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
+from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
+
 from .marketing_campaign_template import CAMPAIGN_TYPES
 
 # Fields that make up a campaign's plan: only its owner and marketing managers
@@ -111,9 +113,7 @@ class UtmCampaign(models.Model):
         "marketing.campaign.cofunding", "campaign_id", "Co-funding"
     )
     team_ids = fields.One2many("marketing.campaign.team", "campaign_id", "Team")
-    member_ids = fields.One2many(
-        "marketing.campaign.member", "campaign_id", "Members"
-    )
+    member_ids = fields.One2many("marketing.campaign.member", "campaign_id", "Members")
     cost_ids = fields.One2many("marketing.campaign.cost", "campaign_id", "Costs")
     project_id = fields.Many2one("project.project", copy=False, readonly=True)
     analytic_account_id = fields.Many2one(
@@ -185,7 +185,9 @@ class UtmCampaign(models.Model):
         for campaign in self:
             counts = {s: c for (cid, s), c in data.items() if cid == campaign.id}
             campaign.member_count = sum(counts.values())
-            campaign.responded_count = sum(c for s, c in counts.items() if s in answered)
+            campaign.responded_count = sum(
+                c for s, c in counts.items() if s in answered
+            )
 
     def _compute_task_count(self):
         for campaign in self:
@@ -218,8 +220,10 @@ class UtmCampaign(models.Model):
     def create(self, vals_list):
         for vals in vals_list:
             if not vals.get("code"):
-                vals["code"] = self.env["ir.sequence"].sudo().next_by_code(
-                    "marketing.campaign.code"
+                vals["code"] = (
+                    self.env["ir.sequence"]
+                    .sudo()
+                    .next_by_code("marketing.campaign.code")
                 )
             if vals.get("template_id"):
                 template = self.env["marketing.campaign.template"].browse(
@@ -272,7 +276,13 @@ class UtmCampaign(models.Model):
                     )
                 )
 
-    @api.ondelete(at_uninstall=False)
+    def unlink(self):
+        # checked before mail.thread's unlink, which deletes the messages
+        # (the done activities) first
+        if not self.env.context.get(MODULE_UNINSTALL_FLAG):
+            self._unlink_except_effort()
+        return super().unlink()
+
     def _unlink_except_effort(self):
         for campaign in self:
             reason = campaign._get_logged_effort()
@@ -290,26 +300,40 @@ class UtmCampaign(models.Model):
         """:return: a short description of the work logged on the campaign, or ''"""
         self.ensure_one()
         reasons = []
-        answered = self.env["marketing.campaign.member"].sudo().search_count(
-            [
-                ("campaign_id", "=", self.id),
-                ("state", "in", ("responded", "converted", "declined", "unsubscribed")),
-            ]
+        answered = (
+            self.env["marketing.campaign.member"]
+            .sudo()
+            .search_count(
+                [
+                    ("campaign_id", "=", self.id),
+                    (
+                        "state",
+                        "in",
+                        ("responded", "converted", "declined", "unsubscribed"),
+                    ),
+                ]
+            )
         )
         if answered:
             reasons.append(_("%(count)s answered members", count=answered))
         if self.analytic_account_id:
-            hours = self.env["account.analytic.line"].sudo().search_count(
-                [("account_id", "=", self.analytic_account_id.id)]
+            hours = (
+                self.env["account.analytic.line"]
+                .sudo()
+                .search_count([("account_id", "=", self.analytic_account_id.id)])
             )
             if hours:
                 reasons.append(_("%(count)s cost or timesheet lines", count=hours))
-        done = self.env["mail.message"].sudo().search_count(
-            [
-                ("model", "=", self._name),
-                ("res_id", "=", self.id),
-                ("mail_activity_type_id", "!=", False),
-            ]
+        done = (
+            self.env["mail.message"]
+            .sudo()
+            .search_count(
+                [
+                    ("model", "=", self._name),
+                    ("res_id", "=", self.id),
+                    ("mail_activity_type_id", "!=", False),
+                ]
+            )
         )
         if done:
             reasons.append(_("%(count)s done activities", count=done))
@@ -317,10 +341,11 @@ class UtmCampaign(models.Model):
 
     @api.depends("title", "code")
     def _compute_display_name(self):
-        super()._compute_display_name()
+        res = super()._compute_display_name()
         for campaign in self:
             if campaign.code and campaign.title:
                 campaign.display_name = f"[{campaign.code}] {campaign.title}"
+        return res
 
     @api.model
     def _search_display_name(self, operator, value):
@@ -355,9 +380,7 @@ class UtmCampaign(models.Model):
         self.template_id._check_usable()
         date_start = self.date_start or fields.Date.context_today(self)
         project = (
-            self.env["project.project"]
-            .sudo()
-            .create(self._prepare_project_vals())
+            self.env["project.project"].sudo().create(self._prepare_project_vals())
         )
         project.message_subscribe(
             partner_ids=(self.team_ids.user_id | self.user_id).partner_id.ids
@@ -377,10 +400,12 @@ class UtmCampaign(models.Model):
                 }
             )
         phases = self.env["marketing.campaign.phase"].sudo().create(phase_vals)
-        for phase, tphase in zip(phases, self.template_id.phase_ids):
+        for phase, tphase in zip(phases, self.template_id.phase_ids, strict=False):
             for ttask in tphase.task_ids:
                 task_vals.append(
-                    self._prepare_task_vals(ttask, phase, project, date_start, users_by_role)
+                    self._prepare_task_vals(
+                        ttask, phase, project, date_start, users_by_role
+                    )
                 )
         self.env["project.task"].sudo().with_context(mail_create_nolog=True).create(
             task_vals
@@ -457,7 +482,9 @@ class UtmCampaign(models.Model):
     def action_override_phase(self):
         """Open the wizard that closes the current phase with a reason."""
         self.ensure_one()
-        if not self.env.user.has_group("marketing_resource_mgmt.group_marketing_manager"):
+        if not self.env.user.has_group(
+            "marketing_resource_mgmt.group_marketing_manager"
+        ):
             raise AccessError(_("Only marketing managers can override a phase gate."))
         self._get_current_phase()
         return {
@@ -512,6 +539,30 @@ class UtmCampaign(models.Model):
         return action
 
     # ---- COSTS
+
+    def _ensure_analytic_account(self):
+        """:return: the campaign's analytic account, created (in the project
+        plan, so that the project started later uses it) when missing"""
+        self.ensure_one()
+        if not self.analytic_account_id:
+            project_plan, _other_plans = self.env[
+                "account.analytic.plan"
+            ]._get_all_plans()
+            account = (
+                self.env["account.analytic.account"]
+                .sudo()
+                .create(
+                    {
+                        "name": f"{self.code} {self.title}"
+                        if self.code
+                        else self.title,
+                        "company_id": self.company_id.id,
+                        "plan_id": project_plan.id,
+                    }
+                )
+            )
+            self.sudo().analytic_account_id = account
+        return self.analytic_account_id
 
     def _get_cost_lines_domain(self):
         return [("account_id", "in", self.analytic_account_id.ids)]

@@ -56,9 +56,10 @@ class UtmCampaign(models.Model):
     )
 
     def init(self):
-        super().init()
+        res = super().init()
         # gen_random_bytes() for the members' portal tokens
         self.env.cr.execute("CREATE EXTENSION IF NOT EXISTS pgcrypto")
+        return res
 
     # ---- ACTIONS
 
@@ -77,7 +78,9 @@ class UtmCampaign(models.Model):
                     }
                 )
                 campaign.sudo().with_delay(
-                    description=_("Generate the audience of %(code)s", code=campaign.code)
+                    description=_(
+                        "Generate the audience of %(code)s", code=campaign.code
+                    )
                 )._generate_members()
         else:
             self.sudo()._generate_members()
@@ -111,7 +114,10 @@ class UtmCampaign(models.Model):
             )
         if not (self.use_email or self.use_call or self.use_mail):
             raise UserError(
-                _("Choose at least one channel for the campaign %(name)s.", name=self.title)
+                _(
+                    "Choose at least one channel for the campaign %(name)s.",
+                    name=self.title,
+                )
             )
         for segment in self.segment_ids:
             segment._check_definition()
@@ -146,7 +152,9 @@ class UtmCampaign(models.Model):
                     raise
                 continue
             results[campaign.id] = counts
-            labels = dict(self.env["marketing.campaign.member"]._fields["channel"].selection)
+            labels = dict(
+                self.env["marketing.campaign.member"]._fields["channel"].selection
+            )
             summary = ", ".join(
                 _("%(channel)s: %(count)s new", channel=labels[ch], count=n)
                 for ch, n in counts.items()
@@ -198,8 +206,8 @@ class UtmCampaign(models.Model):
         Member = self.env["marketing.campaign.member"]
         self.env.flush_all()
         self.env.cr.execute(
-            "SELECT COALESCE(MAX(generation_batch), 0) + 1 FROM marketing_campaign_member "
-            "WHERE campaign_id = %s",
+            "SELECT COALESCE(MAX(generation_batch), 0) + 1 "
+            "FROM marketing_campaign_member WHERE campaign_id = %s",
             [self.id],
         )
         batch = self.env.cr.fetchone()[0]
@@ -215,7 +223,8 @@ class UtmCampaign(models.Model):
                 SELECT %(campaign)s, a.id, %(channel)s, 'targeted',
                        encode(gen_random_bytes(24), 'hex'),
                        now() AT TIME ZONE 'UTC', %(company)s, TRUE, %(batch)s,
-                       %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
+                       %(uid)s, now() AT TIME ZONE 'UTC',
+                       %(uid)s, now() AT TIME ZONE 'UTC'
                   FROM (%(audience)s) a
                  WHERE NOT EXISTS (
                        SELECT 1 FROM marketing_campaign_member u
@@ -257,7 +266,7 @@ class UtmCampaign(models.Model):
                 capacities = [1] * len(callers)
             divisor = reduce(math.gcd, [c for c in capacities if c])
             cycle = []
-            for caller, capacity in zip(callers, capacities):
+            for caller, capacity in zip(callers, capacities, strict=False):
                 cycle += [caller.user_id.id] * (capacity // divisor)
             # interleave so that a small list is spread too
             return self._interleave(cycle)
@@ -283,7 +292,7 @@ class UtmCampaign(models.Model):
             SQL(
                 """
             UPDATE marketing_campaign_member m
-               SET user_id = (%(cycle)s::int[])[((n.rn - 1) %% %(size)s) + 1]
+               SET user_id = (%(cycle)s::int[])[mod(n.rn - 1, %(size)s) + 1]
               FROM (SELECT id, row_number() OVER (ORDER BY id) AS rn
                       FROM marketing_campaign_member
                      WHERE campaign_id = %(campaign)s AND generation_batch = %(batch)s
@@ -296,7 +305,9 @@ class UtmCampaign(models.Model):
                 batch=batch,
             )
         )
-        activity_type = self.env.ref("marketing_resource_mgmt.mail_activity_type_campaign_call")
+        activity_type = self.env.ref(
+            "marketing_resource_mgmt.mail_activity_type_campaign_call"
+        )
         model_id = self.env["ir.model"]._get_id("marketing.campaign.member")
         deadline = max(self.date_start or fields.Date.today(), fields.Date.today())
         if self.date_end and self.date_end > deadline:
@@ -307,14 +318,16 @@ class UtmCampaign(models.Model):
                 """
             INSERT INTO mail_activity (
                 res_model_id, res_model, res_id, res_name, activity_type_id,
-                summary, note, date_deadline, user_id, automated,
+                summary, note, date_deadline, user_id, user_tz, automated, active,
                 create_uid, create_date, write_uid, write_date)
             SELECT %(model_id)s, 'marketing.campaign.member', m.id,
                    p.name, %(type)s, %(summary)s, %(note)s, %(deadline)s,
-                   m.user_id, TRUE,
+                   m.user_id, up.tz, TRUE, TRUE,
                    %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
               FROM marketing_campaign_member m
               JOIN res_partner p ON p.id = m.partner_id
+              JOIN res_users u ON u.id = m.user_id
+              JOIN res_partner up ON up.id = u.partner_id
              WHERE m.campaign_id = %(campaign)s AND m.generation_batch = %(batch)s
                AND m.channel = 'call'
                 """,
@@ -362,7 +375,8 @@ class UtmCampaign(models.Model):
                        c.name AS company_name
                   FROM marketing_campaign_member m
                   JOIN res_partner p ON p.id = m.partner_id
-                  LEFT JOIN res_partner c ON c.id = p.commercial_partner_id AND c.id != p.id
+                  LEFT JOIN res_partner c
+                         ON c.id = p.commercial_partner_id AND c.id != p.id
                  WHERE m.campaign_id = %(campaign)s AND m.generation_batch = %(batch)s
                    AND m.channel = 'email'
                  ORDER BY m.id
@@ -371,12 +385,14 @@ class UtmCampaign(models.Model):
                     name, email, email_normalized, country_id, company_name,
                     message_bounce, create_uid, create_date, write_uid, write_date)
                 SELECT name, email, email_normalized, country_id, company_name, 0,
-                       %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
+                       %(uid)s, now() AT TIME ZONE 'UTC',
+                       %(uid)s, now() AT TIME ZONE 'UTC'
                   FROM src
                 RETURNING id
             )
             INSERT INTO mailing_subscription (
-                contact_id, list_id, opt_out, create_uid, create_date, write_uid, write_date)
+                contact_id, list_id, opt_out,
+                create_uid, create_date, write_uid, write_date)
             SELECT id, %(list)s, FALSE,
                    %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
               FROM contact
@@ -417,11 +433,22 @@ class UtmCampaign(models.Model):
         for chunk in split_every(MAIL_FILE_BATCH, members):
             partners = Partner.browse([row[1] for row in chunk])
             partners.fetch(
-                ["name", "street", "street2", "zip", "city", "state_id", "country_id",
-                 "commercial_partner_id", "is_company", "parent_id"]
+                [
+                    "name",
+                    "street",
+                    "street2",
+                    "zip",
+                    "city",
+                    "state_id",
+                    "country_id",
+                    "commercial_partner_id",
+                    "is_company",
+                    "parent_id",
+                ]
             )
+            by_id = {partner.id: partner for partner in partners}
             for member_id, partner_id, token in chunk:
-                partner = Partner.browse(partner_id)
+                partner = by_id[partner_id]
                 company = partner.commercial_partner_id
                 company_name = company.name if company != partner else ""
                 lines = [partner.name or ""]
@@ -429,7 +456,9 @@ class UtmCampaign(models.Model):
                     lines.append(company_name)
                 lines += [
                     line
-                    for line in partner._display_address(without_company=True).split("\n")
+                    for line in partner._display_address(without_company=True).split(
+                        "\n"
+                    )
                     if line.strip()
                 ]
                 rows.append(

@@ -19,9 +19,12 @@ class CampaignCase(TransactionCase):
                 no_reset_password=True,
             )
         )
-        groups_user = (
-            "marketing_resource_mgmt.group_marketing_user,project.group_project_user,"
-            "hr_timesheet.group_hr_timesheet_user"
+        groups_user = ",".join(
+            [
+                "marketing_resource_mgmt.group_marketing_user",
+                "project.group_project_user",
+                "hr_timesheet.group_hr_timesheet_user",
+            ]
         )
         cls.manager = new_test_user(
             cls.env,

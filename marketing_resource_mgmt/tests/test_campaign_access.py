@@ -13,9 +13,16 @@ class TestCampaignAccess(CampaignCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.campaign.with_user(cls.owner).action_start()
-        cls.partner = cls.env["res.partner"].create({"name": "Paula Prospect", "email": "paula@example.com"})
+        cls.partner = cls.env["res.partner"].create(
+            {"name": "Paula Prospect", "email": "paula@example.com"}
+        )
         cls.member = cls.env["marketing.campaign.member"].create(
-            {"campaign_id": cls.campaign.id, "partner_id": cls.partner.id, "channel": "call", "user_id": cls.caller_a.id}
+            {
+                "campaign_id": cls.campaign.id,
+                "partner_id": cls.partner.id,
+                "channel": "call",
+                "user_id": cls.caller_a.id,
+            }
         )
 
     def test_outsider_cannot_see(self):
@@ -38,7 +45,9 @@ class TestCampaignAccess(CampaignCase):
         self.member.with_user(self.caller_a).action_mark_contacted()
         self.assertEqual(self.member.state, "contacted")
         self.member.with_user(self.caller_a).activity_schedule(
-            "mail.mail_activity_data_call", summary="Call again", user_id=self.caller_a.id
+            "mail.mail_activity_data_call",
+            summary="Call again",
+            user_id=self.caller_a.id,
         )
         # but not its plan
         with self.assertRaises(AccessError):
@@ -47,7 +56,11 @@ class TestCampaignAccess(CampaignCase):
             campaign.write({"target_leads": 1})
         with self.assertRaises(AccessError):
             self.env["marketing.campaign.team"].with_user(self.caller_a).create(
-                {"campaign_id": self.campaign.id, "user_id": self.outsider.id, "role": "caller"}
+                {
+                    "campaign_id": self.campaign.id,
+                    "user_id": self.outsider.id,
+                    "role": "caller",
+                }
             )
         with self.assertRaises(AccessError):
             self.campaign.cost_ids.with_user(self.caller_a).create(
@@ -71,7 +84,9 @@ class TestCampaignAccess(CampaignCase):
             company_ids=[(6, 0, other_company.ids)],
         )
         self.assertFalse(
-            self.env["utm.campaign"].with_user(other_user).search([("id", "=", self.campaign.id)])
+            self.env["utm.campaign"]
+            .with_user(other_user)
+            .search([("id", "=", self.campaign.id)])
         )
         with self.assertRaises(AccessError):
             self.campaign.with_user(other_user).read(["title"])
@@ -81,17 +96,29 @@ class TestCampaignAccess(CampaignCase):
     def test_salesman_opens_lead_with_campaign(self):
         """Odoo's own flows keep working: a salesperson outside the campaign
         (with or without the marketing groups) opens a lead that carries it."""
-        salesman = new_test_user(self.env, login="mrm_salesman", groups="sales_team.group_sale_salesman")
+        salesman = new_test_user(
+            self.env, login="mrm_salesman", groups="sales_team.group_sale_salesman"
+        )
         sales_marketer = new_test_user(
             self.env,
             login="mrm_sales_marketer",
             groups="sales_team.group_sale_salesman,marketing_resource_mgmt.group_marketing_user",
         )
         for user in (salesman, sales_marketer):
-            lead = self.env["crm.lead"].with_user(user).create(
-                {"name": "Walk-in", "campaign_id": self.campaign.id, "user_id": user.id}
+            lead = (
+                self.env["crm.lead"]
+                .with_user(user)
+                .create(
+                    {
+                        "name": "Walk-in",
+                        "campaign_id": self.campaign.id,
+                        "user_id": user.id,
+                    }
+                )
             )
-            data = lead.web_read({"name": {}, "campaign_id": {"fields": {"display_name": {}}}})
+            data = lead.web_read(
+                {"name": {}, "campaign_id": {"fields": {"display_name": {}}}}
+            )
             self.assertEqual(data[0]["campaign_id"]["id"], self.campaign.id)
             self.assertEqual(lead.campaign_id, self.campaign)
 
@@ -102,9 +129,15 @@ class TestCampaignAccessRpc(HttpCase):
 
     def test_outsider_over_rpc(self):
         groups = "marketing_resource_mgmt.group_marketing_user"
-        owner = new_test_user(self.env, login="rpc_owner", password="rpc_owner_pw1", groups=groups)
-        caller = new_test_user(self.env, login="rpc_caller", password="rpc_caller_pw1", groups=groups)
-        new_test_user(self.env, login="rpc_outsider", password="rpc_outsider_pw1", groups=groups)
+        owner = new_test_user(
+            self.env, login="rpc_owner", password="rpc_owner_pw1", groups=groups
+        )
+        caller = new_test_user(
+            self.env, login="rpc_caller", password="rpc_caller_pw1", groups=groups
+        )
+        new_test_user(
+            self.env, login="rpc_outsider", password="rpc_outsider_pw1", groups=groups
+        )
         campaign = self.env["utm.campaign"].create(
             {
                 "title": "RPC campaign",
@@ -120,10 +153,14 @@ class TestCampaignAccessRpc(HttpCase):
                 db, uid, f"{login}_pw1", "utm.campaign", method, args, kwargs or {}
             )
 
-        self.assertEqual(call("rpc_outsider", "search", [[("id", "=", campaign.id)]]), [])
+        self.assertEqual(
+            call("rpc_outsider", "search", [[("id", "=", campaign.id)]]), []
+        )
         with self.assertRaises(xmlrpc.client.Fault) as fault:
-            call("rpc_outsider", "read", [[campaign.id]], {"fields": ["title", "budget"]})
-        self.assertIn("AccessError", fault.exception.faultString)
+            call(
+                "rpc_outsider", "read", [[campaign.id]], {"fields": ["title", "budget"]}
+            )
+        self.assertIn("doesn't have 'read' access", fault.exception.faultString)
         rows = call("rpc_caller", "read", [[campaign.id]], {"fields": ["title"]})
         self.assertEqual(rows[0]["title"], "RPC campaign")
         with self.assertRaises(xmlrpc.client.Fault):

@@ -16,14 +16,18 @@ class TestCampaignCostEffort(CampaignCase):
         cls.partner = cls.env["res.partner"].create({"name": "Peter Prospect"})
 
     def test_direct_cost_posts_analytic_line(self):
-        cost = self.env["marketing.campaign.cost"].with_user(self.owner).create(
-            {
-                "campaign_id": self.campaign.id,
-                "partner_id": self.vendor.id,
-                "category": "print",
-                "amount": 1200,
-                "date": "2026-03-05",
-            }
+        cost = (
+            self.env["marketing.campaign.cost"]
+            .with_user(self.owner)
+            .create(
+                {
+                    "campaign_id": self.campaign.id,
+                    "partner_id": self.vendor.id,
+                    "category": "print",
+                    "amount": 1200,
+                    "date": "2026-03-05",
+                }
+            )
         )
         line = cost.analytic_line_id
         self.assertEqual(line.account_id, self.account)
@@ -56,13 +60,17 @@ class TestCampaignCostEffort(CampaignCase):
                 "partner_id": self.vendor.id,
                 "invoice_date": "2026-03-06",
                 "invoice_line_ids": [
-                    (0, 0, {
-                        "name": "Leaflets",
-                        "quantity": 1,
-                        "price_unit": 250,
-                        "tax_ids": [(5, 0, 0)],
-                        "analytic_distribution": {str(self.account.id): 100},
-                    })
+                    (
+                        0,
+                        0,
+                        {
+                            "name": "Leaflets",
+                            "quantity": 1,
+                            "price_unit": 250,
+                            "tax_ids": [(5, 0, 0)],
+                            "analytic_distribution": {str(self.account.id): 100},
+                        },
+                    )
                 ],
             }
         )
@@ -73,7 +81,12 @@ class TestCampaignCostEffort(CampaignCase):
 
     def test_member_with_answer_not_deleted(self):
         member = self.env["marketing.campaign.member"].create(
-            {"campaign_id": self.campaign.id, "partner_id": self.partner.id, "state": "declined", "answer": "not_interested"}
+            {
+                "campaign_id": self.campaign.id,
+                "partner_id": self.partner.id,
+                "state": "declined",
+                "answer": "not_interested",
+            }
         )
         with self.assertRaisesRegex(UserError, "archive"):
             member.unlink()
@@ -83,23 +96,35 @@ class TestCampaignCostEffort(CampaignCase):
 
     def test_member_with_done_activity_not_deleted(self):
         member = self.env["marketing.campaign.member"].create(
-            {"campaign_id": self.campaign.id, "partner_id": self.partner.id, "channel": "call"}
+            {
+                "campaign_id": self.campaign.id,
+                "partner_id": self.partner.id,
+                "channel": "call",
+            }
         )
-        activity = member.activity_schedule("mail.mail_activity_data_call", user_id=self.caller_a.id)
+        activity = member.activity_schedule(
+            "mail.mail_activity_data_call", user_id=self.caller_a.id
+        )
         activity.action_feedback(feedback="No answer")
         with self.assertRaisesRegex(UserError, "done activities"):
             member.unlink()
         fresh = self.env["marketing.campaign.member"].create(
-            {"campaign_id": self.campaign.id, "partner_id": self.partner.id, "channel": "mail"}
+            {
+                "campaign_id": self.campaign.id,
+                "partner_id": self.partner.id,
+                "channel": "mail",
+            }
         )
         fresh.unlink()
         self.assertFalse(fresh.exists())
 
     def test_lead_with_effort_not_deleted(self):
-        lead = self.env["crm.lead"].create({"name": "Call log", "partner_id": self.partner.id})
-        lead.activity_schedule("mail.mail_activity_data_call", user_id=self.owner.id).action_feedback(
-            feedback="Spoke to Peter"
+        lead = self.env["crm.lead"].create(
+            {"name": "Call log", "partner_id": self.partner.id}
         )
+        lead.activity_schedule(
+            "mail.mail_activity_data_call", user_id=self.owner.id
+        ).action_feedback(feedback="Spoke to Peter")
         with self.assertRaisesRegex(UserError, "archive"):
             lead.unlink()
         lead.action_archive()

@@ -11,12 +11,16 @@ class TestCampaignPortal(HttpCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.owner = new_test_user(
-            cls.env, login="mrm_portal_owner", groups="marketing_resource_mgmt.group_marketing_user"
+            cls.env,
+            login="mrm_portal_owner",
+            groups="marketing_resource_mgmt.group_marketing_user",
         )
         cls.campaign = cls.env["utm.campaign"].create(
             {
                 "title": "Portal Spring Offer",
-                "template_id": cls.env.ref("marketing_resource_mgmt.template_six_step").id,
+                "template_id": cls.env.ref(
+                    "marketing_resource_mgmt.template_six_step"
+                ).id,
                 "user_id": cls.owner.id,
                 "date_start": date(2026, 3, 2),
             }
@@ -24,18 +28,32 @@ class TestCampaignPortal(HttpCase):
         cls.campaign.with_user(cls.owner).action_start()
         cls.partners = cls.env["res.partner"].create(
             [
-                {"name": f"Answerer {i}", "email": f"answerer{i}@example.com", "phone": f"+44 20 7946 00{i:02d}"}
+                {
+                    "name": f"Answerer {i}",
+                    "email": f"answerer{i}@example.com",
+                    "phone": f"+44 20 7946 00{i:02d}",
+                }
                 for i in range(5)
             ]
         )
         cls.members = cls.env["marketing.campaign.member"].create(
-            [{"campaign_id": cls.campaign.id, "partner_id": p.id, "channel": "email"} for p in cls.partners]
+            [
+                {"campaign_id": cls.campaign.id, "partner_id": p.id, "channel": "email"}
+                for p in cls.partners
+            ]
         )
         cls.portal_user = new_test_user(
-            cls.env, login="mrm_portal_customer", groups="base.group_portal", password="mrm_portal_customer"
+            cls.env,
+            login="mrm_portal_customer",
+            groups="base.group_portal",
+            password="mrm_portal_customer",
         )
         cls.portal_member = cls.env["marketing.campaign.member"].create(
-            {"campaign_id": cls.campaign.id, "partner_id": cls.portal_user.partner_id.id, "channel": "email"}
+            {
+                "campaign_id": cls.campaign.id,
+                "partner_id": cls.portal_user.partner_id.id,
+                "channel": "email",
+            }
         )
 
     def _answer(self, member, answer, **extra):
@@ -73,7 +91,12 @@ class TestCampaignPortal(HttpCase):
         self._answer(member, "callback", callback_time="Friday 10am")
         self.assertEqual(member.lead_id, lead)
         self.assertIn("Friday 10am", lead.description)
-        self.assertEqual(self.env["crm.lead"].search_count([("partner_id", "=", member.partner_id.id)]), 1)
+        self.assertEqual(
+            self.env["crm.lead"].search_count(
+                [("partner_id", "=", member.partner_id.id)]
+            ),
+            1,
+        )
 
     def test_callback(self):
         member = self.members[1]
@@ -91,9 +114,15 @@ class TestCampaignPortal(HttpCase):
     def test_unsubscribe_every_channel(self):
         member = self.members[3]
         call_member = self.env["marketing.campaign.member"].create(
-            {"campaign_id": self.campaign.id, "partner_id": member.partner_id.id, "channel": "call"}
+            {
+                "campaign_id": self.campaign.id,
+                "partner_id": member.partner_id.id,
+                "channel": "call",
+            }
         )
-        call_member.activity_schedule("mail.mail_activity_data_call", user_id=self.owner.id)
+        call_member.activity_schedule(
+            "mail.mail_activity_data_call", user_id=self.owner.id
+        )
         response = self._answer(member, "unsubscribe")
         self.assertIn("unsubscribed", response.text)
         call_member.invalidate_recordset()
@@ -106,10 +135,19 @@ class TestCampaignPortal(HttpCase):
         partner = member.partner_id
         partner.invalidate_recordset()
         self.assertTrue(partner.is_blacklisted)
-        self.assertTrue(self.env["phone.blacklist"].search([("number", "=", partner.phone_sanitized)]))
+        self.assertTrue(
+            self.env["phone.blacklist"].search(
+                [("number", "=", partner.phone_sanitized)]
+            )
+        )
 
     def test_bad_token(self):
-        for token in ("0" * 48, "nothex!", self.members[4].access_token[:-1] + "x", "a" * 47):
+        for token in (
+            "0" * 48,
+            "nothex!",
+            self.members[4].access_token[:-1] + "x",
+            "a" * 47,
+        ):
             response = self.url_open(f"/campaign/answer/{token}")
             self.assertEqual(response.status_code, 404)
             self.assertIn("not valid", response.text)
@@ -123,11 +161,15 @@ class TestCampaignPortal(HttpCase):
         self.authenticate("mrm_portal_customer", "mrm_portal_customer")
         self._answer(self.portal_member, "interested")
         self.assertEqual(self.portal_member.state, "responded")
-        self.assertEqual(self.portal_member.lead_id.partner_id, self.portal_user.partner_id)
+        self.assertEqual(
+            self.portal_member.lead_id.partner_id, self.portal_user.partner_id
+        )
 
     def test_tour_anonymous_and_portal(self):
         member = self.members[4]
-        self.start_tour(f"/campaign/answer/{member.access_token}", "mrm_campaign_answer_tour")
+        self.start_tour(
+            f"/campaign/answer/{member.access_token}", "mrm_campaign_answer_tour"
+        )
         member.invalidate_recordset()
         self.assertEqual(member.state, "responded")
         self.assertEqual(member.callback_time, "Thursday after 2pm")

@@ -1,6 +1,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from datetime import date
 
+from psycopg2 import IntegrityError
+
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
@@ -33,7 +35,7 @@ class TestCampaignTemplate(CampaignCase):
         self.assertIn(self.campaign.code, self.campaign.display_name)
         found = self.env["utm.campaign"].name_search(self.campaign.code)
         self.assertEqual([r[0] for r in found], [self.campaign.id])
-        with self.assertRaises(Exception), self.cr.savepoint():
+        with self.assertRaises(IntegrityError), self.cr.savepoint():
             other.code = self.campaign.code
             other.flush_recordset()
 
@@ -114,7 +116,9 @@ class TestCampaignPhases(CampaignCase):
         wizard = (
             self.env["marketing.campaign.phase.override"]
             .with_user(self.manager)
-            .create({"campaign_id": self.campaign.id, "reason": "Budget agreed by phone"})
+            .create(
+                {"campaign_id": self.campaign.id, "reason": "Budget agreed by phone"}
+            )
         )
         wizard.action_confirm()
         self.assertEqual(phase.state, "done")
