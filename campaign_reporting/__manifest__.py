@@ -22,10 +22,28 @@
         "purchase",
         "report_xlsx",
     ],
+    "external_dependencies": {"python": ["xlsxwriter", "lxml"]},
     "data": [
         "security/campaign_reporting_security.xml",
         "security/ir.model.access.csv",
+        "views/campaign_kpi_views.xml",
+        "views/marketing_campaign_cofunding_views.xml",
+        "views/campaign_vendor_token_views.xml",
+        "views/utm_campaign_views.xml",
+        "views/res_config_settings_views.xml",
+        "views/portal_templates.xml",
         "views/campaign_reporting_menus.xml",
+        "report/campaign_pnl_report.xml",
+        "data/mail_template_data.xml",
+        "data/ir_cron_data.xml",
     ],
-    "demo": [],
+    "demo": ["demo/campaign_reporting_demo.xml"],
+    "assets": {
+        "web.assets_backend": [
+            "campaign_reporting/static/src/campaign_monitor/*",
+        ],
+        "web.assets_tests": [
+            "campaign_reporting/static/src/tours/*",
+        ],
+    },
 }

@@ -52,6 +52,7 @@
     ],
     "demo": [
         "demo/marketing_campaign_demo.xml",
+        "demo/marketing_segment_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

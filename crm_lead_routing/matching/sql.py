@@ -28,7 +28,7 @@ _logger = logging.getLogger(__name__)
 
 # bumped whenever a function body below changes: the functions are replaced
 # only when the version stored in the database is older
-SQL_FUNCTIONS_VERSION = 1
+SQL_FUNCTIONS_VERSION = 2
 SQL_FUNCTIONS = (
     "mrm_text_words",
     "mrm_normalize_text",
@@ -101,7 +101,8 @@ FROM (
                 ELSE all_digits END AS digits,
            cc
     FROM (SELECT value ~ '^\\s*\\+' AS plus,
-                 regexp_replace(value, '[^0-9]', '', 'g') AS all_digits,
+                 regexp_replace(regexp_replace(value, '\\(0\\)', '', 'g'),
+                                '[^0-9]', '', 'g') AS all_digits,
                  regexp_replace(country_code, '[^0-9]', '', 'g') AS cc) AS raw
 ) AS s
 $fn$;
@@ -209,6 +210,11 @@ def sql_normalized_in(column, values, abbreviations=None):
 def sql_similar(column, value, threshold, abbreviations=None, mode="whole"):
     """Condition: the normalised column is similar to ``value`` (pg_trgm).
 
+    In ``"whole"`` mode the texts must also have the same number of words: a
+    misspelling ("North Eart Lincolnshire") keeps the word count, another
+    place ("North Lincolnshire") does not, though its trigram similarity to
+    "North East Lincolnshire" is as high (0.79 against 0.78).
+
     :param column: ``SQL`` expression of the column
     :param value: text to compare with
     :param threshold: 0 < threshold <= 1; 1 means equal trigram sets
@@ -226,7 +232,14 @@ def sql_similar(column, value, threshold, abbreviations=None, mode="whole"):
     expr = sql_normalized(column, abbreviations)
     if mode == "word":
         return SQL("word_similarity(%s, %s) >= %s", normalized, expr, threshold)
-    return SQL("similarity(%s, %s) >= %s", expr, normalized, threshold)
+    return SQL(
+        "(similarity(%s, %s) >= %s AND array_length(string_to_array(%s, ' '), 1) = %s)",
+        expr,
+        normalized,
+        threshold,
+        expr,
+        len(normalized.split()),
+    )
 
 
 def sql_alias_in(column, aliases, abbreviations=None, threshold=None):
@@ -270,7 +283,7 @@ def sql_prefix_in(column, prefixes, kind, country_code=DEFAULT_COUNTRY_CODE):
     """
     if kind not in ("postcode", "phone"):
         raise ValueError(f"unknown prefix kind {kind!r}")
-    normalized = expand_prefix_ranges(prefixes, kind)
+    normalized = expand_prefix_ranges(prefixes, kind, country_code)
     if not normalized:
         return SQL("FALSE")
     if kind == "phone":

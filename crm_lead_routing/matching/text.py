@@ -33,6 +33,7 @@ _APOSTROPHES = re.compile("['\u2019`]")
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 _NON_ALNUM_UPPER = re.compile(r"[^A-Z0-9]+")
 _NON_DIGIT = re.compile(r"\D+")
+_TRUNK_ZERO = re.compile(r"\(0\)")
 # a full British postcode once spaces are gone: outward code + 3-char inward
 _UK_POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}$")
 # separators of a list of values in one criterion ("Yorkshire, South" keeps
@@ -130,7 +131,8 @@ def normalize_phone(value, country_code="44"):
     """
     if not value:
         return ""
-    text = str(value).strip()
+    # "+44 (0)113": the bracketed trunk zero is never dialled from abroad
+    text = _TRUNK_ZERO.sub("", str(value)).strip()
     digits = _NON_DIGIT.sub("", text)
     international = text.startswith("+")
     if not international and digits.startswith("00"):
@@ -154,7 +156,7 @@ def split_values(value):
     return [v.strip() for v in _VALUE_SEPARATORS.split(str(value)) if v.strip()]
 
 
-def expand_prefix_ranges(values, kind):
+def expand_prefix_ranges(values, kind, country_code="44"):
     """Expand a list of prefixes and ranges into normalised prefixes.
 
     ``"LS1-LS3; BD"`` -> ``["LS1", "LS2", "LS3", "BD"]``;
@@ -162,6 +164,7 @@ def expand_prefix_ranges(values, kind):
 
     :param values: a value string or a list of items
     :param kind: ``"postcode"`` or ``"phone"``
+    :param country_code: home calling code, for phone prefixes
     :return: list of normalised prefixes, without duplicates, in order
     :raise ValueError: on a malformed or too wide range
     """
@@ -185,7 +188,7 @@ def expand_prefix_ranges(values, kind):
             raw = [item]
         for prefix in raw:
             if kind == "phone":
-                norm = normalize_phone(prefix)
+                norm = normalize_phone(prefix, country_code)
             else:
                 norm = " ".join(
                     _NON_ALNUM_UPPER.sub("", part)

@@ -136,10 +136,10 @@ class CrmLead(models.Model):
         return domain if (operator == "=") == value else ["!", *domain]
 
     def _compute_routing_access_granted(self):
-        granted = (
-            set(self._search([("routing_access_granted", "=", True)]).ids)
-            if self.ids
-            else set()
+        granted = set(
+            self.search(
+                [("id", "in", self.ids), ("routing_access_granted", "=", True)]
+            ).ids
         )
         for lead in self:
             lead.routing_access_granted = lead.id in granted
@@ -168,16 +168,19 @@ class CrmLead(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        """Route the new leads that come without an explicit salesperson
+        (web forms, imports, RPC): the rules replace Odoo's default one; a
+        lead no rule takes keeps it and is reported as not routed."""
         routable = not self.env.context.get("routing_skip")
+        to_route = []
         if routable:
-            for vals in vals_list:
-                if not vals.get("user_id") and "routing_state" not in vals:
+            for index, vals in enumerate(vals_list):
+                if "user_id" not in vals and "routing_state" not in vals:
                     vals["routing_state"] = "waiting"
+                    to_route.append(index)
         leads = super().create(vals_list)
-        if routable:
-            waiting = leads.filtered(lambda lead: lead.routing_state == "waiting")
-            if waiting:
-                waiting._route_on_create()
+        if to_route:
+            leads.browse([leads[i].id for i in to_route])._route_on_create()
         return leads
 
     def _route_on_create(self):
@@ -344,6 +347,22 @@ class CrmLead(models.Model):
 
     # ---- ROUTING: WRITES
 
+    @api.model
+    def _group_routing_decisions(self, decisions):
+        """``{(state, rule_id, user_id): [lead ids]}`` for grouped writes."""
+        groups = {}
+        for lead_id, (kind, rule_id, user_id, _text) in decisions.items():
+            if user_id:
+                state = "assigned"
+            elif kind in ("pool", "fallback", "recycle"):
+                state = "pool"
+            elif kind == "unrouted":
+                state = "unrouted"
+            else:
+                state = "waiting"
+            groups.setdefault((state, rule_id, user_id), []).append(lead_id)
+        return groups
+
     def _apply_routing_decisions(self, decisions, assigned_by=None):
         """Write routing decisions set-wise.
 
@@ -370,17 +389,7 @@ class CrmLead(models.Model):
             self.env["ir.config_parameter"].sudo().get_param(FALLBACK_TEAM_PARAM, 0)
             or 0
         )
-        groups = {}
-        for lead_id, (kind, rule_id, user_id, _text) in decisions.items():
-            if user_id:
-                state = "assigned"
-            elif kind in ("pool", "fallback", "recycle"):
-                state = "pool"
-            elif kind == "unrouted":
-                state = "unrouted"
-            else:
-                state = "waiting"
-            groups.setdefault((state, rule_id, user_id), []).append(lead_id)
+        groups = self._group_routing_decisions(decisions)
         teams = {}
         for (state, rule_id, user_id), lead_ids in groups.items():
             rule = Rule.browse(rule_id)
@@ -406,6 +415,9 @@ class CrmLead(models.Model):
                     vals["lead_owner_id"] = rule.user_id.id
             elif state == "unrouted" and fallback_team:
                 vals["team_id"] = fallback_team
+            elif state == "waiting":
+                # waits unassigned for the next run (the cron picks these)
+                vals["user_id"] = False
             leads.browse(lead_ids).write(vals)
         self.env.flush_all()
         ids = list(decisions)

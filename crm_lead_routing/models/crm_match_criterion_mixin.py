@@ -262,12 +262,12 @@ class CrmMatchCriterionMixin(models.AbstractModel):
                 ),
             )
         kind = self._get_prefix_kind(chain)
+        country_code = str(self.env.company.country_id.phone_code or 44)
         try:
-            expand_prefix_ranges(values, kind)
+            expand_prefix_ranges(values, kind, country_code)
         except ValueError as exc:
             raise self._invalid(str(exc)) from exc
-        country_code = self.env.company.country_id.phone_code or 44
-        return sql_prefix_in(column, values, kind, str(country_code))
+        return sql_prefix_in(column, values, kind, country_code)
 
     def _get_prefix_kind(self, chain):
         name = chain[-1].name
@@ -336,7 +336,8 @@ class CrmMatchCriterionMixin(models.AbstractModel):
         if not self:
             return SQL("TRUE")
         groups = {}
-        for line in self.sorted(lambda line: (line.group, line.sequence, line.id)):
+        # stable sort: new (unsaved) lines keep their order
+        for line in self.sorted(lambda line: (line.group, line.sequence)):
             groups.setdefault(line.group, []).append(
                 line._get_condition_sql(table_alias, model_name)
             )

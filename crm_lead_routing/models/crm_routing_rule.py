@@ -222,7 +222,7 @@ class CrmRoutingRule(models.Model):
         self.ensure_one()
         if not lead_ids:
             return {}
-        criteria = self.criterion_ids.sorted(lambda c: (c.group, c.sequence, c.id))
+        criteria = self.criterion_ids.sorted(lambda c: (c.group, c.sequence))
         columns = [SQL("crm_lead.id")]
         for criterion in criteria:
             columns.append(criterion._get_condition_sql("crm_lead"))
@@ -462,16 +462,23 @@ class CrmRoutingRule(models.Model):
         stats["conflicts"] = {lid: r for lid, r in matched_by.items() if len(r) > 1}
         stats["decisions"] = decisions
         if not simulate:
-            Lead.browse(lead_ids)._apply_routing_decisions(decisions)
-            for rule_id, index in next_indexes.items():
-                self.env.cr.execute(
-                    SQL(
-                        "UPDATE crm_routing_rule SET round_robin_index = %s "
-                        "WHERE id = %s",
-                        index,
-                        rule_id,
-                    )
-                )
+            # all or nothing: a failure half-way leaves no lead half-assigned,
+            # even when the caller catches the error and goes on
+            try:
+                with self.env.cr.savepoint():
+                    Lead.browse(lead_ids)._apply_routing_decisions(decisions)
+                    for rule_id, index in next_indexes.items():
+                        self.env.cr.execute(
+                            SQL(
+                                "UPDATE crm_routing_rule SET round_robin_index = %s "
+                                "WHERE id = %s",
+                                index,
+                                rule_id,
+                            )
+                        )
+            except Exception:
+                self.env.invalidate_all(flush=False)
+                raise
             self.invalidate_model(["round_robin_index"])
         return stats
 

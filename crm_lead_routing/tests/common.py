@@ -19,6 +19,8 @@ class RoutingCommon(TransactionCase):
         super().setUpClass()
         cls.env = cls.env(context=dict(cls.env.context, **DISABLED_MAIL_CONTEXT))
         cls.env["crm.routing.rule"].search([]).write({"active": False})
+        # phone numbers are read as British ones (home calling code 44)
+        cls.env.company.country_id = cls.env.ref("base.uk")
         cls.env["ir.config_parameter"].sudo().set_param(
             "crm_lead_routing.conflict_policy", "restrictive"
         )

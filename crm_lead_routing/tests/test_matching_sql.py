@@ -53,6 +53,7 @@ class TestMatchingSql(TransactionCase):
         super().setUpClass()
         cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
         gb = cls.env.ref("base.uk")
+        cls.env.company.country_id = gb
         State = cls.env["res.country.state"]
         cls.state_south_yorks = State.create(
             {"name": "Yorkshire, South", "code": "MRMSY", "country_id": gb.id}

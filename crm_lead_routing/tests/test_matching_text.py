@@ -107,6 +107,9 @@ def test_normalize_phone(value, expected):
 
 
 def test_normalize_phone_other_country():
+    # a company outside the UK keeps British numbers international
+    assert normalize_phone("+44 (0)113 496 0000", country_code="1") == "+441134960000"
+    assert normalize_phone("0044 113 496 0000", country_code="1") == "+441134960000"
     assert normalize_phone("+353 1 234 5678", country_code="353") == "012345678"
     assert normalize_phone("+44 113 496 0000", country_code="353") == "+441134960000"
 

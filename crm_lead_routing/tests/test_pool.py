@@ -81,7 +81,11 @@ class TestPoolRace(TransactionCase):
 
     def _committed_fixture(self):
         with self.registry.cursor() as cr:
-            env = api.Environment(cr, api.SUPERUSER_ID, {"tracking_disable": True})
+            env = api.Environment(
+                cr,
+                api.SUPERUSER_ID,
+                {"tracking_disable": True, "mail_create_nosubscribe": True},
+            )
             users = env.ref("base.user_admin") | env.ref("base.user_demo")
             rule = env["crm.routing.rule"].create(
                 {
@@ -105,14 +109,13 @@ class TestPoolRace(TransactionCase):
                     ]
                 )
             )
-            cr.commit()
+            # the cursor's context manager commits on exit
             return rule.id, leads.ids, users.ids
 
     def _cleanup(self, rule_id, lead_ids):
         with self.registry.cursor() as cr:
             cr.execute("DELETE FROM crm_lead WHERE id = ANY(%s)", [lead_ids])
             cr.execute("DELETE FROM crm_routing_rule WHERE id = %s", [rule_id])
-            cr.commit()
 
     def _worker(self, uid, rule_id, barrier, won, errors):
         try:
@@ -126,7 +129,9 @@ class TestPoolRace(TransactionCase):
                     try:
                         lead = env["crm.lead"]._claim(rule=rule)
                         lead_id = lead.id
-                        cr.commit()
+                        # each claim is its own transaction, as in production:
+                        # this thread's cursor is not the test transaction
+                        cr.commit()  # pylint: disable=invalid-commit
                     except psycopg2.errors.SerializationFailure:
                         cr.rollback()
                         env.invalidate_all()

@@ -13,16 +13,28 @@ from .common import DISABLED_MAIL_CONTEXT
 ACCESS_ERROR = 4  # odoo.addons.base.controllers.rpc.RPC_FAULT_CODE_ACCESS_ERROR
 
 
-@tagged("post_install", "-at_install")
-class TestRights(HttpCase):
+class RightsCommon(HttpCase):
+    # the policy is set before any request: the HTTP worker then reads it
+    # like any other setting
+    POLICY = "restrictive"
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         cls.env = cls.env(context=dict(cls.env.context, **DISABLED_MAIL_CONTEXT))
+        cls.env["ir.config_parameter"].sudo().set_param(
+            "crm_lead_routing.conflict_policy", cls.POLICY
+        )
         cls.env["crm.routing.rule"].search([]).write({"active": False})
+        cls.env.company.country_id = cls.env.ref("base.uk")
         salesman = "sales_team.group_sale_salesman"
-        cls.alice = new_test_user(cls.env, "rr_alice", groups=salesman, name="Alice")
-        cls.bob = new_test_user(cls.env, "rr_bob", groups=salesman, name="Bob")
+        # new_test_user pads short passwords: give them explicitly
+        cls.alice = new_test_user(
+            cls.env, "rr_alice", groups=salesman, name="Alice", password="rr_alice"
+        )
+        cls.bob = new_test_user(
+            cls.env, "rr_bob", groups=salesman, name="Bob", password="rr_bob"
+        )
         cls.rule = cls.env["crm.routing.rule"].create(
             {
                 "name": "Scoped",
@@ -66,11 +78,6 @@ class TestRights(HttpCase):
             kwargs,
         )
 
-    def _set_policy(self, policy):
-        self.env["ir.config_parameter"].sudo().set_param(
-            "crm_lead_routing.conflict_policy", policy
-        )
-
     def _assert_refused(self, user, method, *args, **kwargs):
         with (
             self.assertRaises(xmlrpc.client.Fault) as cm,
@@ -78,6 +85,11 @@ class TestRights(HttpCase):
         ):
             self._rpc(user, method, *args, **kwargs)
         self.assertEqual(cm.exception.faultCode, ACCESS_ERROR, cm.exception.faultString)
+
+
+@tagged("post_install", "-at_install")
+class TestRightsRestrictive(RightsCommon):
+    POLICY = "restrictive"
 
     def test_scopes_over_rpc(self):
         self.assertEqual(self.lead.user_id, self.alice)
@@ -119,13 +131,16 @@ class TestRights(HttpCase):
         )
 
     def test_most_restrictive_wins(self):
-        self._set_policy("restrictive")
         self._assert_refused(self.bob, "read", [self.lead.id], ["phone"])
         self._assert_refused(self.bob, "write", [self.lead.id], {"phone": "1"})
         self.assertEqual(self.lead.phone, "0113 000")
 
+
+@tagged("post_install", "-at_install")
+class TestRightsGrant(RightsCommon):
+    POLICY = "grant"
+
     def test_distribution_grants_access(self):
-        self._set_policy("grant")
         values = self._rpc(self.bob, "read", [self.lead.id], ["phone"])
         self.assertEqual(values[0]["phone"], "0113 000")
         self._rpc(self.bob, "write", [self.lead.id], {"phone": "0113 111"})

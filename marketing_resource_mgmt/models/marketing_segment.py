@@ -166,6 +166,7 @@ class MarketingSegment(models.Model):
         "criterion_ids.value",
         "criterion_ids.threshold",
         "criterion_ids.group",
+        "criterion_ids.alias_list_id",
         "list_partner_ids",
         "company_id",
         "count_channel",

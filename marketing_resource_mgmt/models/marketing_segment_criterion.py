@@ -1,6 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
 # Behavioural operators: evaluated on the measures materialised in
@@ -22,26 +22,13 @@ MATCHER_LABELS = {
     "prefix": "prefix range",
 }
 
-ODOO_OPERATORS = [
-    ("=", "="),
-    ("!=", "!="),
-    ("ilike", "contains"),
-    ("not ilike", "does not contain"),
-    ("in", "is in (comma separated)"),
-    ("<", "<"),
-    (">", ">"),
-    ("<=", "<="),
-    (">=", ">="),
-    ("set", "is set"),
-    ("not set", "is not set"),
-]
-
 
 class MarketingSegmentCriterion(models.Model):
     """One criterion line of a segment: field / operator / value. Lines of the
     same group are AND-ed, groups are OR-ed."""
 
     _name = "marketing.segment.criterion"
+    _inherit = ["crm.match.criterion.mixin"]
     _description = "Segment Criterion"
     _order = "segment_id, group, sequence, id"
 
@@ -49,39 +36,32 @@ class MarketingSegmentCriterion(models.Model):
         "marketing.segment", required=True, ondelete="cascade", index=True
     )
     company_id = fields.Many2one(related="segment_id.company_id", store=True)
-    sequence = fields.Integer(default=10)
-    group = fields.Integer(
-        default=1,
-        help="Lines with the same group number must all match (AND); the "
-        "groups are alternatives (OR).",
-    )
-    field_name = fields.Char(string="Field")
+    # a behavioural line needs no field: its measure is in the operator
+    field_name = fields.Char(required=False)
     operator = fields.Selection(
-        ODOO_OPERATORS + BEHAVIOUR_OPERATORS, required=True, default="="
+        selection_add=BEHAVIOUR_OPERATORS,
+        ondelete={key: "cascade" for key in BEHAVIOUR_OPERATOR_KEYS},
     )
-    value = fields.Char()
-    threshold = fields.Float(default=0.5)
+
+    def _get_match_model_name(self):
+        return self.segment_id.target_model or "res.partner"
 
     # ---- ORM --------------------------------------------------------------
-    @api.depends("field_name", "operator", "value")
+    @api.depends("field_name", "operator", "value", "threshold", "alias_list_id")
     def _compute_display_name(self):
         labels = dict(self._fields["operator"]._description_selection(self.env))
         for line in self:
             field = self.env["res.partner"]._fields.get(line.field_name or "")
             field_label = field._description_string(self.env) if field else ""
-            line.display_name = " ".join(
-                part
-                for part in (field_label, labels.get(line.operator, ""), line.value)
-                if part
-            )
-
-    @api.constrains("field_name", "operator", "value", "threshold")
-    def _constrains_line(self):
-        for line in self:
-            try:
-                line._get_condition_sql("res_partner")
-            except UserError as error:
-                raise ValidationError(error.args[0]) from error
+            parts = [
+                field_label or line.field_name or "",
+                labels.get(line.operator, ""),
+                line.alias_list_id.display_name if line.operator == "alias" else "",
+                f"'{line.value}'" if line.value else "",
+            ]
+            if line.operator == "similar":
+                parts.append(f"(≥ {line.threshold:.2f})")
+            line.display_name = " ".join(part for part in parts if part)
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -127,7 +107,7 @@ class MarketingSegmentCriterion(models.Model):
         try:
             return float((self.value or "").strip())
         except ValueError as error:
-            raise UserError(
+            raise ValidationError(
                 self.env._(
                     "The criterion %(line)s needs a number as value.",
                     line=self.display_name,
@@ -139,7 +119,7 @@ class MarketingSegmentCriterion(models.Model):
         partner's) materialised measures in the segment's company."""
         number = self._get_number()
         if number < 0:
-            raise UserError(
+            raise ValidationError(
                 self.env._(
                     "The criterion %(line)s needs a positive value.",
                     line=self.display_name,
@@ -164,63 +144,13 @@ class MarketingSegmentCriterion(models.Model):
             conditions[self.operator],
         )
 
-    def _get_domain_leaf(self):
-        Partner = self.env["res.partner"]
-        field = Partner._fields.get(self.field_name or "")
-        if not field or not (field.store or field.search):
-            raise UserError(
-                self.env._(
-                    "Unknown or unsearchable field %(field)s in a segment criterion.",
-                    field=self.field_name or "",
-                )
-            )
-        operator = self.operator
-        if operator == "set":
-            return (self.field_name, "!=", False)
-        if operator == "not set":
-            return (self.field_name, "=", False)
-        value = self.value or ""
-        if operator == "in":
-            values = [part.strip() for part in value.split(",") if part.strip()]
-            if field.type in ("integer", "many2one"):
-                try:
-                    values = [int(part) for part in values]
-                except ValueError as error:
-                    raise UserError(
-                        self.env._(
-                            "The criterion %(line)s needs a list of ids.",
-                            line=self.display_name,
-                        )
-                    ) from error
-            return (self.field_name, "in", values)
-        if field.type in ("integer", "float", "monetary"):
-            return (self.field_name, operator, self._get_number())
-        if field.type == "boolean":
-            return (
-                self.field_name,
-                operator,
-                value.strip().lower() in ("1", "true", "yes", "y"),
-            )
-        return (self.field_name, operator, value)
-
-    def _get_condition_sql(self, table_alias):
+    def _get_condition_sql(self, table_alias, model_name=None):
         """The SQL condition of this line on the res_partner alias
-        ``table_alias``.
+        ``table_alias``: behavioural operators here, the others in the mixin.
 
         :return: odoo.tools.SQL
         """
         self.ensure_one()
         if self.operator in BEHAVIOUR_OPERATOR_KEYS:
             return self._get_behaviour_sql(table_alias)
-        leaf = self._get_domain_leaf()
-        try:
-            query = self.env["res.partner"]._where_calc([leaf], active_test=False)
-        except (ValueError, KeyError, TypeError) as error:
-            raise UserError(
-                self.env._(
-                    "The criterion %(line)s is invalid: %(error)s",
-                    line=self.display_name,
-                    error=error,
-                )
-            ) from error
-        return SQL("%s IN %s", SQL.identifier(table_alias, "id"), query.subselect())
+        return super()._get_condition_sql(table_alias, model_name=model_name)

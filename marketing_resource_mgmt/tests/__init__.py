@@ -4,6 +4,12 @@ from . import test_campaign_template
 from . import test_campaign_access
 from . import test_campaign_effort
 from . import test_campaign_inbound
+from . import test_criteria
+from . import test_behaviour
+from . import test_analyser
+from . import test_tools
+from . import test_import
+from . import test_ui
 from . import test_campaign_portal
 from . import test_campaign_generation
 from . import test_campaign_tour

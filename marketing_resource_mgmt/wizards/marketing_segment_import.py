@@ -99,29 +99,33 @@ class MarketingSegmentImport(models.TransientModel):
                 self.env._("The file cannot be imported: %(error)s.", error=error)
             ) from error
 
-    def _prepare_partner_vals(self, values, company_ids):
+    def _prepare_address_vals(self, values):
         return {
-            "name": values["name"],
-            "email": values.get("email") or False,
-            "phone": values.get("phone") or False,
-            "mobile": values.get("mobile") or False,
             "street": values.get("street") or False,
             "city": values.get("city") or False,
             "zip": values.get("zip") or False,
             "mrm_county": values.get("county") or False,
             "website": values.get("website") or False,
             "country_id": self.country_id.id,
-            "parent_id": company_ids.get(contact_import.name_key(values["company"])),
         }
 
+    def _prepare_partner_vals(self, values, company_ids):
+        return dict(
+            self._prepare_address_vals(values),
+            name=values["name"],
+            email=values.get("email") or False,
+            phone=values.get("phone") or False,
+            mobile=values.get("mobile") or False,
+            parent_id=company_ids.get(contact_import.name_key(values["company"])),
+        )
+
     def _get_or_create_companies(self, plan):
-        names = {}
+        names, first_rows = {}, {}
         for item in plan:
             if item["status"] == "created" and item["values"]["company"]:
-                names.setdefault(
-                    contact_import.name_key(item["values"]["company"]),
-                    item["values"]["company"],
-                )
+                key = contact_import.name_key(item["values"]["company"])
+                names.setdefault(key, item["values"]["company"])
+                first_rows.setdefault(key, item["values"])
         if not names:
             return {}
         self.env.cr.execute(
@@ -137,11 +141,13 @@ class MarketingSegmentImport(models.TransientModel):
         missing = [key for key in names if key not in company_ids]
         created = self.env["res.partner"].create(
             [
-                {
-                    "name": names[key],
-                    "is_company": True,
-                    "country_id": self.country_id.id,
-                }
+                # a contact shares its company's address (Odoo syncs it): the
+                # company takes the address of its first row
+                dict(
+                    self._prepare_address_vals(first_rows[key]),
+                    name=names[key],
+                    is_company=True,
+                )
                 for key in missing
             ]
         )

@@ -61,7 +61,7 @@ registry.category("web_tour.tours").add("crm_lead_routing_rule_tour", {
     },
     {
       content: "Pick the user",
-      trigger: ".ui-autocomplete .dropdown-item:contains('Tour Claimer')",
+      trigger: "ul.ui-autocomplete a:contains('Tour Claimer')",
       run: "click",
     },
     {
@@ -71,7 +71,7 @@ registry.category("web_tour.tours").add("crm_lead_routing_rule_tour", {
     },
     {
       content: "Saved",
-      trigger: ".o_form_saved",
+      trigger: ".o_form_readonly, .o_form_saved",
     },
   ],
 });

@@ -1,0 +1,375 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import api, fields, models, tools
+
+from .campaign_kpi_sql import (
+    CONTACTED_STATES,
+    ORDER_STATES,
+    QUOTATION_STATES,
+    RESPONDED_STATES,
+    campaign_view_sql,
+)
+
+MONEY_GROUPS = (
+    "campaign_reporting.group_campaign_finance,"
+    "marketing_resource_mgmt.group_marketing_manager"
+)
+
+CHANNEL_SELECTION = [
+    ("none", "Not attributed"),
+    ("email", "E-mail"),
+    ("call", "Call"),
+    ("mail", "Direct mail"),
+    ("sms", "SMS"),
+]
+
+DATA_ISSUE_SELECTION = [
+    ("no_analytic_account", "No analytic account: costs unknown"),
+    ("analytic_plan", "Analytic account outside the Projects plan: costs unknown"),
+    ("currency", "Currencies differ: money figures withheld"),
+]
+
+# money fields that cannot be right without an analytic account ...
+COST_FIELDS = frozenset(
+    [
+        "cost_timesheet",
+        "cost_bill",
+        "cost_direct",
+        "cost_other",
+        "cost_total",
+        "committed_po",
+        "committed_bill",
+        "committed_total",
+        "budget_remaining",
+        "net_cost",
+        "roi",
+        "cost_per_lead",
+        "cost_per_won",
+        "pct_budget",
+    ]
+)
+# ... and every money field when currencies differ
+MONEY_FIELDS = COST_FIELDS | {
+    "revenue",
+    "cofunding_committed",
+    "cofunding_claimed",
+    "cofunding_received",
+    "pct_revenue",
+}
+
+
+def withheld_fields(data_issue):
+    """Fields whose value must not be shown for ``data_issue``.
+
+    The view stores NULL for them, but the ORM reads a NULL number as 0: the
+    callers blank these fields themselves so that no wrong figure is shown.
+    """
+    if data_issue == "currency":
+        return MONEY_FIELDS
+    if data_issue in ("no_analytic_account", "analytic_plan"):
+        return COST_FIELDS
+    return frozenset()
+
+
+class CampaignKpi(models.Model):
+    """KPIs per campaign: a live SQL view over Odoo's own records.
+
+    See campaign_kpi_sql.py for the definitions of every figure. Money fields
+    are restricted to finance and marketing managers.
+    """
+
+    _name = "campaign.kpi"
+    _description = "Campaign KPIs"
+    _auto = False
+    _order = "campaign_id desc"
+    _rec_name = "campaign_id"
+
+    campaign_id = fields.Many2one("utm.campaign", readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True)
+    currency_id = fields.Many2one("res.currency", readonly=True)
+    user_id = fields.Many2one("res.users", string="Owner", readonly=True)
+    state = fields.Selection(
+        selection=lambda self: self.env["utm.campaign"]._fields["state"].selection,
+        readonly=True,
+    )
+    campaign_type = fields.Selection(
+        selection=lambda self: self.env["utm.campaign"]
+        ._fields["campaign_type"]
+        ._description_selection(self.env),
+        string="Type",
+        readonly=True,
+    )
+    phase_id = fields.Many2one("marketing.campaign.phase", readonly=True)
+    date_start = fields.Date(readonly=True)
+    date_end = fields.Date(readonly=True)
+    analytic_account_id = fields.Many2one(
+        "account.analytic.account", readonly=True, groups=MONEY_GROUPS
+    )
+    data_issue = fields.Selection(DATA_ISSUE_SELECTION, readonly=True)
+
+    members_targeted = fields.Integer("Targeted", readonly=True)
+    members_contacted = fields.Integer("Contacted", readonly=True)
+    members_responded = fields.Integer("Responded", readonly=True)
+    members_unsubscribed = fields.Integer("Unsubscribed", readonly=True)
+    leads = fields.Integer(readonly=True)
+    opportunities = fields.Integer(readonly=True)
+    won = fields.Integer(readonly=True)
+    lost = fields.Integer(readonly=True)
+    quotations = fields.Integer(readonly=True)
+    orders = fields.Integer("Confirmed orders", readonly=True)
+
+    target_members = fields.Integer(readonly=True)
+    target_responses = fields.Integer(readonly=True)
+    target_leads = fields.Integer(readonly=True)
+    target_opportunities = fields.Integer(readonly=True)
+    target_won = fields.Integer(readonly=True)
+    target_orders = fields.Integer(readonly=True)
+    target_revenue = fields.Monetary(readonly=True, groups=MONEY_GROUPS)
+    budget = fields.Monetary(readonly=True, groups=MONEY_GROUPS)
+
+    revenue = fields.Monetary("Invoiced revenue", readonly=True, groups=MONEY_GROUPS)
+    cost_timesheet = fields.Monetary(
+        "Cost: timesheets", readonly=True, groups=MONEY_GROUPS
+    )
+    cost_bill = fields.Monetary(
+        "Cost: vendor bills", readonly=True, groups=MONEY_GROUPS
+    )
+    cost_direct = fields.Monetary(
+        "Cost: direct entries", readonly=True, groups=MONEY_GROUPS
+    )
+    cost_other = fields.Monetary("Cost: other", readonly=True, groups=MONEY_GROUPS)
+    cost_total = fields.Monetary("Actual cost", readonly=True, groups=MONEY_GROUPS)
+    committed_po = fields.Monetary(
+        "Committed: purchase orders", readonly=True, groups=MONEY_GROUPS
+    )
+    committed_bill = fields.Monetary(
+        "Committed: draft bills", readonly=True, groups=MONEY_GROUPS
+    )
+    committed_total = fields.Monetary("Committed", readonly=True, groups=MONEY_GROUPS)
+    budget_remaining = fields.Monetary(readonly=True, groups=MONEY_GROUPS)
+    cofunding_committed = fields.Monetary(
+        "Co-funding committed", readonly=True, groups=MONEY_GROUPS
+    )
+    cofunding_claimed = fields.Monetary(
+        "Co-funding claimed", readonly=True, groups=MONEY_GROUPS
+    )
+    cofunding_received = fields.Monetary(
+        "Co-funding received", readonly=True, groups=MONEY_GROUPS
+    )
+    net_cost = fields.Monetary(readonly=True, groups=MONEY_GROUPS)
+    roi = fields.Float("ROI (%)", readonly=True, aggregator="avg", groups=MONEY_GROUPS)
+    cost_per_lead = fields.Monetary(
+        readonly=True, aggregator="avg", groups=MONEY_GROUPS
+    )
+    cost_per_won = fields.Monetary(
+        "Cost per won deal", readonly=True, aggregator="avg", groups=MONEY_GROUPS
+    )
+    rate_lead_opportunity = fields.Float(
+        "Lead to opportunity (%)", readonly=True, aggregator="avg"
+    )
+    rate_opportunity_won = fields.Float(
+        "Opportunity to won (%)", readonly=True, aggregator="avg"
+    )
+    rate_member_order = fields.Float(
+        "Member to order (%)", readonly=True, aggregator="avg"
+    )
+    pct_members = fields.Float("Members: % of target", readonly=True, aggregator="avg")
+    pct_responses = fields.Float(
+        "Responses: % of target", readonly=True, aggregator="avg"
+    )
+    pct_leads = fields.Float("Leads: % of target", readonly=True, aggregator="avg")
+    pct_opportunities = fields.Float(
+        "Opportunities: % of target", readonly=True, aggregator="avg"
+    )
+    pct_won = fields.Float("Won: % of target", readonly=True, aggregator="avg")
+    pct_orders = fields.Float("Orders: % of target", readonly=True, aggregator="avg")
+    pct_revenue = fields.Float(
+        "Revenue: % of target", readonly=True, aggregator="avg", groups=MONEY_GROUPS
+    )
+    pct_budget = fields.Float(
+        "Cost: % of budget", readonly=True, aggregator="avg", groups=MONEY_GROUPS
+    )
+
+    def init(self):
+        tools.drop_view_if_exists(self.env.cr, self._table)
+        self.env.cr.execute(
+            tools.SQL(
+                "CREATE OR REPLACE VIEW %s AS (%s)",
+                tools.SQL.identifier(self._table),
+                campaign_view_sql(
+                    currency_stored=self.env["utm.campaign"]
+                    ._fields["currency_id"]
+                    .store
+                ),
+            )
+        )
+
+    # ---- DRILL-DOWN
+
+    @api.model
+    def _drill_down_spec(self, campaign, kpi, channel=None):
+        """Model and domain of the records behind one figure.
+
+        :param campaign: utm.campaign record
+        :param kpi: name of a KPI field of campaign.kpi
+        :param channel: optional channel key (members, leads, orders)
+        :return: (model name, domain, context) or None for a derived figure
+        """
+        cid = campaign.id
+        members = [("campaign_id", "=", cid)]
+        if channel:
+            members.append(("channel", "=", channel))
+        lead_channel = []
+        if channel == "none":
+            lead_channel = [("id", "not in", self._leads_with_member(campaign))]
+        elif channel:
+            lead_channel = [
+                (
+                    "id",
+                    "in",
+                    self._leads_with_member(campaign, channel),
+                )
+            ]
+        leads = [("campaign_id", "=", cid), ("active", "in", [True, False])]
+        leads += lead_channel
+        orders = [("campaign_id", "=", cid)]
+        if channel == "none":
+            orders += [
+                ("campaign_member_id", "=", False),
+                "|",
+                ("opportunity_id", "=", False),
+                ("opportunity_id", "not in", self._leads_with_member(campaign)),
+            ]
+        elif channel:
+            orders += [
+                "|",
+                ("campaign_member_id.channel", "=", channel),
+                "&",
+                ("campaign_member_id", "=", False),
+                ("opportunity_id", "in", lead_channel[0][2]),
+            ]
+        account = campaign.analytic_account_id.id
+        analytic = [("account_id", "=", account)]
+        direct_line_ids = (
+            self.env["marketing.campaign.cost"]
+            .sudo()
+            .search([("campaign_id", "=", cid)])
+            .analytic_line_id.ids
+        )
+        specs = {
+            "members_targeted": ("marketing.campaign.member", members),
+            "members_contacted": (
+                "marketing.campaign.member",
+                members + [("state", "in", CONTACTED_STATES)],
+            ),
+            "members_responded": (
+                "marketing.campaign.member",
+                members + [("state", "in", RESPONDED_STATES)],
+            ),
+            "members_unsubscribed": (
+                "marketing.campaign.member",
+                members + [("state", "=", "unsubscribed")],
+            ),
+            "leads": ("crm.lead", leads),
+            "opportunities": ("crm.lead", leads + [("type", "=", "opportunity")]),
+            "won": (
+                "crm.lead",
+                leads + [("active", "=", True), ("stage_id.is_won", "=", True)],
+            ),
+            "lost": (
+                "crm.lead",
+                leads + [("active", "=", False), ("probability", "=", 0)],
+            ),
+            "quotations": ("sale.order", orders + [("state", "in", QUOTATION_STATES)]),
+            "orders": ("sale.order", orders + [("state", "in", ORDER_STATES)]),
+            "revenue": (
+                "account.move",
+                [
+                    ("campaign_id", "=", cid),
+                    ("state", "=", "posted"),
+                    ("move_type", "in", ["out_invoice", "out_refund"]),
+                ],
+            ),
+            "cost_total": (
+                "account.analytic.line",
+                analytic + [("category", "!=", "invoice")],
+            ),
+            "cost_timesheet": (
+                "account.analytic.line",
+                analytic + [("project_id", "!=", False)],
+            ),
+            "cost_bill": (
+                "account.analytic.line",
+                analytic
+                + [("project_id", "=", False), ("category", "=", "vendor_bill")],
+            ),
+            "cost_direct": (
+                "account.analytic.line",
+                analytic
+                + [
+                    ("project_id", "=", False),
+                    ("category", "!=", "vendor_bill"),
+                    ("id", "in", direct_line_ids),
+                ],
+            ),
+            "cost_other": (
+                "account.analytic.line",
+                analytic
+                + [
+                    ("project_id", "=", False),
+                    ("category", "not in", ["vendor_bill", "invoice"]),
+                    ("id", "not in", direct_line_ids),
+                ],
+            ),
+            "cofunding_committed": (
+                "marketing.campaign.cofunding",
+                [
+                    ("campaign_id", "=", cid),
+                    ("state", "in", ["committed", "claimed", "received"]),
+                ],
+            ),
+            "cofunding_claimed": (
+                "marketing.campaign.cofunding",
+                [("campaign_id", "=", cid), ("state", "in", ["claimed", "received"])],
+            ),
+            "cofunding_received": (
+                "marketing.campaign.cofunding",
+                [("campaign_id", "=", cid), ("state", "=", "received")],
+            ),
+        }
+        if kpi in (
+            "cost_timesheet",
+            "cost_bill",
+            "cost_direct",
+            "cost_other",
+            "cost_total",
+        ):
+            if not account:
+                return None
+        return specs.get(kpi)
+
+    @api.model
+    def _leads_with_member(self, campaign, channel=None):
+        """Ids of the campaign's leads produced by a member (of ``channel``)."""
+        domain = [("campaign_id", "=", campaign.id), ("lead_id", "!=", False)]
+        if channel:
+            domain.append(("channel", "=", channel))
+        groups = (
+            self.env["marketing.campaign.member"]
+            .sudo()
+            ._read_group(domain, [], ["lead_id:array_agg"])
+        )
+        if channel and channel != "none":
+            # a lead takes the channel of its first member (see the SQL view)
+            all_groups = (
+                self.env["marketing.campaign.member"]
+                .sudo()
+                ._read_group(
+                    [("lead_id", "in", groups[0][0] or [])],
+                    ["lead_id"],
+                    ["id:min"],
+                )
+            )
+            first_ids = [min_id for _lead, min_id in all_groups]
+            first = self.env["marketing.campaign.member"].sudo().browse(first_ids)
+            return first.filtered(lambda m: m.channel == channel).lead_id.ids
+        return groups[0][0] or []

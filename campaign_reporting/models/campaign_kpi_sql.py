@@ -1,0 +1,383 @@
+"""SQL of the KPI views (campaign_kpi, campaign_kpi_channel).
+
+The KPIs are a live SQL view (``_auto = False``), not a refreshed table: every
+figure is one aggregate per source table (members, leads, orders, invoices,
+analytic lines, purchase lines, co-funding), grouped by campaign, so the view
+always equals Odoo's own screens and needs no refresh job. What stays
+expensive is frozen explicitly: the closing snapshot (campaign.kpi.snapshot).
+
+Definitions (the drill-down domains in campaign_kpi.py use the same ones):
+
+- members: ``marketing_campaign_member`` rows. targeted = all; contacted =
+  state in CONTACTED_STATES; responded = state in RESPONDED_STATES;
+  unsubscribed = state 'unsubscribed'.
+- leads = every crm_lead carrying the campaign, archived ones included (a
+  lost lead was a lead); opportunities = type 'opportunity'; won = active and
+  in a won stage; lost = archived with probability 0 (Odoo's "Lost" filter).
+- quotations = sale orders in draft/sent; orders = confirmed (state 'sale').
+- revenue = amount_untaxed_signed of posted customer invoices and refunds
+  carrying the campaign (company currency; refunds count negative).
+- cost, from the campaign's analytic account (the Projects plan column
+  ``account_id``; cost = -amount): timesheets (project set), vendor bills
+  (category 'vendor_bill'), direct entries (lines of marketing.campaign.cost),
+  other (anything else but customer invoices).
+- committed = the uninvoiced part of confirmed purchase order lines plus the
+  lines of draft vendor bills, analysed to the account (share of the analytic
+  distribution), in company currency.
+- co-funding: committed = states committed/claimed/received, claimed =
+  claimed/received, received = received.
+- A lead's channel is the channel of the campaign member whose lead it is;
+  an order's the channel of the member it answers (inbound matching), else
+  of its opportunity; 'none' when no member produced it.
+
+Money is withheld (NULL) and ``data_issue`` says why when a figure would be
+wrong: no analytic account or one outside the Projects plan (costs), or a
+currency that differs from the
+campaign's (every money figure).
+"""
+
+from odoo.tools import SQL
+
+CONTACTED_STATES = ("contacted", "responded", "converted", "declined", "unsubscribed")
+RESPONDED_STATES = ("responded", "converted", "declined")
+QUOTATION_STATES = ("draft", "sent")
+ORDER_STATES = ("sale",)
+COFUNDING_COMMITTED = ("committed", "claimed", "received")
+COFUNDING_CLAIMED = ("claimed", "received")
+CHANNELS = ("none", "email", "call", "mail", "sms")
+
+
+def _funnel_sql():
+    """Funnel counts per (campaign_id, channel)."""
+    return SQL(
+        """
+        lead_channel AS (
+            SELECT DISTINCT ON (m.lead_id) m.lead_id, m.channel
+              FROM marketing_campaign_member m
+             WHERE m.lead_id IS NOT NULL
+             ORDER BY m.lead_id, m.id
+        ),
+        f_members AS (
+            SELECT m.campaign_id, m.channel::varchar AS channel,
+                   COUNT(*) AS members_targeted,
+                   COUNT(*) FILTER (WHERE m.state IN %(contacted)s)
+                       AS members_contacted,
+                   COUNT(*) FILTER (WHERE m.state IN %(responded)s)
+                       AS members_responded,
+                   COUNT(*) FILTER (WHERE m.state = 'unsubscribed')
+                       AS members_unsubscribed,
+                   0 AS leads, 0 AS opportunities, 0 AS won, 0 AS lost,
+                   0 AS quotations, 0 AS orders
+              FROM marketing_campaign_member m
+             WHERE m.campaign_id IS NOT NULL
+             GROUP BY m.campaign_id, m.channel
+        ),
+        f_leads AS (
+            SELECT l.campaign_id, COALESCE(lc.channel, 'none')::varchar AS channel,
+                   0 AS members_targeted, 0 AS members_contacted,
+                   0 AS members_responded, 0 AS members_unsubscribed,
+                   COUNT(*) AS leads,
+                   COUNT(*) FILTER (WHERE l.type = 'opportunity') AS opportunities,
+                   COUNT(*) FILTER (WHERE l.active AND s.is_won) AS won,
+                   COUNT(*) FILTER (WHERE NOT l.active AND l.probability = 0) AS lost,
+                   0 AS quotations, 0 AS orders
+              FROM crm_lead l
+              LEFT JOIN crm_stage s ON s.id = l.stage_id
+              LEFT JOIN lead_channel lc ON lc.lead_id = l.id
+             WHERE l.campaign_id IS NOT NULL
+             GROUP BY l.campaign_id, COALESCE(lc.channel, 'none')
+        ),
+        f_orders AS (
+            SELECT o.campaign_id,
+                   COALESCE(om.channel, lc.channel, 'none')::varchar AS channel,
+                   0 AS members_targeted, 0 AS members_contacted,
+                   0 AS members_responded, 0 AS members_unsubscribed,
+                   0 AS leads, 0 AS opportunities, 0 AS won, 0 AS lost,
+                   COUNT(*) FILTER (WHERE o.state IN %(quotation)s) AS quotations,
+                   COUNT(*) FILTER (WHERE o.state IN %(order)s) AS orders
+              FROM sale_order o
+              LEFT JOIN marketing_campaign_member om ON om.id = o.campaign_member_id
+              LEFT JOIN lead_channel lc ON lc.lead_id = o.opportunity_id
+             WHERE o.campaign_id IS NOT NULL
+             GROUP BY o.campaign_id, COALESCE(om.channel, lc.channel, 'none')
+        ),
+        funnel AS (
+            SELECT campaign_id, channel,
+                   SUM(members_targeted)::int AS members_targeted,
+                   SUM(members_contacted)::int AS members_contacted,
+                   SUM(members_responded)::int AS members_responded,
+                   SUM(members_unsubscribed)::int AS members_unsubscribed,
+                   SUM(leads)::int AS leads,
+                   SUM(opportunities)::int AS opportunities,
+                   SUM(won)::int AS won,
+                   SUM(lost)::int AS lost,
+                   SUM(quotations)::int AS quotations,
+                   SUM(orders)::int AS orders
+              FROM (
+                    SELECT * FROM f_members
+                    UNION ALL SELECT * FROM f_leads
+                    UNION ALL SELECT * FROM f_orders
+                   ) u
+             GROUP BY campaign_id, channel
+        )
+        """,
+        contacted=CONTACTED_STATES,
+        responded=RESPONDED_STATES,
+        quotation=QUOTATION_STATES,
+        order=ORDER_STATES,
+    )
+
+
+def channel_view_sql():
+    """SELECT of the campaign_kpi_channel view (one row per campaign and channel)."""
+    return SQL(
+        """
+        WITH %(funnel)s
+        SELECT c.id * 10 + array_position(%(channels)s::varchar[], f.channel) AS id,
+               c.id AS campaign_id, f.channel, c.company_id, c.user_id,
+               c.state, c.campaign_type, c.phase_id, c.date_start, c.date_end,
+               f.members_targeted, f.members_contacted, f.members_responded,
+               f.members_unsubscribed, f.leads, f.opportunities, f.won, f.lost,
+               f.quotations, f.orders
+          FROM funnel f
+          JOIN utm_campaign c ON c.id = f.campaign_id
+        """,
+        funnel=_funnel_sql(),
+        channels=list(CHANNELS),
+    )
+
+
+def campaign_currency_sql(stored):
+    """The campaign's currency: its own column when stored, else its company's.
+
+    sale makes utm.campaign.currency_id a non-stored related field of the
+    company's currency; marketing_resource_mgmt may store it.
+    """
+    company_currency = SQL(
+        "(SELECT cc.currency_id FROM res_company cc WHERE cc.id = c.company_id)"
+    )
+    if stored:
+        return SQL("COALESCE(c.currency_id, %s)", company_currency)
+    return company_currency
+
+
+def campaign_view_sql(currency_stored=False):
+    """SELECT of the campaign_kpi view (one row per campaign, all KPIs).
+
+    :param currency_stored: whether utm_campaign has a currency_id column
+    """
+    return SQL(
+        """
+        WITH %(funnel)s,
+        f_total AS (
+            SELECT campaign_id,
+                   SUM(members_targeted)::int AS members_targeted,
+                   SUM(members_contacted)::int AS members_contacted,
+                   SUM(members_responded)::int AS members_responded,
+                   SUM(members_unsubscribed)::int AS members_unsubscribed,
+                   SUM(leads)::int AS leads, SUM(opportunities)::int AS opportunities,
+                   SUM(won)::int AS won, SUM(lost)::int AS lost,
+                   SUM(quotations)::int AS quotations, SUM(orders)::int AS orders
+              FROM funnel GROUP BY campaign_id
+        ),
+        revenue AS (
+            SELECT m.campaign_id,
+                   SUM(m.amount_untaxed_signed) AS revenue,
+                   BOOL_OR(rc.currency_id <> %(cur)s) AS currency_mismatch
+              FROM account_move m
+              JOIN utm_campaign c ON c.id = m.campaign_id
+              JOIN res_company rc ON rc.id = m.company_id
+             WHERE m.state = 'posted' AND m.move_type IN ('out_invoice', 'out_refund')
+             GROUP BY m.campaign_id
+        ),
+        costs AS (
+            SELECT c.id AS campaign_id,
+                   SUM(-l.amount) FILTER (WHERE l.project_id IS NOT NULL)
+                       AS cost_timesheet,
+                   SUM(-l.amount) FILTER (
+                       WHERE l.project_id IS NULL AND l.category = 'vendor_bill'
+                   ) AS cost_bill,
+                   SUM(-l.amount) FILTER (
+                       WHERE l.project_id IS NULL AND l.category <> 'vendor_bill'
+                         AND dc.id IS NOT NULL
+                   ) AS cost_direct,
+                   SUM(-l.amount) FILTER (
+                       WHERE l.project_id IS NULL
+                         AND COALESCE(l.category, 'other')
+                             NOT IN ('vendor_bill', 'invoice')
+                         AND dc.id IS NULL
+                   ) AS cost_other,
+                   BOOL_OR(l.currency_id <> %(cur)s) AS currency_mismatch
+              FROM utm_campaign c
+              JOIN account_analytic_line l ON l.account_id = c.analytic_account_id
+              LEFT JOIN marketing_campaign_cost dc ON dc.analytic_line_id = l.id
+             GROUP BY c.id
+        ),
+        committed_po AS (
+            SELECT c.id AS campaign_id,
+                   SUM(
+                       pol.price_subtotal / COALESCE(NULLIF(po.currency_rate, 0), 1)
+                       * (pol.product_qty - pol.qty_invoiced) / pol.product_qty
+                       * d.value::numeric / 100.0
+                   ) AS committed_po,
+                   BOOL_OR(rc.currency_id <> %(cur)s) AS currency_mismatch
+              FROM purchase_order_line pol
+              JOIN purchase_order po ON po.id = pol.order_id
+              JOIN res_company rc ON rc.id = po.company_id
+              CROSS JOIN LATERAL jsonb_each_text(pol.analytic_distribution) d
+              JOIN utm_campaign c
+                ON c.analytic_account_id::text = ANY(string_to_array(d.key, ','))
+             WHERE po.state IN ('purchase', 'done')
+               AND pol.display_type IS NULL
+               AND pol.product_qty > 0
+               AND pol.product_qty > pol.qty_invoiced
+             GROUP BY c.id
+        ),
+        committed_bill AS (
+            SELECT c.id AS campaign_id,
+                   SUM(aml.balance * d.value::numeric / 100.0) AS committed_bill,
+                   BOOL_OR(rc.currency_id <> %(cur)s) AS currency_mismatch
+              FROM account_move_line aml
+              JOIN account_move am ON am.id = aml.move_id
+              JOIN res_company rc ON rc.id = am.company_id
+              CROSS JOIN LATERAL jsonb_each_text(aml.analytic_distribution) d
+              JOIN utm_campaign c
+                ON c.analytic_account_id::text = ANY(string_to_array(d.key, ','))
+             WHERE am.state = 'draft'
+               AND am.move_type IN ('in_invoice', 'in_refund')
+               AND aml.display_type = 'product'
+             GROUP BY c.id
+        ),
+        cofunding AS (
+            SELECT cf.campaign_id,
+                   SUM(cf.amount) FILTER (WHERE cf.state IN %(cf_committed)s)
+                       AS cofunding_committed,
+                   SUM(cf.amount) FILTER (WHERE cf.state IN %(cf_claimed)s)
+                       AS cofunding_claimed,
+                   SUM(cf.amount) FILTER (WHERE cf.state = 'received')
+                       AS cofunding_received,
+                   BOOL_OR(cf.currency_id <> %(cur)s
+                           AND cf.state <> 'cancelled') AS currency_mismatch
+              FROM marketing_campaign_cofunding cf
+              JOIN utm_campaign c ON c.id = cf.campaign_id
+             GROUP BY cf.campaign_id
+        ),
+        base AS (
+            SELECT c.id AS campaign_id, c.company_id, %(cur)s AS currency_id, c.user_id,
+                   c.state, c.campaign_type, c.phase_id, c.date_start, c.date_end,
+                   c.analytic_account_id,
+                   COALESCE(c.budget, 0) AS budget,
+                   COALESCE(c.target_members, 0) AS target_members,
+                   COALESCE(c.target_responses, 0) AS target_responses,
+                   COALESCE(c.target_leads, 0) AS target_leads,
+                   COALESCE(c.target_opportunities, 0) AS target_opportunities,
+                   COALESCE(c.target_won, 0) AS target_won,
+                   COALESCE(c.target_orders, 0) AS target_orders,
+                   COALESCE(c.target_revenue, 0) AS target_revenue,
+                   COALESCE(f.members_targeted, 0) AS members_targeted,
+                   COALESCE(f.members_contacted, 0) AS members_contacted,
+                   COALESCE(f.members_responded, 0) AS members_responded,
+                   COALESCE(f.members_unsubscribed, 0) AS members_unsubscribed,
+                   COALESCE(f.leads, 0) AS leads,
+                   COALESCE(f.opportunities, 0) AS opportunities,
+                   COALESCE(f.won, 0) AS won,
+                   COALESCE(f.lost, 0) AS lost,
+                   COALESCE(f.quotations, 0) AS quotations,
+                   COALESCE(f.orders, 0) AS orders,
+                   CASE
+                       WHEN rcc.currency_id <> %(cur)s
+                         OR r.currency_mismatch OR k.currency_mismatch
+                         OR po.currency_mismatch OR bd.currency_mismatch
+                         OR cf.currency_mismatch THEN 'currency'
+                       WHEN c.analytic_account_id IS NULL THEN 'no_analytic_account'
+                       -- the cost query reads the Projects plan column only
+                       WHEN aa.root_plan_id IS DISTINCT FROM (
+                           SELECT value::int FROM ir_config_parameter
+                            WHERE key = 'analytic.project_plan'
+                       ) THEN 'analytic_plan'
+                   END AS data_issue,
+                   COALESCE(r.revenue, 0) AS revenue,
+                   COALESCE(k.cost_timesheet, 0) AS cost_timesheet,
+                   COALESCE(k.cost_bill, 0) AS cost_bill,
+                   COALESCE(k.cost_direct, 0) AS cost_direct,
+                   COALESCE(k.cost_other, 0) AS cost_other,
+                   COALESCE(po.committed_po, 0) AS committed_po,
+                   COALESCE(bd.committed_bill, 0) AS committed_bill,
+                   COALESCE(cf.cofunding_committed, 0) AS cofunding_committed,
+                   COALESCE(cf.cofunding_claimed, 0) AS cofunding_claimed,
+                   COALESCE(cf.cofunding_received, 0) AS cofunding_received
+              FROM utm_campaign c
+              LEFT JOIN res_company rcc ON rcc.id = c.company_id
+              LEFT JOIN account_analytic_account aa ON aa.id = c.analytic_account_id
+              LEFT JOIN f_total f ON f.campaign_id = c.id
+              LEFT JOIN revenue r ON r.campaign_id = c.id
+              LEFT JOIN costs k ON k.campaign_id = c.id
+              LEFT JOIN committed_po po ON po.campaign_id = c.id
+              LEFT JOIN committed_bill bd ON bd.campaign_id = c.id
+              LEFT JOIN cofunding cf ON cf.campaign_id = c.id
+        ),
+        money AS (
+            SELECT b.*,
+                   -- money that would be wrong is withheld
+                   CASE WHEN b.data_issue = 'currency' THEN NULL ELSE b.revenue END
+                       AS m_revenue,
+                   CASE WHEN b.data_issue IS NULL THEN b.cost_timesheet + b.cost_bill
+                        + b.cost_direct + b.cost_other END AS m_cost,
+                   CASE WHEN b.data_issue IS NULL THEN b.committed_po + b.committed_bill
+                        END AS m_committed,
+                   CASE WHEN b.data_issue = 'currency' THEN NULL
+                        ELSE b.cofunding_committed END AS m_cofunding
+              FROM base b
+        )
+        SELECT m.campaign_id AS id, m.campaign_id, m.company_id, m.currency_id,
+               m.user_id,
+               m.state, m.campaign_type, m.phase_id, m.date_start, m.date_end,
+               m.analytic_account_id, m.data_issue,
+               m.members_targeted, m.members_contacted, m.members_responded,
+               m.members_unsubscribed, m.leads, m.opportunities, m.won, m.lost,
+               m.quotations, m.orders,
+               m.budget, m.target_members, m.target_responses, m.target_leads,
+               m.target_opportunities, m.target_won, m.target_orders, m.target_revenue,
+               m.m_revenue AS revenue,
+               CASE WHEN m.data_issue IS NULL THEN m.cost_timesheet END
+                   AS cost_timesheet,
+               CASE WHEN m.data_issue IS NULL THEN m.cost_bill END AS cost_bill,
+               CASE WHEN m.data_issue IS NULL THEN m.cost_direct END AS cost_direct,
+               CASE WHEN m.data_issue IS NULL THEN m.cost_other END AS cost_other,
+               m.m_cost AS cost_total,
+               CASE WHEN m.data_issue IS NULL THEN m.committed_po END AS committed_po,
+               CASE WHEN m.data_issue IS NULL THEN m.committed_bill END
+                   AS committed_bill,
+               m.m_committed AS committed_total,
+               CASE WHEN m.data_issue IS NULL THEN m.budget - m.m_committed - m.m_cost
+                    END AS budget_remaining,
+               m.m_cofunding AS cofunding_committed,
+               CASE WHEN m.data_issue = 'currency' THEN NULL
+                    ELSE m.cofunding_claimed END AS cofunding_claimed,
+               CASE WHEN m.data_issue = 'currency' THEN NULL
+                    ELSE m.cofunding_received END AS cofunding_received,
+               m.m_cost - m.m_cofunding AS net_cost,
+               (m.m_revenue - (m.m_cost - m.m_cofunding))
+                   / NULLIF(m.m_cost - m.m_cofunding, 0) * 100.0 AS roi,
+               m.m_cost / NULLIF(m.leads, 0) AS cost_per_lead,
+               m.m_cost / NULLIF(m.won, 0) AS cost_per_won,
+               m.opportunities * 100.0 / NULLIF(m.leads, 0) AS rate_lead_opportunity,
+               m.won * 100.0 / NULLIF(m.opportunities, 0) AS rate_opportunity_won,
+               m.orders * 100.0 / NULLIF(m.members_targeted, 0) AS rate_member_order,
+               m.members_targeted * 100.0 / NULLIF(m.target_members, 0) AS pct_members,
+               m.members_responded * 100.0 / NULLIF(m.target_responses, 0)
+                   AS pct_responses,
+               m.leads * 100.0 / NULLIF(m.target_leads, 0) AS pct_leads,
+               m.opportunities * 100.0 / NULLIF(m.target_opportunities, 0)
+                   AS pct_opportunities,
+               m.won * 100.0 / NULLIF(m.target_won, 0) AS pct_won,
+               m.orders * 100.0 / NULLIF(m.target_orders, 0) AS pct_orders,
+               m.m_revenue * 100.0 / NULLIF(m.target_revenue, 0) AS pct_revenue,
+               m.m_cost * 100.0 / NULLIF(m.budget, 0) AS pct_budget
+          FROM money m
+        """,
+        funnel=_funnel_sql(),
+        cur=campaign_currency_sql(currency_stored),
+        cf_committed=COFUNDING_COMMITTED,
+        cf_claimed=COFUNDING_CLAIMED,
+    )

@@ -1,0 +1,374 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+from ..kpi import (
+    DEFAULT_AT_RISK,
+    DEFAULT_ON_TRACK,
+    SIGNAL_AT_RISK,
+    SIGNAL_NONE,
+    SIGNAL_OFF_TRACK,
+    SIGNAL_ON_TRACK,
+    elapsed_ratio,
+    percent,
+    ratio,
+    signal_for,
+    worst_signal,
+)
+from .campaign_kpi import CHANNEL_SELECTION, withheld_fields
+
+FUNNEL_FIELDS = [
+    "members_targeted",
+    "members_contacted",
+    "members_responded",
+    "members_unsubscribed",
+    "leads",
+    "opportunities",
+    "won",
+    "lost",
+    "quotations",
+    "orders",
+]
+PLAIN_FIELDS = FUNNEL_FIELDS + [
+    "campaign_id",
+    "company_id",
+    "user_id",
+    "state",
+    "campaign_type",
+    "phase_id",
+    "date_start",
+    "date_end",
+    "data_issue",
+    "target_members",
+    "target_responses",
+    "target_leads",
+    "target_opportunities",
+    "target_won",
+    "target_orders",
+    "rate_lead_opportunity",
+    "rate_opportunity_won",
+    "rate_member_order",
+]
+MONEY_FIELDS = [
+    "currency_id",
+    "budget",
+    "target_revenue",
+    "revenue",
+    "cost_timesheet",
+    "cost_bill",
+    "cost_direct",
+    "cost_other",
+    "cost_total",
+    "committed_total",
+    "cofunding_committed",
+    "cofunding_claimed",
+    "cofunding_received",
+    "net_cost",
+    "roi",
+    "cost_per_lead",
+    "cost_per_won",
+]
+# KPI -> target field whose signal counts for the campaign's overall signal
+SIGNAL_TARGETS = [
+    ("members_targeted", "target_members"),
+    ("members_responded", "target_responses"),
+    ("leads", "target_leads"),
+    ("opportunities", "target_opportunities"),
+    ("won", "target_won"),
+    ("orders", "target_orders"),
+]
+
+
+class CampaignMonitor(models.AbstractModel):
+    """Data behind the Campaign Monitor client action.
+
+    ``get_monitor_data`` is the single entry point: one call returns every card
+    in a bounded number of queries (a campaign search, one read of the KPI
+    view, one of the channel view when filtering by channel, and the names of
+    the related records), whatever the number of campaigns.
+    """
+
+    _name = "campaign.monitor"
+    _description = "Campaign Monitor"
+
+    # ---- SETTINGS
+
+    @api.model
+    def _get_thresholds(self):
+        """(on_track, at_risk) percentages from the settings."""
+        param = self.env["ir.config_parameter"].sudo()
+        return (
+            float(
+                param.get_param("campaign_reporting.signal_on_track", DEFAULT_ON_TRACK)
+            ),
+            float(
+                param.get_param("campaign_reporting.signal_at_risk", DEFAULT_AT_RISK)
+            ),
+        )
+
+    @api.model
+    def _can_see_money(self):
+        user = self.env.user
+        return user.has_group("campaign_reporting.group_campaign_finance") or (
+            user.has_group("marketing_resource_mgmt.group_marketing_manager")
+        )
+
+    # ---- DATA
+
+    @api.model
+    def _campaign_domain(self, filters):
+        """utm.campaign domain of the monitor's filters.
+
+        :param filters: dict with optional keys phase_id, user_id, campaign_type,
+            state, date_from, date_to (ISO dates; campaigns overlapping the period)
+        """
+        filters = filters or {}
+        domain = []
+        if filters.get("phase_id"):
+            domain.append(("phase_id", "=", int(filters["phase_id"])))
+        if filters.get("user_id"):
+            domain.append(("user_id", "=", int(filters["user_id"])))
+        if filters.get("campaign_type"):
+            domain.append(("campaign_type", "=", filters["campaign_type"]))
+        if filters.get("state"):
+            domain.append(("state", "=", filters["state"]))
+        if filters.get("date_from"):
+            date_from = fields.Date.to_date(filters["date_from"])
+            domain += ["|", ("date_end", "=", False), ("date_end", ">=", date_from)]
+        if filters.get("date_to"):
+            date_to = fields.Date.to_date(filters["date_to"])
+            domain += ["|", ("date_start", "=", False), ("date_start", "<=", date_to)]
+        return domain
+
+    @api.model
+    def get_monitor_data(self, filters=None):
+        """Everything the Campaign Monitor shows, in one call.
+
+        :param filters: dict: phase_id, user_id, campaign_type, state, channel,
+            date_from, date_to (all optional)
+        :return: dict with ``cards`` (one per campaign: figures, targets,
+            percentages, signals), ``totals`` (funnel, cost and revenue over the
+            cards), ``options`` (choices for the filters), ``show_money``,
+            ``thresholds`` and ``signal_counts``.
+        """
+        filters = filters or {}
+        channel = filters.get("channel") or False
+        if channel and channel not in dict(CHANNEL_SELECTION):
+            raise UserError(_("Unknown channel %(channel)s.", channel=channel))
+        show_money = self._can_see_money()
+        campaigns = self.env["utm.campaign"].search(self._campaign_domain(filters))
+        field_names = PLAIN_FIELDS + (MONEY_FIELDS if show_money else [])
+        rows = self.env["campaign.kpi"].search_read(
+            [("campaign_id", "in", campaigns.ids)], field_names
+        )
+        if channel:
+            channel_rows = {
+                row["campaign_id"][0]: row
+                for row in self.env["campaign.kpi.channel"].search_read(
+                    [("campaign_id", "in", campaigns.ids), ("channel", "=", channel)],
+                    ["campaign_id"] + FUNNEL_FIELDS,
+                )
+            }
+            for row in rows:
+                funnel = channel_rows.get(row["campaign_id"][0], {})
+                for name in FUNNEL_FIELDS:
+                    row[name] = funnel.get(name, 0)
+        on_track, at_risk = self._get_thresholds()
+        today = fields.Date.context_today(self)
+        cards = []
+        totals = dict.fromkeys(FUNNEL_FIELDS, 0)
+        totals.update(revenue=0.0, cost_total=0.0, cofunding_committed=0.0)
+        signal_counts = dict.fromkeys(
+            [SIGNAL_ON_TRACK, SIGNAL_AT_RISK, SIGNAL_OFF_TRACK, SIGNAL_NONE], 0
+        )
+        for row in rows:
+            card = self._prepare_card(row, show_money, on_track, at_risk, today)
+            cards.append(card)
+            signal_counts[card["signal"]] += 1
+            for name in FUNNEL_FIELDS:
+                totals[name] += row[name] or 0
+            if show_money:
+                for name in ("revenue", "cost_total", "cofunding_committed"):
+                    totals[name] += row.get(name) or 0.0
+        if filters.get("signal"):
+            cards = [card for card in cards if card["signal"] == filters["signal"]]
+        return {
+            "cards": cards,
+            "totals": totals,
+            "signal_counts": signal_counts,
+            "show_money": show_money,
+            "thresholds": {"on_track": on_track, "at_risk": at_risk},
+            "options": self._get_filter_options(rows),
+            "filters": filters,
+        }
+
+    @api.model
+    def _prepare_card(self, row, show_money, on_track, at_risk, today):
+        """One card of the monitor from a campaign.kpi row."""
+        if show_money:
+            # ratios from the sums: the ORM would read an undefined ratio as 0
+            row["roi"] = percent(
+                None
+                if row["revenue"] is None or row["net_cost"] is None
+                else row["revenue"] - row["net_cost"],
+                row["net_cost"],
+            )
+            row["cost_per_lead"] = ratio(row["cost_total"], row["leads"])
+            row["cost_per_won"] = ratio(row["cost_total"], row["won"])
+        for name in withheld_fields(row["data_issue"]):
+            if name in row:
+                row[name] = None
+        share = elapsed_ratio(row["date_start"], row["date_end"], today)
+        kpis = []
+        signals = []
+        for kpi, target in SIGNAL_TARGETS:
+            sig = signal_for(row[kpi], row[target], share, on_track, at_risk)
+            signals.append(sig)
+            kpis.append(
+                {
+                    "name": kpi,
+                    "actual": row[kpi],
+                    "target": row[target],
+                    "percent": percent(row[kpi], row[target]),
+                    "signal": sig,
+                }
+            )
+        if show_money:
+            sig = signal_for(
+                row["revenue"], row["target_revenue"], share, on_track, at_risk
+            )
+            signals.append(sig)
+            kpis.append(
+                {
+                    "name": "revenue",
+                    "actual": row["revenue"],
+                    "target": row["target_revenue"],
+                    "percent": percent(row["revenue"], row["target_revenue"]),
+                    "signal": sig,
+                }
+            )
+            sig = signal_for(
+                row["cost_total"],
+                row["budget"],
+                share,
+                on_track,
+                at_risk,
+                lower_is_better=True,
+            )
+            signals.append(sig)
+            kpis.append(
+                {
+                    "name": "cost_total",
+                    "actual": row["cost_total"],
+                    "target": row["budget"],
+                    "percent": percent(row["cost_total"], row["budget"]),
+                    "signal": sig,
+                }
+            )
+        card = {
+            "id": row["campaign_id"][0],
+            "name": row["campaign_id"][1],
+            "owner": row["user_id"] and row["user_id"][1],
+            "owner_id": row["user_id"] and row["user_id"][0],
+            "phase": row["phase_id"] and row["phase_id"][1],
+            "state": row["state"],
+            "campaign_type": row["campaign_type"],
+            "date_start": fields.Date.to_string(row["date_start"]),
+            "date_end": fields.Date.to_string(row["date_end"]),
+            "data_issue": row["data_issue"],
+            "signal": worst_signal(signals),
+            "kpis": kpis,
+            "figures": {name: row.get(name) for name in FUNNEL_FIELDS},
+            # rates from the counts shown (a channel filter changes them)
+            "rates": {
+                "lead_opportunity": percent(row["opportunities"], row["leads"]),
+                "opportunity_won": percent(row["won"], row["opportunities"]),
+                "member_order": percent(row["orders"], row["members_targeted"]),
+            },
+        }
+        if show_money:
+            card["money"] = {name: row.get(name) for name in MONEY_FIELDS[1:]}
+            card["currency"] = row["currency_id"] and row["currency_id"][1]
+        return card
+
+    @api.model
+    def _get_filter_options(self, rows):
+        """Choices of the filters (no query beyond the rows already read)."""
+        owners = {
+            row["user_id"][0]: row["user_id"][1] for row in rows if row["user_id"]
+        }
+        phases = {
+            row["phase_id"][0]: row["phase_id"][1] for row in rows if row["phase_id"]
+        }
+        type_field = self.env["campaign.kpi"]._fields["campaign_type"]
+        return {
+            "owners": sorted(owners.items(), key=lambda item: item[1] or ""),
+            "phases": sorted(phases.items(), key=lambda item: item[1] or ""),
+            "types": type_field._description_selection(self.env),
+            "channels": self.env["campaign.kpi.channel"]
+            ._fields["channel"]
+            ._description_selection(self.env),
+            "states": self.env["campaign.kpi"]
+            ._fields["state"]
+            ._description_selection(self.env),
+        }
+
+    # ---- ACTIONS
+
+    @api.model
+    def action_drill_down(self, campaign_id, kpi, channel=False):
+        """Window action listing the records behind one figure of a card.
+
+        :param campaign_id: id of the utm.campaign
+        :param kpi: KPI name (a campaign.kpi field)
+        :param channel: optional channel the monitor is filtered on
+        :return: an ir.actions.act_window dict
+        """
+        campaign = self.env["utm.campaign"].browse(int(campaign_id)).exists()
+        if not campaign:
+            raise UserError(_("This campaign no longer exists."))
+        campaign.check_access("read")
+        spec = self.env["campaign.kpi"]._drill_down_spec(campaign, kpi, channel)
+        if not spec:
+            raise UserError(
+                _(
+                    "There are no records behind %(kpi)s for campaign %(campaign)s.",
+                    kpi=kpi,
+                    campaign=campaign.display_name,
+                )
+            )
+        model, domain = spec
+        label = self.env["campaign.kpi"]._fields.get(kpi)
+        return {
+            "type": "ir.actions.act_window",
+            "name": _(
+                "%(campaign)s: %(kpi)s",
+                campaign=campaign.display_name,
+                kpi=label.get_description(self.env)["string"] if label else kpi,
+            ),
+            "res_model": model,
+            "domain": domain,
+            "views": [(False, "list"), (False, "form")],
+            "target": "current",
+            "context": {"active_test": False, "create": False},
+        }
+
+    @api.model
+    def action_open_campaign(self, campaign_id):
+        """The campaign's own screen (the Campaign Controller form)."""
+        campaign = self.env["utm.campaign"].browse(int(campaign_id)).exists()
+        if not campaign:
+            raise UserError(_("This campaign no longer exists."))
+        campaign.check_access("read")
+        form = self.env.ref(
+            "marketing_resource_mgmt.utm_campaign_view_form_controller",
+            raise_if_not_found=False,
+        )
+        return {
+            "type": "ir.actions.act_window",
+            "name": campaign.display_name,
+            "res_model": "utm.campaign",
+            "res_id": campaign.id,
+            "views": [(form.id if form else False, "form")],
+            "target": "current",
+        }

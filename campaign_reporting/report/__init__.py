@@ -1,0 +1,1 @@
+from . import campaign_pnl_xlsx

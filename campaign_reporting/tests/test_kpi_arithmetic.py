@@ -1,0 +1,62 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from datetime import date
+
+from odoo.tests import BaseCase
+
+from ..kpi import (
+    SIGNAL_AT_RISK,
+    SIGNAL_NONE,
+    SIGNAL_OFF_TRACK,
+    SIGNAL_ON_TRACK,
+    elapsed_ratio,
+    percent,
+    ratio,
+    signal_for,
+    worst_signal,
+)
+
+
+class TestKpiArithmetic(BaseCase):
+    """The plain-Python KPI arithmetic, without a database."""
+
+    def test_ratio_and_percent(self):
+        self.assertEqual(ratio(1, 4), 0.25)
+        self.assertIsNone(ratio(1, 0))
+        self.assertIsNone(ratio(None, 3))
+        self.assertEqual(percent(3, 6), 50.0)
+        self.assertIsNone(percent(3, 0))
+
+    def test_elapsed_ratio(self):
+        start, end = date(2024, 1, 1), date(2024, 1, 11)
+        self.assertEqual(elapsed_ratio(start, end, date(2024, 1, 6)), 0.5)
+        self.assertEqual(elapsed_ratio(start, end, date(2023, 12, 1)), 0.0)
+        self.assertEqual(elapsed_ratio(start, end, date(2025, 1, 1)), 1.0)
+        self.assertEqual(elapsed_ratio(None, end), 1.0)
+
+    def test_signal_against_pro_rata_target(self):
+        # half-way through, 45 of 100 expected 50: 90 % -> on track
+        self.assertEqual(signal_for(45, 100, 0.5), SIGNAL_ON_TRACK)
+        self.assertEqual(signal_for(35, 100, 0.5), SIGNAL_AT_RISK)
+        self.assertEqual(signal_for(20, 100, 0.5), SIGNAL_OFF_TRACK)
+        self.assertEqual(signal_for(20, 0, 0.5), SIGNAL_NONE)
+        # thresholds are parameters
+        self.assertEqual(
+            signal_for(35, 100, 0.5, on_track=70, at_risk=50), SIGNAL_ON_TRACK
+        )
+
+    def test_budget_signal(self):
+        self.assertEqual(
+            signal_for(1200, 1000, 0.5, lower_is_better=True), SIGNAL_OFF_TRACK
+        )
+        self.assertEqual(
+            signal_for(700, 1000, 0.5, lower_is_better=True), SIGNAL_AT_RISK
+        )
+        self.assertEqual(
+            signal_for(400, 1000, 0.5, lower_is_better=True), SIGNAL_ON_TRACK
+        )
+
+    def test_worst_signal(self):
+        self.assertEqual(
+            worst_signal([SIGNAL_ON_TRACK, SIGNAL_NONE, SIGNAL_AT_RISK]), SIGNAL_AT_RISK
+        )
+        self.assertEqual(worst_signal([]), SIGNAL_NONE)

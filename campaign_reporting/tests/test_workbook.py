@@ -1,0 +1,129 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import io
+from unittest.mock import patch
+
+import openpyxl
+import xlsxwriter
+
+from odoo.exceptions import UserError
+from odoo.tests import tagged
+
+from .common import EXPECTED_A, CampaignReportingCommon
+
+REPORT = "campaign_reporting.action_report_campaign_pnl"
+
+
+@tagged("post_install", "-at_install")
+class TestPnlWorkbook(CampaignReportingCommon):
+    """The P&L workbook, read back with openpyxl: cells, formulas, references."""
+
+    def render(self, campaign):
+        content, kind = self.env["ir.actions.report"]._render_xlsx(
+            REPORT, campaign.ids, {}
+        )
+        self.assertEqual(kind, "xlsx")
+        return openpyxl.load_workbook(io.BytesIO(content))
+
+    def test_summary_and_sources(self):
+        book = self.render(self.campaign_a)
+        self.assertEqual(
+            book.sheetnames,
+            [
+                "Summary",
+                "Timesheets",
+                "Vendor bills",
+                "Direct costs",
+                "Other costs",
+                "Committed",
+                "Revenue",
+                "Co-funding",
+            ],
+        )
+        summary = book["Summary"]
+        labels = {summary.cell(row, 1).value: row for row in range(6, 19)}
+        # formulas that add up
+        self.assertEqual(summary["B12"].value, "=SUM(B8:B11)")
+        self.assertEqual(summary["B13"].value, "=B6-B7-B12")
+        self.assertEqual(summary["B15"].value, "=B12-B14")
+        self.assertEqual(summary["B17"].value, "=B16-B15")
+        self.assertEqual(summary["A12"].value, "Actual cost")
+        self.assertIn("Net cost", labels)
+        self.assertEqual(summary["B6"].value, EXPECTED_A["budget"])
+        # each source row points at its sheet's total cell, which sums the lines
+        sources = {
+            8: ("Timesheets", "cost_timesheet"),
+            9: ("Vendor bills", "cost_bill"),
+            10: ("Direct costs", "cost_direct"),
+            11: ("Other costs", "cost_other"),
+            7: ("Committed", "committed_total"),
+            16: ("Revenue", "revenue"),
+            14: ("Co-funding", "cofunding_committed"),
+        }
+        for row, (sheet_name, kpi) in sources.items():
+            with self.subTest(sheet=sheet_name):
+                sheet = book[sheet_name]
+                formula = summary.cell(row, 2).value
+                lines = [
+                    sheet.cell(r, 7).value
+                    for r in range(2, sheet.max_row + 1)
+                    if sheet.cell(r, 6).value != "Total"
+                ]
+                total_row = sheet.max_row
+                self.assertEqual(sheet.cell(total_row, 6).value, "Total")
+                self.assertEqual(formula, f"='{sheet_name}'!G{total_row}")
+                self.assertEqual(
+                    sheet.cell(total_row, 7).value, f"=SUM(G2:G{total_row - 1})"
+                )
+                self.assertAlmostEqual(sum(lines), EXPECTED_A[kpi], places=2)
+                self.assertEqual(summary.cell(row, 3).value, len(lines))
+
+    def test_accounting_references(self):
+        book = self.render(self.campaign_a)
+        bills = book["Vendor bills"]
+        self.assertEqual(bills["C1"].value, "Journal entry / document")
+        self.assertEqual(bills["C2"].value, self.bill_a.name)
+        analytic_line = self.env["account.analytic.line"].search(
+            [("move_line_id.move_id", "=", self.bill_a.id)]
+        )
+        self.assertEqual(bills["D2"].value, analytic_line.id)
+        self.assertEqual(bills["E2"].value, "Vendor One")
+        revenue = book["Revenue"]
+        self.assertEqual(
+            {revenue["C2"].value, revenue["C3"].value},
+            {self.invoice_a.name, self.refund_a.name},
+        )
+        timesheets = book["Timesheets"]
+        self.assertEqual(timesheets["D2"].value, self.timesheet_a.id)
+        self.assertEqual(timesheets["F2"].value, "Campaign caller")
+        direct = book["Direct costs"]
+        self.assertEqual(direct["D2"].value, self.direct_cost_a.analytic_line_id.id)
+        committed = book["Committed"]
+        self.assertEqual(
+            {committed["C2"].value, committed["C3"].value},
+            {self.purchase_a.name, f"{self.draft_bill_a.name or ''} (draft)"},
+        )
+        self.assertEqual(book["Summary"]["B7"].number_format.split(";")[0], "#,##0.00")
+
+    def test_constant_memory(self):
+        """The workbook is written in XlsxWriter's constant_memory mode."""
+        options = []
+        original = xlsxwriter.Workbook.__init__
+
+        def spy(workbook, filename=None, opts=None):
+            options.append(dict(opts or {}))
+            return original(workbook, filename, opts)
+
+        with patch.object(xlsxwriter.Workbook, "__init__", spy):
+            self.render(self.campaign_a)
+        self.assertTrue(options[0]["constant_memory"])
+
+    def test_bad_input(self):
+        with self.assertRaisesRegex(UserError, "no analytic account"):
+            self.campaign_b.action_print_pnl_workbook()
+        with self.assertRaisesRegex(UserError, "mix currencies"):
+            self.campaign_c.action_print_pnl_workbook()
+        with self.assertRaises(UserError):
+            self.render(self.campaign_b)
+        action = self.campaign_a.action_print_pnl_workbook()
+        self.assertEqual(action["type"], "ir.actions.report")
+        self.assertEqual(action["report_name"], "campaign_reporting.campaign_pnl_xlsx")

@@ -1,0 +1,115 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import base64
+import csv
+import io
+from pathlib import Path
+
+from odoo.exceptions import UserError
+from odoo.tests import tagged
+
+from .common import SegmentCase
+
+
+def _uk500_path():
+    """<repo>/../shared/data/uk-500.csv, looking further up for a worktree."""
+    repo = Path(__file__).resolve().parents[2]
+    for parent in [repo, *repo.parents]:
+        candidate = parent / "shared" / "data" / "uk-500.csv"
+        if candidate.exists():
+            return candidate
+    raise FileNotFoundError("shared/data/uk-500.csv not found above " + str(repo))
+
+
+@tagged("post_install", "-at_install")
+class TestImport(SegmentCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.uk500 = _uk500_path().read_bytes()
+
+    def _wizard(self, data, filename, **vals):
+        return self.env["marketing.segment.import"].create(
+            dict(
+                {
+                    "file": base64.b64encode(data),
+                    "filename": filename,
+                    "segment_name": "UK 500",
+                },
+                **vals,
+            )
+        )
+
+    def test_import_uk500(self):
+        rows = list(csv.DictReader(io.StringIO(self.uk500.decode())))
+        existing = self.Partner.create(
+            {"name": "Someone Else", "email": rows[0]["email"].upper()}
+        )
+        partners_before = self.Partner.search_count([])
+        wizard = self._wizard(self.uk500, "uk-500.csv")
+        wizard.action_import()
+        self.assertEqual(wizard.state, "done")
+        self.assertEqual(wizard.matched_count, 1)
+        self.assertEqual(
+            wizard.created_count + wizard.matched_count + wizard.rejected_count,
+            len(rows),
+        )
+        self.assertGreater(wizard.created_count, 450)
+        matched = wizard.line_ids.filtered(lambda line: line.status == "matched")
+        self.assertEqual(matched.partner_id, existing)
+        segment = wizard.result_segment_id
+        self.assertEqual(segment.name, "UK 500")
+        self.assertEqual(
+            len(segment.list_partner_ids), wizard.created_count + wizard.matched_count
+        )
+        self.assertEqual(segment._get_count(), len(segment.list_partner_ids))
+        created = self.Partner.search([("email", "=", rows[1]["email"])])
+        self.assertEqual(created.mrm_county, rows[1]["county"])
+        self.assertEqual(created.zip, rows[1]["postal"])
+        self.assertEqual(created.parent_id.name, rows[1]["company_name"])
+        self.assertTrue(created.parent_id.is_company)
+        self.assertGreater(self.Partner.search_count([]), partners_before + 450)
+        # importing again matches every row, creates nothing
+        again = self._wizard(self.uk500, "uk-500.csv", segment_id=segment.id)
+        again.action_import()
+        self.assertEqual(again.created_count, 0)
+        self.assertEqual(
+            again.matched_count, wizard.created_count + wizard.matched_count
+        )
+
+    def test_bad_rows_report(self):
+        data = (
+            b"first_name,last_name,company_name,phone1,email\n"
+            b"Ann,Able,Able Ltd,0113 245 0101,ann.able@example.org\n"
+            b",,,0113 245 0102,nobody@example.org\n"
+            b"Eve,Bad,,,not-an-email\n"
+            b"Fay,Nocontact,,,\n"
+            b"Ann,Again,,,ann.able@example.org\n"
+            b"Olive,Ok,,0113 245 0001,\n"
+        )
+        wizard = self._wizard(data, "bad.csv")
+        wizard.action_import()
+        report = {line.row: line for line in wizard.line_ids}
+        self.assertEqual(
+            (wizard.created_count, wizard.matched_count, wizard.rejected_count),
+            (1, 1, 4),
+        )
+        self.assertEqual(report[2].status, "created")
+        self.assertIn("no name", report[3].reason)
+        self.assertIn("invalid e-mail", report[4].reason)
+        self.assertIn("no e-mail and no phone", report[5].reason)
+        self.assertIn("duplicate of row 2", report[6].reason)
+        self.assertEqual(report[7].partner_id, self.p_ok, "matched by phone")
+
+    def test_unreadable_file_saves_nothing(self):
+        segments_before = self.Segment.search_count([])
+        partners_before = self.Partner.search_count([])
+        for data, name in (
+            (b"\x89PNG\r\n\x1a\n\x00\x00", "photo.csv"),
+            (b"PK\x03\x04 not really a workbook", "list.xlsx"),
+            (b"colour,size\nred,3\n", "list.csv"),
+            (b"a,b", "list.pdf"),
+        ):
+            with self.subTest(name=name), self.assertRaises(UserError):
+                self._wizard(data, name).action_import()
+        self.assertEqual(self.Segment.search_count([]), segments_before)
+        self.assertEqual(self.Partner.search_count([]), partners_before)

@@ -1,0 +1,250 @@
+"""Smoke runs of the data generator and the benchmarks' hot paths, at a small
+scale, on data created inside the test transaction (rolled back after).
+
+They keep the benchmark code working in CI and fail when a hot path falls
+back to record-by-record work: each asserts a query count that must not grow
+with the number of rows (measured at two sizes), or a row count. No timing.
+"""
+
+import pathlib
+import sys
+
+from odoo.tests import TransactionCase, tagged
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+for _path in (ROOT / "data", ROOT / "tests" / "bench"):
+    if str(_path) not in sys.path:
+        sys.path.insert(0, str(_path))
+
+import generate  # noqa: E402  (data/generate.py)
+import messy  # noqa: E402
+
+
+def query_count(env, func):
+    """Run ``func`` and return (its result, the number of queries it ran)."""
+    env.flush_all()
+    before = env.cr.sql_log_count
+    result = func()
+    env.flush_all()
+    return result, env.cr.sql_log_count - before
+
+
+@tagged("post_install", "-at_install")
+class TestGeneratorSmoke(TransactionCase):
+    """The generator loads a consistent database (size XS, in the transaction)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.gen, cls.queries = query_count(
+            cls.env, lambda: generate.generate(cls.env, "XS", 20261122)
+        )
+
+    def test_row_counts_and_bulk_loading(self):
+        size = generate.SIZES["XS"]
+        counts = self.gen.counts
+        self.assertEqual(counts["res_partner"], size["contacts"])
+        self.assertEqual(counts["crm_lead"], size["leads"])
+        self.assertEqual(counts["sale_order_line"], size["order_lines"])
+        self.assertEqual(counts["account_analytic_line"], size["timesheets"])
+        self.assertEqual(counts["utm_campaign"], size["campaigns"])
+        # rows go through COPY in chunks: a row-by-row insert would run
+        # thousands of queries for the ~6,000 bulk rows
+        bulk_rows = sum(counts.values())
+        self.assertGreater(bulk_rows, 6_000)
+        self.assertLess(self.queries, 2_000, "the generator inserts row by row")
+
+    def test_invoices_are_balanced_posted_and_agree_with_odoo(self):
+        moves = self.env["account.move"].search(
+            [("id", ">=", self.gen_first_move()), ("move_type", "=", "out_invoice")]
+        )
+        self.assertTrue(moves)
+        self.env.cr.execute(
+            "SELECT count(*) FROM (SELECT move_id FROM account_move_line WHERE move_id "
+            "= ANY(%s) "
+            "GROUP BY move_id HAVING sum(balance) <> 0) x",
+            [moves.ids],
+        )
+        self.assertEqual(self.env.cr.fetchone()[0], 0)
+        sample = moves[:20]
+        stored = [
+            (m.amount_total, m.amount_residual, m.state, m.payment_state)
+            for m in sample
+        ]
+        sample._compute_amount()
+        self.assertEqual(
+            stored,
+            [
+                (m.amount_total, m.amount_residual, m.state, m.payment_state)
+                for m in sample
+            ],
+        )
+
+    def gen_first_move(self):
+        self.env.cr.execute(
+            "SELECT min(id) FROM account_move WHERE name LIKE 'INV/%%' AND "
+            "invoice_origin LIKE 'S%%'"
+        )
+        return self.env.cr.fetchone()[0] or 0
+
+    def test_orders_agree_with_odoo(self):
+        orders = self.env["sale.order"].search(
+            [("user_id.login", "like", "bench.sales.%")], limit=30
+        )
+        self.assertEqual(len(orders), 30)
+        stored = [(o.amount_total, o.invoice_status) for o in orders]
+        orders._compute_amounts()
+        orders.order_line._compute_qty_invoiced()
+        orders.order_line._compute_invoice_status()
+        orders._compute_invoice_status()
+        self.assertEqual(stored, [(o.amount_total, o.invoice_status) for o in orders])
+        self.assertTrue(any(o.invoice_status == "invoiced" for o in orders))
+
+    def test_contacts_are_messy_like_real_lists(self):
+        partners = self.env["res.partner"].search(
+            [("email", "like", "%@%"), ("street2", "!=", False)], limit=2000
+        )
+        counties = set(partners.mapped("street2"))
+        self.assertIn("Yorkshire, South", counties)
+        self.assertIn("South Yorkshire", counties)
+        phones = partners.mapped("phone")
+        self.assertTrue(any(p.startswith("+44") for p in phones if p))
+        self.assertTrue(any(p.startswith("0044") for p in phones if p))
+        # the sanitized phone is what Odoo's phone blacklist and matching use
+        one = partners.filtered(lambda p: p.phone and p.phone.startswith("0044"))[:1]
+        self.assertEqual(one.phone_sanitized, messy.e164(one.phone))
+        self.assertTrue(
+            one.phone_sanitized.startswith("+44") and "0" != one.phone_sanitized[3]
+        )
+
+    def test_leads_wait_for_routing(self):
+        unassigned = self.env["crm.lead"].search_count(
+            [
+                ("user_id", "=", False),
+                ("team_id", "=", False),
+                ("name", "like", "enquiry"),
+            ]
+        )
+        self.assertGreater(unassigned, 0.15 * generate.SIZES["XS"]["leads"])
+
+
+def _make_users(env, count, prefix):
+    salesman = env.ref("sales_team.group_sale_salesman")
+    return (
+        env["res.users"]
+        .with_context(no_reset_password=True)
+        .create(
+            [
+                {
+                    "name": f"{prefix} {i}",
+                    "login": f"{prefix.lower().replace(' ', '.')}.{i}",
+                    "groups_id": [(6, 0, [salesman.id])],
+                }
+                for i in range(count)
+            ]
+        )
+    )
+
+
+@tagged("post_install", "-at_install")
+class TestRoutingSmoke(TransactionCase):
+    """bench_routing.py's rule set at a small scale: routing stays set-based."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        import bench_routing
+        import common
+
+        cls.common = common
+        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
+        users = _make_users(cls.env, 8, "Smoke seller")
+        cls.rules = bench_routing.make_rules(cls.env, users, n_rules=10, per_rule=4)
+        cls.source = common.bench_source(cls.env, " (smoke routing)")
+
+    def _route(self, count, seed):
+        lead_ids = self.common.make_bench_leads(self.env, count, self.source, seed=seed)
+        Rule = self.env["crm.routing.rule"]
+        stats, queries = query_count(
+            self.env, lambda: Rule._route_leads(lead_ids, rules=self.rules)
+        )
+        return lead_ids, stats, queries
+
+    def test_routing_is_set_based(self):
+        small_ids, small, q_small = self._route(100, seed=1)
+        big_ids, big, q_big = self._route(1_000, seed=2)
+        # every lead is placed: by a rule (fuzzy or plain) or by the fallback pool
+        for ids, stats in ((small_ids, small), (big_ids, big)):
+            self.assertEqual(stats["leads"], len(ids))
+            self.assertEqual(stats["unrouted"], 0)
+            self.assertEqual(
+                stats["routed"]
+                + stats["pooled"]
+                + stats["fallback"]
+                + stats["waiting"],
+                len(ids),
+            )
+        self.assertGreater(
+            big["routed"], 500, "the rules (most of them fuzzy) catch most leads"
+        )
+        fuzzy_rules = self.rules.filtered(
+            lambda r: r.criterion_ids[:1].operator
+            in ("normalized", "similar", "prefix")
+        )
+        self.assertTrue(
+            set(big["per_rule"]) & set(fuzzy_rules.ids), "fuzzy rules route leads"
+        )
+        # 900 more leads must not mean ~900 more queries: the queries grow
+        # with the (rule, assignee) groups written, not with the leads
+        self.assertLess(q_big - q_small, 300, (q_small, q_big))
+        self.env.cr.execute(
+            "SELECT count(*) FROM crm_lead WHERE id = ANY(%s) AND user_id IS NOT NULL",
+            [big_ids],
+        )
+        self.assertEqual(self.env.cr.fetchone()[0], big["routed"])
+
+
+@tagged("post_install", "-at_install")
+class TestAudienceSmoke(TransactionCase):
+    """bench_audience.py at a small scale: generation is one INSERT per channel."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env = cls.env(
+            context=dict(cls.env.context, tracking_disable=True, mail_create_nolog=True)
+        )
+        cls.partners = cls.env["res.partner"].create(
+            [
+                {
+                    "name": f"Smoke audience {i}",
+                    "email": f"smoke.audience.{i}@example.com",
+                    "is_company": False,
+                }
+                for i in range(1_200)
+            ]
+        )
+
+    def _generate(self, count):
+        import bench_audience
+
+        ids = self.partners[:count].ids
+        segment = self.env["marketing.segment"].create(
+            {"name": f"Smoke audience {count}", "domain": repr([("id", "in", ids)])}
+        )
+        campaign = bench_audience.make_campaign(self.env, segment, f"smoke {count}")
+        result, queries = query_count(self.env, lambda: campaign._generate_members())
+        return campaign, result[campaign.id], queries
+
+    def test_generation_is_set_based(self):
+        small, counts_small, q_small = self._generate(100)
+        big, counts_big, q_big = self._generate(1_200)
+        self.assertEqual(counts_small, {"email": 100})
+        self.assertEqual(counts_big, {"email": 1_200})
+        self.assertEqual(len(big.member_ids), 1_200)
+        # 1,100 more members must not mean more queries per member
+        self.assertLess(q_big - q_small, 50, (q_small, q_big))
+        # re-generation adds nothing and stays set-based too
+        again, q_again = query_count(self.env, lambda: big._generate_members())
+        self.assertEqual(again[big.id], {"email": 0})
+        self.assertLess(q_again, q_big + 10)
