@@ -296,6 +296,25 @@ class CrmLead(models.Model):
                     )
         return result
 
+    def export_data(self, fields_to_export):
+        """Exports read the records directly: refuse hidden data outright."""
+        kinds = {
+            FIELD_SCOPE[path.split("/")[0]]
+            for path in fields_to_export
+            if path.split("/")[0] in FIELD_SCOPE
+        }
+        if kinds and not self._routing_is_exempt():
+            for lead_id, scopes in self._get_user_scopes().items():
+                if any(scopes.get(kind) == "hidden" for kind in kinds):
+                    raise AccessError(
+                        self.env._(
+                            "Some of the exported data of the lead %(lead)s are "
+                            "hidden to you.",
+                            lead=self.browse(lead_id).display_name,
+                        )
+                    )
+        return super().export_data(fields_to_export)
+
     # ---- ORM: KEEP THE EFFORT
 
     def _get_leads_with_effort(self):
