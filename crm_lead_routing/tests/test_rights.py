@@ -126,6 +126,7 @@ class TestRightsRestrictive(RightsCommon):
         web = self.lead.with_user(self.alice).web_read({"expected_revenue": {}})
         self.assertFalse(web[0]["expected_revenue"])
         # nor through an export
+        self.alice.groups_id |= self.env.ref("base.group_allow_export")
         with self.assertRaises(AccessError):
             self.lead.with_user(self.alice).export_data(["name", "expected_revenue"])
         exported = self.lead.with_user(self.alice).export_data(["name", "phone"])
