@@ -1,7 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import logging
 
-from odoo import api, fields, models
+from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
@@ -432,8 +432,16 @@ class CrmLead(models.Model):
                     vals["team_id"] = rule.team_id.id
                 if rule.user_id:
                     vals["lead_owner_id"] = rule.user_id.id
-            elif state == "unrouted" and fallback_team:
-                vals["team_id"] = fallback_team
+            elif state == "unrouted":
+                if fallback_team:
+                    vals["team_id"] = fallback_team
+                # OdooBot (the creator of web-form and demo leads) is no
+                # salesperson: such leads wait unassigned
+                bot_leads = leads.browse(lead_ids).filtered(
+                    lambda lead: lead.user_id.id == SUPERUSER_ID
+                )
+                if bot_leads:
+                    bot_leads.write({"user_id": False})
             elif state == "waiting":
                 # waits unassigned for the next run (the cron picks these)
                 vals["user_id"] = False

@@ -563,10 +563,14 @@ class CrmRoutingRule(models.Model):
 
     @api.model
     def _cron_route_waiting_leads(self, batch_size=5000):
-        """Route the leads still waiting (new, or capacity full last time)."""
+        """Route the leads still waiting (capacity full last time, or queued).
+
+        Leads no rule took are reported once, not retried every run: a
+        manager routes them again on demand (filter "Waiting for routing").
+        """
         Lead = self.env["crm.lead"].sudo()
         lead_ids = Lead.search(
-            [("routing_state", "in", ("waiting", "unrouted")), ("user_id", "=", False)],
+            [("routing_state", "=", "waiting"), ("user_id", "=", False)],
             order="id",
             limit=batch_size,
         ).ids
