@@ -39,6 +39,7 @@
         "views/marketing_campaign_template_views.xml",
         "views/utm_campaign_views.xml",
         "views/utm_campaign_generation_views.xml",
+        "views/crm_lead_views.xml",
         "views/marketing_campaign_member_views.xml",
         "templates/campaign_answer_templates.xml",
         "wizards/marketing_segment_wizard_views.xml",

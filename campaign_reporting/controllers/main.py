@@ -89,7 +89,7 @@ class CampaignVendorPortal(CustomerPortal):
             values["cofunded_campaign_count"] = len(lines.campaign_id)
         return values
 
-    @http.route(["/my/cofunded_campaigns"], type="http", auth="user", website=False)
+    @http.route(["/my/cofunded_campaigns"], type="http", auth="user", website=True)
     def portal_cofunded_campaigns(self, **kwargs):
         partner = request.env.user.partner_id
         status = request.env["campaign.vendor.status"]._get_status(partner)

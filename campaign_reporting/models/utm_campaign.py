@@ -183,9 +183,9 @@ class UtmCampaign(models.Model):
     def action_print_pnl_workbook(self):
         """The campaign P&L workbook (XLSX) for finance."""
         self._check_pnl_printable()
-        return self.env.ref(
-            "campaign_reporting.action_report_campaign_pnl"
-        ).report_action(self)
+        report = self.env.ref("campaign_reporting.action_report_campaign_pnl")
+        # config=False: no document layout wizard, this is no PDF
+        return report.report_action(self, config=False)
 
     def _check_pnl_printable(self):
         """Refuse a workbook whose figures would be wrong (see campaign.kpi's

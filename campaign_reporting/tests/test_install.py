@@ -1,7 +1,10 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo.tests import TransactionCase, new_test_user, tagged
 
-from odoo.addons.crm_lead_routing.tests.install_common import assert_models_refuse
+from odoo.addons.crm_lead_routing.tests.install_common import (
+    addon_models,
+    assert_models_refuse,
+)
 
 
 @tagged("post_install", "-at_install")
@@ -32,4 +35,13 @@ class TestInstall(TransactionCase):
     def test_models_refuse_users_without_group(self):
         """An internal user outside the addon's groups is refused every model."""
         outsider = new_test_user(self.env, "cr_outsider", groups="base.group_user")
+        self.assertEqual(
+            set(addon_models(self.env, "campaign_reporting")),
+            {
+                "campaign.kpi",
+                "campaign.kpi.channel",
+                "campaign.kpi.snapshot",
+                "campaign.vendor.token",
+            },
+        )
         assert_models_refuse(self, "campaign_reporting", outsider)

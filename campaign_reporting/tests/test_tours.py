@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo.tests import HttpCase, tagged
+from odoo.tests.common import JsonRpcException
 
 from .common import CampaignReportingCommon
 
@@ -14,6 +15,41 @@ class TestTours(CampaignReportingCommon, HttpCase):
             "campaign_reporting_monitor",
             login="accountman",
         )
+
+    def test_monitor_over_rpc(self):
+        """Over JSON-RPC, as the real users (the web client's own route): a
+        salesperson gets the campaigns they take part in and no money; reading
+        money is refused; finance reads money but cannot edit a campaign."""
+
+        def call(login, model, method, *args, **kwargs):
+            self.authenticate(login, login)
+            return self.make_jsonrpc_request(
+                f"/web/dataset/call_kw/{model}/{method}",
+                {
+                    "model": model,
+                    "method": method,
+                    "args": list(args),
+                    "kwargs": kwargs,
+                },
+            )
+
+        data = call("cr_salesperson", "campaign.monitor", "get_monitor_data", {})
+        self.assertEqual([c["id"] for c in data["cards"]], [self.campaign_a.id])
+        self.assertFalse(data["show_money"])
+        with self.assertRaisesRegex(JsonRpcException, "AccessError"):
+            call("cr_salesperson", "campaign.kpi", "search_read", [], ["revenue"])
+        data = call("cr_finance", "campaign.monitor", "get_monitor_data", {})
+        card = next(c for c in data["cards"] if c["id"] == self.campaign_a.id)
+        self.assertAlmostEqual(card["money"]["cost_total"], 1350.0)
+        with self.assertRaisesRegex(JsonRpcException, "AccessError"):
+            call(
+                "cr_finance",
+                "utm.campaign",
+                "write",
+                [self.campaign_a.id],
+                {"budget": 1},
+            )
+        self.assertEqual(self.campaign_a.budget, 5000.0)
 
     def test_vendor_portal_tour(self):
         contact = self.env["res.partner"].create(

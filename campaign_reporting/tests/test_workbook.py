@@ -117,6 +117,28 @@ class TestPnlWorkbook(CampaignReportingCommon):
             self.render(self.campaign_a)
         self.assertTrue(options[0]["constant_memory"])
 
+    def test_queries_independent_of_lines(self):
+        """The workbook reads each source set-wise: 40 more cost lines cost no
+        extra query."""
+        self.render(self.campaign_a)
+        self.env.invalidate_all()
+        before = self.env.cr.sql_log_count
+        self.render(self.campaign_a)
+        few = self.env.cr.sql_log_count - before
+        self.env["account.analytic.line"].create(
+            [
+                {"name": f"extra {i}", "account_id": self.account_a.id, "amount": -1.0}
+                for i in range(40)
+            ]
+        )
+        self.env.flush_all()
+        self.env.invalidate_all()
+        before = self.env.cr.sql_log_count
+        book = self.render(self.campaign_a)
+        many = self.env.cr.sql_log_count - before
+        self.assertEqual(book["Summary"]["C11"].value, 41)
+        self.assertEqual(many, few)
+
     def test_bad_input(self):
         with self.assertRaisesRegex(UserError, "no analytic account"):
             self.campaign_b.action_print_pnl_workbook()

@@ -159,7 +159,7 @@ def split_values(value):
 def expand_prefix_ranges(values, kind, country_code="44"):
     """Expand a list of prefixes and ranges into normalised prefixes.
 
-    ``"LS1-LS3; BD"`` -> ``["LS1", "LS2", "LS3", "BD"]``;
+    ``"LS1-LS3; BD"`` (or ``"LS1-LS3, BD"``) -> ``["LS1", "LS2", "LS3", "BD"]``;
     ``"0113-0115"`` -> ``["0113", "0114", "0115"]`` (leading zeros kept).
 
     :param values: a value string or a list of items
@@ -169,6 +169,8 @@ def expand_prefix_ranges(values, kind, country_code="44"):
     :raise ValueError: on a malformed or too wide range
     """
     items = split_values(values) if isinstance(values, str) else list(values)
+    # postcodes and phone prefixes hold no comma: accept "LS1, LS2" too
+    items = [part.strip() for item in items for part in item.split(",") if part.strip()]
     prefixes = []
     for item in items:
         match = _RANGE.match(item) if "-" in item else None

@@ -1,7 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import logging
 
-from odoo import api, fields, models
+from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
@@ -296,6 +296,25 @@ class CrmLead(models.Model):
                     )
         return result
 
+    def export_data(self, fields_to_export):
+        """Exports read the records directly: refuse hidden data outright."""
+        kinds = {
+            FIELD_SCOPE[path.split("/")[0]]
+            for path in fields_to_export
+            if path.split("/")[0] in FIELD_SCOPE
+        }
+        if kinds and not self._routing_is_exempt():
+            for lead_id, scopes in self._get_user_scopes().items():
+                if any(scopes.get(kind) == "hidden" for kind in kinds):
+                    raise AccessError(
+                        self.env._(
+                            "Some of the exported data of the lead %(lead)s are "
+                            "hidden to you.",
+                            lead=self.browse(lead_id).display_name,
+                        )
+                    )
+        return super().export_data(fields_to_export)
+
     # ---- ORM: KEEP THE EFFORT
 
     def _get_leads_with_effort(self):
@@ -413,8 +432,16 @@ class CrmLead(models.Model):
                     vals["team_id"] = rule.team_id.id
                 if rule.user_id:
                     vals["lead_owner_id"] = rule.user_id.id
-            elif state == "unrouted" and fallback_team:
-                vals["team_id"] = fallback_team
+            elif state == "unrouted":
+                if fallback_team:
+                    vals["team_id"] = fallback_team
+                # OdooBot (the creator of web-form and demo leads) is no
+                # salesperson: such leads wait unassigned
+                bot_leads = leads.browse(lead_ids).filtered(
+                    lambda lead: lead.user_id.id == SUPERUSER_ID
+                )
+                if bot_leads:
+                    bot_leads.write({"user_id": False})
             elif state == "waiting":
                 # waits unassigned for the next run (the cron picks these)
                 vals["user_id"] = False

@@ -335,8 +335,18 @@ class CrmRoutingRule(models.Model):
 
     # ---- EXPLANATIONS
 
-    def _explain_match(self, matched):
+    def _explain_match(self, matched, operator_labels=None):
+        """One sentence: the rule and the criteria that matched, with the
+        lead's values.
+
+        :param matched: ``[(criterion, lead's value)]``
+        :param operator_labels: ``{operator: label}`` (computed once per run)
+        """
         self.ensure_one()
+        if operator_labels is None:
+            operator_labels = dict(
+                self.criterion_ids._fields["operator"]._description_selection(self.env)
+            )
         if not matched:
             return self.env._("Rule '%(rule)s' matched (no criterion).", rule=self.name)
         parts = []
@@ -345,9 +355,7 @@ class CrmRoutingRule(models.Model):
                 self.env._(
                     "%(field)s %(operator)s '%(expected)s' (lead: '%(value)s')",
                     field=criterion.field_name,
-                    operator=dict(
-                        criterion._fields["operator"]._description_selection(self.env)
-                    )[criterion.operator],
+                    operator=operator_labels[criterion.operator],
                     expected=criterion.value or criterion.alias_list_id.name or "",
                     value=value if value is not None else "",
                 )
@@ -487,7 +495,10 @@ class CrmRoutingRule(models.Model):
         self, rule, taken, loads, users, decisions, next_indexes, fallback=False
     ):
         """Allocate the leads a rule took and record one decision per lead."""
-        explanations = {lid: rule._explain_match(m) for lid, m in taken.items()}
+        labels = dict(
+            rule.criterion_ids._fields["operator"]._description_selection(self.env)
+        )
+        explanations = {lid: rule._explain_match(m, labels) for lid, m in taken.items()}
         if fallback:
             prefix = self.env._(
                 "No rule matched; fallback rule '%(rule)s' took the lead.",
@@ -552,10 +563,14 @@ class CrmRoutingRule(models.Model):
 
     @api.model
     def _cron_route_waiting_leads(self, batch_size=5000):
-        """Route the leads still waiting (new, or capacity full last time)."""
+        """Route the leads still waiting (capacity full last time, or queued).
+
+        Leads no rule took are reported once, not retried every run: a
+        manager routes them again on demand (filter "Waiting for routing").
+        """
         Lead = self.env["crm.lead"].sudo()
         lead_ids = Lead.search(
-            [("routing_state", "in", ("waiting", "unrouted")), ("user_id", "=", False)],
+            [("routing_state", "=", "waiting"), ("user_id", "=", False)],
             order="id",
             limit=batch_size,
         ).ids

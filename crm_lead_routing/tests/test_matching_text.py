@@ -131,6 +131,7 @@ def test_expand_prefix_ranges():
         "BD",
     ]
     assert expand_prefix_ranges("0113-0115", "phone") == ["0113", "0114", "0115"]
+    assert expand_prefix_ranges("LS1, BD1,S", "postcode") == ["LS1", "BD1", "S"]
     assert expand_prefix_ranges("+44 113; 0044 114; (0115)", "phone") == [
         "0113",
         "0114",

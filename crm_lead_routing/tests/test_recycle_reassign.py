@@ -168,6 +168,26 @@ class TestSimulationAndReassign(RoutingCommon):
                 {"from_user_id": self.manager.id}
             ).action_reassign()
 
+    def test_bulk_reassignment_is_set_based(self):
+        self._rule("Team", [self.bob, self.carol])
+        counts = []
+        for count in (10, 300):
+            leads = self._leads(count, user_id=self.alice.id)
+            wizard = self.env["crm.routing.reassign"].create(
+                {
+                    "from_user_id": self.alice.id,
+                    "to_user_ids": [(6, 0, (self.bob | self.carol).ids)],
+                }
+            )
+            self.env.flush_all()
+            before = self.env.cr.sql_log_count
+            wizard.action_reassign()
+            self.env.flush_all()
+            counts.append(self.env.cr.sql_log_count - before)
+            self.assertFalse(leads.filtered(lambda lead: lead.user_id == self.alice))
+        # 30 times the leads, about the same number of queries
+        self.assertLess(counts[1], counts[0] + 20, counts)
+
 
 @tagged("post_install", "-at_install")
 class TestKeepEffort(RoutingCommon):

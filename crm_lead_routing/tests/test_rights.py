@@ -125,6 +125,12 @@ class TestRightsRestrictive(RightsCommon):
             self.lead.with_user(self.alice).write({"street": "1 Main St"})
         web = self.lead.with_user(self.alice).web_read({"expected_revenue": {}})
         self.assertFalse(web[0]["expected_revenue"])
+        # nor through an export
+        self.alice.groups_id |= self.env.ref("base.group_allow_export")
+        with self.assertRaises(AccessError):
+            self.lead.with_user(self.alice).export_data(["name", "expected_revenue"])
+        exported = self.lead.with_user(self.alice).export_data(["name", "phone"])
+        self.assertEqual(exported["datas"][0][0], "Scoped lead")
         # a routing manager is not restricted
         self.assertEqual(
             self.lead.read(["expected_revenue"])[0]["expected_revenue"], 5000

@@ -82,6 +82,21 @@ class TestRouting(RoutingCommon):
         # the cron retries them; capacity is still full today
         self.Rule._cron_route_waiting_leads()
         self.assertFalse(waiting.user_id)
+        # with room again, the cron routes them
+        rule = leads.routing_rule_id
+        rule.assignee_ids.filtered(lambda a: a.user_id == self.bob).capacity = 5
+        self.Rule._cron_route_waiting_leads()
+        self.assertEqual(waiting.user_id, self.bob)
+        self.assertEqual(set(waiting.mapped("routing_state")), {"assigned"})
+
+    def test_route_on_demand(self):
+        leads = self._leads(3)
+        self._rule("RR", [self.alice, self.bob])
+        action = leads.with_user(self.manager).action_route()
+        self.assertEqual(action["tag"], "display_notification")
+        self.assertIn("3 routed", action["params"]["message"])
+        self.assertEqual(self._counts(leads), {"Alice": 2, "Bob": 1})
+        self.assertEqual(set(leads.mapped("routing_log_ids.kind")), {"rule"})
 
     # ---- matchers inside rules
 

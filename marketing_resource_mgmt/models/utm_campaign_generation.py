@@ -153,10 +153,12 @@ class UtmCampaign(models.Model):
                 continue
             results[campaign.id] = counts
             labels = dict(
-                self.env["marketing.campaign.member"]._fields["channel"].selection
+                self.env["marketing.campaign.member"]
+                ._fields["channel"]
+                ._description_selection(self.env)
             )
             summary = ", ".join(
-                _("%(channel)s: %(count)s new", channel=labels[ch], count=n)
+                self.env._("%(channel)s: %(count)s new", channel=labels[ch], count=n)
                 for ch, n in counts.items()
             )
             campaign.write(

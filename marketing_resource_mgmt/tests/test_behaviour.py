@@ -173,3 +173,95 @@ class TestBehaviour(AccountTestInvoicingCommon):
         self.Behaviour._refresh()
         self.assertEqual(self._row(self.invoiced).responded, 1)
         self.assertEqual(self._row(self.invoiced).converted, 0)
+
+    def test_monetary_in_company_currency(self):
+        other = self.setup_other_currency("EUR", rates=[("1900-01-01", 2.0)])
+        foreigner = self.env["res.partner"].create({"name": "Euro Buyer"})
+        pricelist = self.env["product.pricelist"].create(
+            {"name": "EUR", "currency_id": other.id}
+        )
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": foreigner.id,
+                "pricelist_id": pricelist.id,
+                "order_line": [
+                    (
+                        0,
+                        0,
+                        {
+                            "product_id": self.product_a.id,
+                            "product_uom_qty": 1,
+                            "price_unit": 100.0,
+                            "tax_id": False,
+                        },
+                    )
+                ],
+            }
+        )
+        order.action_confirm()
+        self.assertEqual(order.currency_id, other)
+        self.init_invoice(
+            "out_invoice",
+            foreigner,
+            self.today,
+            post=True,
+            amounts=[300.0],
+            taxes=[],
+            currency=other,
+        )
+        self.Behaviour._refresh()
+        row = self._row(foreigner)
+        self.assertEqual(row.frequency, 2)
+        # 100 EUR + 300 EUR at 2 EUR per unit of company currency
+        self.assertAlmostEqual(row.monetary, 200.0)
+
+    def test_order_confirmation_triggers_refresh(self):
+        cron = self.env.ref("marketing_resource_mgmt.ir_cron_refresh_partner_behaviour")
+        Trigger = self.env["ir.cron.trigger"]
+        before = Trigger.search_count([("cron_id", "=", cron.id)])
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": self.quoted.id,
+                "order_line": [
+                    (0, 0, {"product_id": self.product_a.id, "price_unit": 5.0})
+                ],
+            }
+        )
+        order.action_confirm()
+        self.assertEqual(Trigger.search_count([("cron_id", "=", cron.id)]), before + 1)
+        self.init_invoice(
+            "out_invoice", self.quoted, self.today, post=True, amounts=[5.0], taxes=[]
+        )
+        self.assertEqual(Trigger.search_count([("cron_id", "=", cron.id)]), before + 2)
+
+    def test_campaign_response_from_members(self):
+        Member = self.env["marketing.campaign.member"]
+        campaigns = self.env["utm.campaign"].create(
+            [{"name": f"Member campaign {i}"} for i in range(3)]
+        )
+        Member.create(
+            [
+                {
+                    "campaign_id": campaigns[0].id,
+                    "partner_id": self.buyer_contact.id,
+                    "channel": "call",
+                    "state": "responded",
+                },
+                {
+                    "campaign_id": campaigns[1].id,
+                    "partner_id": self.buyer.id,
+                    "channel": "email",
+                    "state": "converted",
+                },
+                {
+                    "campaign_id": campaigns[2].id,
+                    "partner_id": self.buyer.id,
+                    "channel": "email",
+                    "state": "contacted",
+                },
+            ]
+        )
+        self.Behaviour._refresh()
+        row = self._row(self.buyer)
+        self.assertEqual(row.responded, 2, "a contact's answer counts for its company")
+        self.assertEqual(row.converted, 1)

@@ -157,6 +157,13 @@ class TestCampaignPortal(HttpCase):
         self.url_open("/campaign/answer/" + "0" * 48, data={"answer": "unsubscribe"})
         self.assertFalse(self.members.filtered(lambda m: m.state == "unsubscribed"))
 
+    def test_closed_campaign_token_expired(self):
+        member = self.members[2]
+        self.campaign.state = "closed"
+        response = self.url_open(f"/campaign/answer/{member.access_token}")
+        self.assertEqual(response.status_code, 404)
+        self.assertNotIn("Portal Spring Offer", response.text)
+
     def test_logged_in_portal_user(self):
         self.authenticate("mrm_portal_customer", "mrm_portal_customer")
         self._answer(self.portal_member, "interested")

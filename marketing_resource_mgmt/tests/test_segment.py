@@ -139,3 +139,15 @@ class TestSegment(SegmentCase):
         )
         with self.assertRaises(AccessError):
             segment.with_user(self.mk_manager).read(["name"])
+
+    def test_contacts_of_other_companies_not_counted(self):
+        other = self.env["res.company"].create({"name": "MRM Far Co"})
+        hidden = self.Partner.create(
+            {"name": "Other Co Contact", "city": self.city, "company_id": other.id}
+        )
+        segment = self.Segment.with_user(self.marketer).create(
+            {"name": "Mine", "domain": f"[('city', '=', '{self.city}')]"}
+        )
+        self.assertNotIn(hidden.id, segment._get_partner_ids())
+        self.assertEqual(segment._get_count(), len(self.city_partners))
+        self.assertIn(hidden.id, segment.sudo()._get_partner_ids())

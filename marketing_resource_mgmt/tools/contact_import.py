@@ -137,26 +137,52 @@ def name_key(value):
 
 
 # ---- row processing ----------------------------------------------------------
+# English wording of each outcome; the wizard shows a translated one by code.
+REASONS = {
+    "no_name": "no name and no company",
+    "invalid_email": "invalid e-mail address %(value)r",
+    "invalid_phone": "invalid phone number %(value)r",
+    "invalid_mobile": "invalid mobile number %(value)r",
+    "no_contact": "no e-mail and no phone",
+    "duplicate": "duplicate of row %(row)s in the file",
+    "matched_email": "matched by e-mail",
+    "matched_phone": "matched by phone",
+    "matched_name": "matched by name and company",
+    "created": "",
+}
+
+
+def _item(number, status, code, args=None):
+    args = args or {}
+    return {
+        "row": number,
+        "status": status,
+        "code": code,
+        "args": args,
+        "reason": REASONS[code] % args,
+    }
+
+
 def prepare_row(row):
     """Validate one row and compute its matching keys.
 
-    :return: (prepared dict, rejection reason or None)
+    :return: (prepared dict, None) or (None, (reason code, arguments))
     """
     name = row.get("name") or " ".join(
         part for part in (row.get("first_name"), row.get("last_name")) if part
     )
     company = row.get("company") or ""
     if not name and not company:
-        return None, "no name and no company"
+        return None, ("no_name", {})
     email = normalize_email(row.get("email"))
     if email and not EMAIL_RE.match(email):
-        return None, f"invalid e-mail address {row.get('email')!r}"
+        return None, ("invalid_email", {"value": row.get("email")})
     phone, mobile = row.get("phone") or "", row.get("mobile") or ""
     for label, value in (("phone", phone), ("mobile", mobile)):
         if value and not phone_key(value):
-            return None, f"invalid {label} number {value!r}"
+            return None, (f"invalid_{label}", {"value": value})
     if not email and not phone and not mobile:
-        return None, "no e-mail and no phone"
+        return None, ("no_contact", {})
     prepared = dict(row)
     prepared.update(
         {
@@ -185,50 +211,37 @@ def plan_import(rows, by_email, by_phone, by_name_company):
     :param by_phone: {phone key: partner id}
     :param by_name_company: {(name key, company key): partner id}
     :return: list of dicts with row, status (matched/created/rejected),
-        reason, partner_id (matched) and values (created)
+        code and args of the reason, reason (English), partner_id (matched)
+        and values (created)
     """
     plan = []
     seen = {}
     for number, row in rows:
         prepared, reason = prepare_row(row)
         if reason:
-            plan.append({"row": number, "status": "rejected", "reason": reason})
+            plan.append(_item(number, "rejected", *reason))
             continue
         keys = [("email", prepared["email_key"])] if prepared["email_key"] else []
         keys += [("phone", key) for key in prepared["phone_keys"]]
         duplicate = next((seen[k] for k in keys if k in seen), None)
         if duplicate:
-            plan.append(
-                {
-                    "row": number,
-                    "status": "rejected",
-                    "reason": f"duplicate of row {duplicate} in the file",
-                }
-            )
+            plan.append(_item(number, "rejected", "duplicate", {"row": duplicate}))
             continue
         for key in keys:
             seen[key] = number
         partner_id, how = None, None
         if prepared["email_key"] and prepared["email_key"] in by_email:
-            partner_id, how = by_email[prepared["email_key"]], "e-mail"
+            partner_id, how = by_email[prepared["email_key"]], "matched_email"
         if not partner_id:
             for key in prepared["phone_keys"]:
                 if key in by_phone:
-                    partner_id, how = by_phone[key], "phone"
+                    partner_id, how = by_phone[key], "matched_phone"
                     break
         if not partner_id and prepared["name_key"] in by_name_company:
-            partner_id, how = by_name_company[prepared["name_key"]], "name and company"
+            partner_id = by_name_company[prepared["name_key"]]
+            how = "matched_name"
         if partner_id:
-            plan.append(
-                {
-                    "row": number,
-                    "status": "matched",
-                    "reason": f"matched by {how}",
-                    "partner_id": partner_id,
-                }
-            )
+            plan.append(dict(_item(number, "matched", how), partner_id=partner_id))
         else:
-            plan.append(
-                {"row": number, "status": "created", "reason": "", "values": prepared}
-            )
+            plan.append(dict(_item(number, "created", "created"), values=prepared))
     return plan

@@ -86,6 +86,25 @@ class MarketingSegmentImport(models.TransientModel):
             by_name.setdefault(key, partner_id)
         return by_email, by_phone, by_name
 
+    def _get_reason_text(self, code, args):
+        """The translated wording of a row's outcome (see contact_import.REASONS)."""
+        _ = self.env._
+        value = repr(args.get("value", ""))
+        texts = {
+            "no_name": lambda: _("no name and no company"),
+            "invalid_email": lambda: _("invalid e-mail address %(value)s", value=value),
+            "invalid_phone": lambda: _("invalid phone number %(value)s", value=value),
+            "invalid_mobile": lambda: _("invalid mobile number %(value)s", value=value),
+            "no_contact": lambda: _("no e-mail and no phone"),
+            "duplicate": lambda: _(
+                "duplicate of row %(row)s in the file", row=args.get("row")
+            ),
+            "matched_email": lambda: _("matched by e-mail"),
+            "matched_phone": lambda: _("matched by phone"),
+            "matched_name": lambda: _("matched by name and company"),
+        }
+        return texts[code]() if code in texts else ""
+
     # ---- IMPORT -----------------------------------------------------------
     def _read_file(self):
         try:
@@ -98,6 +117,13 @@ class MarketingSegmentImport(models.TransientModel):
             raise UserError(
                 self.env._("The file cannot be imported: %(error)s.", error=error)
             ) from error
+
+    def _partner_model(self):
+        """res.partner for bulk creation: no "contact created" message and no
+        field tracking per imported row (the segment's chatter logs the import)."""
+        return self.env["res.partner"].with_context(
+            tracking_disable=True, mail_create_nolog=True, mail_notrack=True
+        )
 
     def _prepare_address_vals(self, values):
         return {
@@ -139,7 +165,7 @@ class MarketingSegmentImport(models.TransientModel):
         for partner_id, name in self.env.cr.fetchall():
             company_ids.setdefault(contact_import.name_key(name), partner_id)
         missing = [key for key in names if key not in company_ids]
-        created = self.env["res.partner"].create(
+        created = self._partner_model().create(
             [
                 # a contact shares its company's address (Odoo syncs it): the
                 # company takes the address of its first row
@@ -168,7 +194,7 @@ class MarketingSegmentImport(models.TransientModel):
                 plan = contact_import.plan_import(rows, *self._get_lookups(rows))
                 company_ids = self._get_or_create_companies(plan)
                 to_create = [item for item in plan if item["status"] == "created"]
-                partners = self.env["res.partner"].create(
+                partners = self._partner_model().create(
                     [
                         self._prepare_partner_vals(item["values"], company_ids)
                         for item in to_create
@@ -189,7 +215,7 @@ class MarketingSegmentImport(models.TransientModel):
                             "wizard_id": self.id,
                             "row": item["row"],
                             "status": item["status"],
-                            "reason": item["reason"],
+                            "reason": self._get_reason_text(item["code"], item["args"]),
                             "partner_id": item.get("partner_id"),
                         }
                         for item in plan

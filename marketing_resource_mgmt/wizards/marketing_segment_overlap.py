@@ -38,11 +38,9 @@ class MarketingSegmentOverlap(models.TransientModel):
     @api.depends("segment_a_id", "segment_b_id", "channel")
     def _compute_overlap(self):
         for wizard in self:
-            result = (
-                wizard._get_overlap()
-                if wizard.segment_a_id and wizard.segment_b_id
-                else {}
-            )
+            ready = wizard.segment_a_id and wizard.segment_b_id
+            same = wizard.segment_a_id._origin == wizard.segment_b_id._origin
+            result = wizard._get_overlap() if ready and not same else {}
             wizard.a_only_count = result.get("a_only", 0)
             wizard.both_count = result.get("both", 0)
             wizard.b_only_count = result.get("b_only", 0)
