@@ -152,6 +152,8 @@ class UtmCampaign(models.Model):
                     raise
                 continue
             results[campaign.id] = counts
+            # the Campaign Library shows when each segment was last used
+            campaign.segment_ids._mark_used()
             labels = dict(
                 self.env["marketing.campaign.member"]
                 ._fields["channel"]

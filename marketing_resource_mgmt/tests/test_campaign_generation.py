@@ -68,7 +68,9 @@ class TestCampaignGeneration(CampaignCase):
         )
 
     def test_generation_outputs(self):
+        self.assertFalse(self.segment.last_used_date)
         self.campaign.with_user(self.owner).action_generate()
+        self.assertTrue(self.segment.last_used_date)
         self.assertEqual(self.campaign.generation_state, "done")
         email, call, mail = (
             self._members("email"),
