@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models
+from odoo.tools.sql import create_index
 
 
 class SaleOrder(models.Model):
@@ -8,6 +9,20 @@ class SaleOrder(models.Model):
     campaign_member_id = fields.Many2one(
         "marketing.campaign.member", readonly=True, copy=False, index="btree_not_null"
     )
+
+    def init(self):
+        super().init()
+        # Odoo's sale_crm leaves sale_order.opportunity_id unindexed: deleting
+        # or merging leads (archive-instead-of-delete checks, lead merges) then
+        # scans every order per lead. Measured on 1M order lines: deleting
+        # 16,000 leads > 10 min without, 0.95 s with (tests/bench/README.md).
+        create_index(
+            self.env.cr,
+            "sale_order_opportunity_id_mrm_index",
+            "sale_order",
+            ["opportunity_id"],
+            where="opportunity_id IS NOT NULL",
+        )
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -46,3 +46,11 @@ class TestInstall(TransactionCase):
             self.env, "mrm_outsider", groups="sales_team.group_sale_salesman"
         )
         assert_models_refuse(self, "marketing_resource_mgmt", outsider)
+
+    def test_opportunity_index_on_orders(self):
+        """Lead deletion and merge need sale_order.opportunity_id indexed."""
+        self.env.cr.execute(
+            "SELECT indexdef FROM pg_indexes WHERE tablename = 'sale_order' "
+            "AND indexname = 'sale_order_opportunity_id_mrm_index'"
+        )
+        self.assertIn("(opportunity_id)", self.env.cr.fetchone()[0])
