@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Generate a realistic MRM database of a chosen size through bulk SQL.
 
-    MRM_VENV=/work/main/.venv data/generate.sh --size S --db mrm_bench_s
+    data/generate.sh --size S --db mrm_bench_s
 
 Steps (each timed and reported):
 
