@@ -11,7 +11,7 @@ class SaleOrder(models.Model):
     )
 
     def init(self):
-        super().init()
+        res = super().init()
         # Odoo's sale_crm leaves sale_order.opportunity_id unindexed: deleting
         # or merging leads (archive-instead-of-delete checks, lead merges) then
         # scans every order per lead. Measured on 1M order lines: deleting
@@ -23,6 +23,7 @@ class SaleOrder(models.Model):
             ["opportunity_id"],
             where="opportunity_id IS NOT NULL",
         )
+        return res
 
     @api.model_create_multi
     def create(self, vals_list):
