@@ -168,14 +168,16 @@ class CrmLead(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        """Route the new leads that come without an explicit salesperson
-        (web forms, imports, RPC): the rules replace Odoo's default one; a
-        lead no rule takes keeps it and is reported as not routed."""
+        """Route the new leads that come without an explicit salesperson or
+        sales team (web forms, imports, RPC, portal answers): the rules replace
+        Odoo's default salesperson; a lead no rule takes keeps it and is
+        reported as not routed. A lead created for a given team or person is
+        left to them, as Odoo's own assignment leaves it."""
         routable = not self.env.context.get("routing_skip")
         to_route = []
         if routable:
             for index, vals in enumerate(vals_list):
-                if "user_id" not in vals and "routing_state" not in vals:
+                if not ({"user_id", "team_id", "routing_state"} & vals.keys()):
                     vals["routing_state"] = "waiting"
                     to_route.append(index)
         leads = super().create(vals_list)
@@ -318,8 +320,9 @@ class CrmLead(models.Model):
     # ---- ORM: KEEP THE EFFORT
 
     def _get_leads_with_effort(self):
-        """Leads with logged work: a note or message written on them, an
-        activity (planned or done), or a routing claim.
+        """Leads with logged work: a note or message written on them, or a
+        done activity. Planned activities and meetings are not work done yet:
+        such a lead is deleted as in Odoo (its meetings are detached).
 
         :return: set of ids
         """
@@ -328,11 +331,9 @@ class CrmLead(models.Model):
         self.env.flush_all()
         self.env.cr.execute(
             SQL(
-                "SELECT res_id FROM mail_message WHERE model = 'crm.lead' "
+                "SELECT DISTINCT res_id FROM mail_message WHERE model = 'crm.lead' "
                 "AND res_id = ANY(%(ids)s) AND (message_type = 'comment' "
-                "OR mail_activity_type_id IS NOT NULL) "
-                "UNION SELECT res_id FROM mail_activity WHERE res_model = 'crm.lead' "
-                "AND res_id = ANY(%(ids)s)",
+                "OR mail_activity_type_id IS NOT NULL)",
                 ids=self.ids,
             )
         )

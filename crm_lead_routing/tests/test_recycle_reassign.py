@@ -202,16 +202,35 @@ class TestKeepEffort(RoutingCommon):
             len(worked.message_ids.filtered(lambda m: m.message_type == "comment")), 1
         )
 
+    def test_planned_work_is_not_logged_work(self):
+        """A lead with only a planned call or meeting is deleted as in Odoo."""
+        planned, meeting = self._leads(2)
+        planned.activity_schedule("mail.mail_activity_data_call", user_id=self.alice.id)
+        event = self.env["calendar.event"].create(
+            {
+                "name": "Demo",
+                "res_id": meeting.id,
+                "res_model_id": self.env["ir.model"]._get_id("crm.lead"),
+                "start": "2026-07-12 08:00:00",
+                "stop": "2026-07-12 09:00:00",
+            }
+        )
+        (planned | meeting).unlink()
+        self.assertFalse((planned | meeting).exists())
+        self.assertTrue(event.exists())
+
     def test_merge_keeps_the_worked_duplicate(self):
         head, worked, empty = self._leads(3, email_from="dup@example.com")
         head.probability = 60  # the most advanced lead becomes the merge head
-        worked.activity_schedule("mail.mail_activity_data_call", user_id=self.alice.id)
+        worked.activity_schedule(
+            "mail.mail_activity_data_call", user_id=self.alice.id
+        ).action_feedback(feedback="Called back")
         merged = (head | worked | empty)._merge_opportunity(
             auto_unlink=True, max_length=0
         )
         self.assertEqual(merged, head)
-        # the activity moved to the head, the worked duplicate is archived
-        self.assertTrue(head.activity_ids)
+        # the done call moved to the head, the worked duplicate is archived
+        self.assertTrue(head.message_ids.filtered("mail_activity_type_id"))
         self.assertTrue(worked.exists())
         self.assertFalse(worked.active)
         self.assertFalse(empty.exists())

@@ -45,6 +45,21 @@ class TestRouting(RoutingCommon):
         more = self._leads(2, route=True)
         self.assertEqual([lead.user_id.name for lead in more], ["Bob", "Carol"])
 
+    def test_explicit_team_or_salesperson_not_routed_on_create(self):
+        """Leads created for a team or a person are left to them, as Odoo's own
+        assignment leaves them; the others are routed."""
+        self._rule("RR", [self.alice, self.bob])
+        other_team = self.env["crm.team"].create({"name": "Other team"})
+        for_team = self._leads(1, route=True, team_id=other_team.id)
+        for_carol = self._leads(1, route=True, user_id=self.carol.id)
+        routed = self._leads(1, route=True)
+        self.assertEqual(for_team.team_id, other_team)
+        self.assertFalse(for_team.routing_state)
+        self.assertEqual(for_carol.user_id, self.carol)
+        self.assertFalse(for_carol.routing_state)
+        self.assertEqual(routed.routing_state, "assigned")
+        self.assertEqual(routed.user_id, self.alice)
+
     def test_weighted(self):
         self._rule(
             "W",
