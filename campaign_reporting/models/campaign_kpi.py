@@ -3,6 +3,7 @@ from odoo import api, fields, models, tools
 
 from .campaign_kpi_sql import (
     CONTACTED_STATES,
+    KPI_INDEXES,
     ORDER_STATES,
     QUOTATION_STATES,
     RESPONDED_STATES,
@@ -190,6 +191,17 @@ class CampaignKpi(models.Model):
     )
 
     def init(self):
+        for name, table, definition in KPI_INDEXES:
+            if not tools.sql.index_exists(self.env.cr, name):
+                # definition: a constant of campaign_kpi_sql, no user input
+                self.env.cr.execute(
+                    tools.SQL(
+                        "CREATE INDEX %s ON %s %s",
+                        tools.SQL.identifier(name),
+                        tools.SQL.identifier(table),
+                        tools.SQL(definition),
+                    )
+                )
         tools.drop_view_if_exists(self.env.cr, self._table)
         self.env.cr.execute(
             tools.SQL(

@@ -30,6 +30,12 @@ Definitions (the drill-down domains in campaign_kpi.py use the same ones):
   an order's the channel of the member it answers (inbound matching), else
   of its opportunity; 'none' when no member produced it.
 
+Speed (size M, 1,000 campaigns): each source is aggregated per campaign
+from an index-only scan of a covering partial index (KPI_INDEXES, created by
+campaign.kpi's init()); an order's member channel is looked up only for the
+orders that have a member, not by hashing every member; the monitor reads the
+views with JIT compilation off (campaign.monitor._without_jit).
+
 Money is withheld (NULL) and ``data_issue`` says why when a figure would be
 wrong: no analytic account or one outside the Projects plan (costs), or a
 currency that differs from the
@@ -45,6 +51,37 @@ ORDER_STATES = ("sale",)
 COFUNDING_COMMITTED = ("committed", "claimed", "received")
 COFUNDING_CLAIMED = ("claimed", "received")
 CHANNELS = ("none", "email", "call", "mail", "sms")
+
+# Covering indexes of the KPI views' hot scans (created by campaign.kpi's
+# init() when missing): each source is aggregated per campaign from an
+# index-only scan instead of a scan of the whole table. Measured on size M
+# (500,000 members, 150,000 campaign leads, 92,000 orders, 55,000 invoices).
+KPI_INDEXES = (
+    (
+        "marketing_campaign_member_kpi_idx",
+        "marketing_campaign_member",
+        "(campaign_id, channel, state) WHERE campaign_id IS NOT NULL",
+    ),
+    (
+        "crm_lead_kpi_idx",
+        "crm_lead",
+        "(campaign_id) INCLUDE (id, type, active, stage_id, probability)"
+        " WHERE campaign_id IS NOT NULL",
+    ),
+    (
+        "sale_order_kpi_idx",
+        "sale_order",
+        "(campaign_id) INCLUDE (state, campaign_member_id, opportunity_id)"
+        " WHERE campaign_id IS NOT NULL",
+    ),
+    (
+        "account_move_kpi_revenue_idx",
+        "account_move",
+        "(campaign_id) INCLUDE (amount_untaxed_signed, company_id)"
+        " WHERE campaign_id IS NOT NULL AND state = 'posted'"
+        " AND move_type IN ('out_invoice', 'out_refund')",
+    ),
+)
 
 
 def _funnel_sql():
@@ -88,18 +125,29 @@ def _funnel_sql():
              GROUP BY l.campaign_id, COALESCE(lc.channel, 'none')
         ),
         f_orders AS (
-            SELECT o.campaign_id,
-                   COALESCE(om.channel, lc.channel, 'none')::varchar AS channel,
+            SELECT o.campaign_id, o.channel,
                    0 AS members_targeted, 0 AS members_contacted,
                    0 AS members_responded, 0 AS members_unsubscribed,
                    0 AS leads, 0 AS opportunities, 0 AS won, 0 AS lost,
                    COUNT(*) FILTER (WHERE o.state IN %(quotation)s) AS quotations,
                    COUNT(*) FILTER (WHERE o.state IN %(order)s) AS orders
-              FROM sale_order o
-              LEFT JOIN marketing_campaign_member om ON om.id = o.campaign_member_id
-              LEFT JOIN lead_channel lc ON lc.lead_id = o.opportunity_id
-             WHERE o.campaign_id IS NOT NULL
-             GROUP BY o.campaign_id, COALESCE(om.channel, lc.channel, 'none')
+              FROM (
+                    -- the member's channel is looked up only for the orders
+                    -- that have one (a join would hash every member)
+                    SELECT so.campaign_id, so.state,
+                           COALESCE(
+                               CASE WHEN so.campaign_member_id IS NOT NULL THEN (
+                                   SELECT om.channel
+                                     FROM marketing_campaign_member om
+                                    WHERE om.id = so.campaign_member_id
+                               ) END,
+                               lc.channel, 'none'
+                           )::varchar AS channel
+                      FROM sale_order so
+                      LEFT JOIN lead_channel lc ON lc.lead_id = so.opportunity_id
+                     WHERE so.campaign_id IS NOT NULL
+                   ) o
+             GROUP BY o.campaign_id, o.channel
         ),
         funnel AS (
             SELECT campaign_id, channel,

@@ -1,6 +1,9 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from contextlib import contextmanager
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 
 from ..kpi import (
     DEFAULT_AT_RISK,
@@ -84,8 +87,9 @@ class CampaignMonitor(models.AbstractModel):
 
     ``get_monitor_data`` is the single entry point: one call returns every card
     in a bounded number of queries (a campaign search, one read of the KPI
-    view, one of the channel view when filtering by channel, and the names of
-    the related records), whatever the number of campaigns.
+    view, one of the channel view when filtering by channel, the names of
+    the related records, and two to switch PostgreSQL's JIT off around the
+    view reads), whatever the number of campaigns.
     """
 
     _name = "campaign.monitor"
@@ -114,6 +118,67 @@ class CampaignMonitor(models.AbstractModel):
         )
 
     # ---- DATA
+
+    @contextmanager
+    def _without_jit(self):
+        """Read the KPI views with PostgreSQL's JIT compilation off.
+
+        The views' plans are estimated above ``jit_above_cost``, so PostgreSQL
+        JIT-compiles about a thousand expressions for a result of one row per
+        campaign: 1.2 s of the 2.5 s the view took on size M. The setting is
+        local to the transaction and restored afterwards.
+        """
+        cr = self.env.cr
+        cr.execute(SQL("SELECT current_setting('jit'), set_config('jit', 'off', true)"))
+        previous = cr.fetchone()[0]
+        try:
+            yield
+        finally:
+            cr.execute(SQL("SELECT set_config('jit', %s, true)", previous))
+
+    @api.model
+    def _read_kpi_rows(self, model_name, domain, field_names):
+        """``search_read`` of a KPI view, without its per-value overhead.
+
+        Same access checks (model access, record rules: ``_search``), same
+        order, same values as ``search_read`` (each value goes through the
+        field's own cache and read conversions, a many2one becomes
+        ``(id, display_name)`` or False), but the display names are computed
+        once per related model and the rows are built from one fetch instead
+        of through the record cache, which cost about half of the call for
+        1,000 campaigns.
+        """
+        model = self.env[model_name]
+        # search_read refuses a field the user's groups may not read
+        model.check_field_access_rights("read", field_names)
+        fields_ = [model._fields[name] for name in field_names]
+        query = model._search(domain, order=model._order)
+        self.env.cr.execute(
+            query.select(
+                *(SQL.identifier(query.table, field.name) for field in fields_)
+            )
+        )
+        records = self.env.cr.fetchall()
+        names = {}
+        for index, field in enumerate(fields_):
+            if field.type == "many2one":
+                ids = {values[index] for values in records if values[index]}
+                related = self.env[field.comodel_name].browse(ids).sudo()
+                names[field.name] = {rec.id: rec.display_name for rec in related}
+        rows = []
+        for values in records:
+            row = {}
+            for field, value in zip(fields_, values, strict=True):
+                if field.type == "many2one":
+                    row[field.name] = (
+                        (value, names[field.name][value]) if value else False
+                    )
+                else:
+                    row[field.name] = field.convert_to_read(
+                        field.convert_to_cache(value, model, validate=False), model
+                    )
+            rows.append(row)
+        return rows
 
     @api.model
     def _campaign_domain(self, filters):
@@ -158,17 +223,24 @@ class CampaignMonitor(models.AbstractModel):
         show_money = self._can_see_money()
         campaigns = self.env["utm.campaign"].search(self._campaign_domain(filters))
         field_names = PLAIN_FIELDS + (MONEY_FIELDS if show_money else [])
-        rows = self.env["campaign.kpi"].search_read(
-            [("campaign_id", "in", campaigns.ids)], field_names
-        )
+        with self._without_jit():
+            rows = self._read_kpi_rows(
+                "campaign.kpi", [("campaign_id", "in", campaigns.ids)], field_names
+            )
+            channel_rows = {}
+            if channel:
+                channel_rows = {
+                    row["campaign_id"][0]: row
+                    for row in self._read_kpi_rows(
+                        "campaign.kpi.channel",
+                        [
+                            ("campaign_id", "in", campaigns.ids),
+                            ("channel", "=", channel),
+                        ],
+                        ["campaign_id"] + FUNNEL_FIELDS,
+                    )
+                }
         if channel:
-            channel_rows = {
-                row["campaign_id"][0]: row
-                for row in self.env["campaign.kpi.channel"].search_read(
-                    [("campaign_id", "in", campaigns.ids), ("channel", "=", channel)],
-                    ["campaign_id"] + FUNNEL_FIELDS,
-                )
-            }
             for row in rows:
                 funnel = channel_rows.get(row["campaign_id"][0], {})
                 for name in FUNNEL_FIELDS:

@@ -183,3 +183,41 @@ class TestCampaignMonitor(CampaignReportingCommon):
             .search([("campaign_id", "=", self.campaign_a.id)])
         )
         self.assertAlmostEqual(kpi.committed_total, 650.0)
+
+    def test_fast_read_equals_search_read(self):
+        """The monitor's read of the KPI views returns what search_read returns
+        (values, types, order, record rules), and refuses money fields to
+        users outside finance as search_read does."""
+        # imported here: the test module must load before the addon's models
+        from ..models.campaign_monitor import FUNNEL_FIELDS, MONEY_FIELDS, PLAIN_FIELDS
+
+        for user, fields_ in (
+            (self.env.user, PLAIN_FIELDS + MONEY_FIELDS),
+            (self.finance_user, PLAIN_FIELDS + MONEY_FIELDS),
+            (self.salesperson, PLAIN_FIELDS),
+        ):
+            monitor = self.env["campaign.monitor"].with_user(user)
+            for model, domain, names in (
+                ("campaign.kpi", [], fields_),
+                (
+                    "campaign.kpi.channel",
+                    [("channel", "=", "call")],
+                    ["campaign_id"] + FUNNEL_FIELDS,
+                ),
+            ):
+                with self.subTest(user=user.login, model=model):
+                    expected = monitor.env[model].search_read(domain, names)
+                    for row in expected:
+                        del row["id"]
+                    got = monitor._read_kpi_rows(model, domain, names)
+                    if model == "campaign.kpi":
+                        self.assertTrue(expected)
+                    self.assertEqual(got, expected)
+                    self.assertEqual(
+                        [{k: type(v) for k, v in row.items()} for row in got],
+                        [{k: type(v) for k, v in row.items()} for row in expected],
+                    )
+        with self.assertRaises(AccessError):
+            self.env["campaign.monitor"].with_user(self.salesperson)._read_kpi_rows(
+                "campaign.kpi", [], ["revenue"]
+            )
