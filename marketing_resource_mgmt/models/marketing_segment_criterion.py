@@ -3,6 +3,15 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
+from odoo.addons.crm_lead_routing.matching import (
+    set_similarity_threshold,
+    split_values,
+    sql_normalized_in_normalized,
+    sql_similar_normalized,
+)
+
+from .res_partner import NORMALIZED_COMPANIONS
+
 # Behavioural operators: evaluated on the measures materialised in
 # marketing.partner.behaviour (per commercial partner and company).
 BEHAVIOUR_OPERATORS = [
@@ -154,3 +163,64 @@ class MarketingSegmentCriterion(models.Model):
         if self.operator in BEHAVIOUR_OPERATOR_KEYS:
             return self._get_behaviour_sql(table_alias)
         return super()._get_condition_sql(table_alias, model_name=model_name)
+
+    def _get_fuzzy_condition_sql(self, model, table_alias, chain):
+        """'similar to' and 'is (normalised)' on a contact field with a stored
+        normalised companion (res.partner NORMALIZED_COMPANIONS) compare that
+        indexed column; other lines, or when the companions are stale, the
+        mixin's expression on the raw column. Both give the same contacts."""
+        companion = self._get_normalized_companion(model, chain)
+        values = split_values(self.value)
+        if not companion or not values:
+            return super()._get_fuzzy_condition_sql(model, table_alias, chain)
+        abbreviations = self.env["crm.match.abbreviation"]._get_abbreviation_map()
+        column = SQL.identifier(table_alias, companion)
+        if self.operator == "normalized":
+            return sql_normalized_in_normalized(column, values, abbreviations)
+        set_similarity_threshold(self.env.cr, self.threshold)
+        return SQL(
+            "(%s)",
+            SQL(" OR ").join(
+                sql_similar_normalized(column, value, self.threshold, abbreviations)
+                for value in values
+            ),
+        )
+
+    def _get_odoo_condition_sql(self, model, table_alias, chain):
+        """'is set' / 'is not set' on a plain field of the contact itself:
+        the ORM's own condition on the outer alias, not a sub-select of the
+        whole table joined back by id."""
+        if (
+            self.operator in ("set", "not set")
+            and len(chain) == 1
+            and chain[0].store
+            and chain[0].type not in ("many2many", "one2many")
+            and table_alias == model._table
+        ):
+            operator = "!=" if self.operator == "set" else "="
+            query = (
+                model.sudo()
+                .with_context(active_test=False)
+                ._search([(self.field_name, operator, False)])
+            )
+            if (
+                not query.is_empty()
+                and query._where_clauses
+                and not query._joins
+                and query.table == table_alias
+            ):
+                return SQL("(%s)", query.where_clause)
+        return super()._get_odoo_condition_sql(model, table_alias, chain)
+
+    def _get_normalized_companion(self, model, chain):
+        """Name of the stored normalised column serving the line, or None."""
+        if (
+            model._name != "res.partner"
+            or self.operator not in ("similar", "normalized")
+            or len(chain) != 1
+            or chain[0].name not in NORMALIZED_COMPANIONS
+            or self.env.context.get("mrm_no_normalized_columns")
+            or not model._mrm_normalized_columns_ready()
+        ):
+            return None
+        return NORMALIZED_COMPANIONS[chain[0].name]
