@@ -20,6 +20,7 @@ from .sql import (
     SQL_FUNCTIONS,
     ensure_sql_functions,
     set_similarity_threshold,
+    sql_in_similar_values,
     sql_alias_in,
     sql_normalized,
     sql_normalized_in,

@@ -348,6 +348,55 @@ def set_similarity_threshold(cr, threshold):
     )
 
 
+def sql_similar_values(table, column, value, threshold, abbreviations=None):
+    """As :func:`sql_similar_normalized`, for a normalised column with few
+    distinct values and a btree index: the similarity is computed once per
+    distinct value (walked through the index, one descent each), and the
+    rows are then found by equality.
+
+    :param table: ``SQL`` identifier of the table holding the column
+    :param column: ``SQL`` identifier of the normalised column (unqualified)
+    :param value: text to compare with
+    :param threshold: 0 < threshold <= 1
+    :param abbreviations: mapping abbreviation -> expansion (optional)
+    :return: ``SQL`` array of the matching distinct values, or None when
+        the value normalises to nothing
+    """
+    if not 0 < threshold <= 1:
+        raise ValueError(f"similarity threshold {threshold!r} not in ]0, 1]")
+    prepared = _abbreviation_arrays(abbreviations)[0]
+    normalized = normalize_text(value, prepared)
+    if not normalized:
+        return None
+    return SQL(
+        "ARRAY(WITH RECURSIVE mrm_v(x) AS ("
+        "SELECT min(%(col)s) FROM %(table)s UNION ALL"
+        " SELECT (SELECT min(%(col)s) FROM %(table)s WHERE %(col)s > mrm_v.x)"
+        " FROM mrm_v WHERE mrm_v.x IS NOT NULL)"
+        " SELECT x FROM mrm_v WHERE x IS NOT NULL AND similarity(x, %(value)s) >= %(t)s"
+        " AND array_length(string_to_array(x, ' '), 1) = %(words)s)",
+        col=column,
+        table=table,
+        value=normalized,
+        t=threshold,
+        words=len(normalized.split()),
+    )
+
+
+def sql_in_similar_values(
+    outer_column, table, column, value, threshold, abbreviations=None
+):
+    """Condition: ``outer_column`` is one of the distinct values of
+    ``table.column`` similar to ``value`` (see :func:`sql_similar_values`).
+
+    :return: ``SQL`` condition
+    """
+    values = sql_similar_values(table, column, value, threshold, abbreviations)
+    if values is None:
+        return SQL("FALSE")
+    return SQL("%s = ANY(%s)", outer_column, values)
+
+
 def sql_similar_normalized(normalized_column, value, threshold, abbreviations=None):
     """As :func:`sql_similar` in ``"whole"`` mode, on a column that already
     holds the normalised text (normalised with the same ``abbreviations``).
@@ -400,6 +449,7 @@ def sql_normalized_in_normalized(normalized_column, values, abbreviations=None):
 
 __all__ += [
     "set_similarity_threshold",
+    "sql_in_similar_values",
     "sql_normalized_in_normalized",
     "sql_similar_normalized",
 ]

@@ -6,11 +6,17 @@ from odoo.tools import SQL
 from odoo.addons.crm_lead_routing.matching import (
     set_similarity_threshold,
     split_values,
+    sql_in_similar_values,
     sql_normalized_in_normalized,
     sql_similar_normalized,
 )
 
 from .res_partner import NORMALIZED_COMPANIONS
+
+# a normalised column with at most this many distinct values (planner
+# statistics) is matched value by value through its btree index; above, or
+# without statistics, through its trigram index
+DISTINCT_VALUES_LIMIT = 20000
 
 # Behavioural operators: evaluated on the measures materialised in
 # marketing.partner.behaviour (per commercial partner and company).
@@ -177,14 +183,47 @@ class MarketingSegmentCriterion(models.Model):
         column = SQL.identifier(table_alias, companion)
         if self.operator == "normalized":
             return sql_normalized_in_normalized(column, values, abbreviations)
-        set_similarity_threshold(self.env.cr, self.threshold)
-        return SQL(
-            "(%s)",
-            SQL(" OR ").join(
+        if self._use_distinct_values(model, companion):
+            conditions = [
+                sql_in_similar_values(
+                    column,
+                    SQL.identifier(model._table),
+                    SQL.identifier(companion),
+                    value,
+                    self.threshold,
+                    abbreviations,
+                )
+                for value in values
+            ]
+        else:
+            set_similarity_threshold(self.env.cr, self.threshold)
+            conditions = [
                 sql_similar_normalized(column, value, self.threshold, abbreviations)
                 for value in values
-            ),
+            ]
+        return SQL("(%s)", SQL(" OR ").join(conditions))
+
+    def _use_distinct_values(self, model, column):
+        """Whether the planner statistics say ``column`` has few distinct
+        values (see DISTINCT_VALUES_LIMIT); the context key
+        ``mrm_similar_path`` (``"values"`` or ``"trigram"``) forces a path."""
+        forced = self.env.context.get("mrm_similar_path")
+        if forced:
+            return forced == "values"
+        self.env.cr.execute(
+            SQL(
+                "SELECT CASE WHEN s.n_distinct >= 0 THEN s.n_distinct"
+                " ELSE -s.n_distinct * c.reltuples END"
+                " FROM pg_stats s JOIN pg_class c ON c.relname = s.tablename"
+                " AND c.relnamespace = to_regnamespace(s.schemaname)"
+                " WHERE s.schemaname = current_schema() AND s.tablename = %s"
+                " AND s.attname = %s",
+                model._table,
+                column,
+            )
         )
+        row = self.env.cr.fetchone()
+        return bool(row) and row[0] is not None and row[0] <= DISTINCT_VALUES_LIMIT
 
     def _get_odoo_condition_sql(self, model, table_alias, chain):
         """'is set' / 'is not set' on a plain field of the contact itself:

@@ -109,6 +109,10 @@ class ResPartner(models.Model):
                     [f"{column} gin_trgm_ops"],
                     method="gin",
                 )
+            # equality and the walk over the distinct values
+            index = f"{self._table}_{column}_idx"
+            if not index_exists(self.env.cr, index):
+                create_index(self.env.cr, index, self._table, [column])
         return res
 
     @api.model

@@ -116,13 +116,16 @@ class TestNormalizedColumns(SegmentCase):
             )
         matched = 0
         for line in lines:
-            stored, stored_sql = self._ids(line)
             expression, expression_sql = self._ids(line, mrm_no_normalized_columns=True)
             companion = NORMALIZED_COMPANIONS[line["field_name"]]
-            self.assertIn(companion, stored_sql, "the indexed column is used")
             self.assertNotIn(companion, expression_sql)
             self.assertIn("mrm_normalize_text", expression_sql)
-            self.assertEqual(stored, expression, line)
+            for path, marker in (("trigram", "%%"), ("values", "WITH RECURSIVE")):
+                stored, stored_sql = self._ids(line, mrm_similar_path=path)
+                self.assertIn(companion, stored_sql, "the indexed column is used")
+                if line["operator"] == "similar":
+                    self.assertIn(marker, stored_sql)
+                self.assertEqual(stored, expression, (path, line))
             matched += bool(stored)
         south = set(self.partners[:3].ids)
         ids, _sql = self._ids(
@@ -201,6 +204,7 @@ class TestNormalizedColumns(SegmentCase):
         definitions = " ".join(row[0] for row in self.env.cr.fetchall())
         for companion in NORMALIZED_COMPANIONS.values():
             self.assertIn(f"({companion} gin_trgm_ops)", definitions)
+            self.assertIn(f"btree ({companion})", definitions)
 
     def test_set_criterion_is_inline(self):
         with_email = self.partners[:2]
