@@ -1334,6 +1334,11 @@ class Generator:
 
     def refresh_materialised(self):
         """Let the addons rebuild what they materialise (behaviour measures, KPIs)."""
+        partner = self.env["res.partner"]
+        if hasattr(partner, "_mrm_refresh_normalized"):
+            # the normalised companion columns of the contacts loaded in SQL
+            print("[generate] filling the contacts' normalised columns", flush=True)
+            partner._mrm_refresh_normalized()
         for model, method in (
             ("marketing.partner.behaviour", "_refresh"),
             ("marketing.partner.behaviour", "_cron_refresh"),

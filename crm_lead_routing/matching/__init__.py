@@ -19,9 +19,13 @@ from .text import (
 from .sql import (
     SQL_FUNCTIONS,
     ensure_sql_functions,
+    set_similarity_threshold,
+    sql_in_similar_values,
     sql_alias_in,
     sql_normalized,
     sql_normalized_in,
+    sql_normalized_in_normalized,
     sql_prefix_in,
     sql_similar,
+    sql_similar_normalized,
 )

@@ -316,3 +316,140 @@ __all__ = [
     "sql_prefix_in",
     "sql_similar",
 ]
+
+
+# ---- stored normalised columns ---------------------------------------------
+# A model may keep, next to a text column, a companion column holding
+# ``mrm_normalize_text(column, <abbreviations>)`` (filled set-wise and kept up
+# to date by the model) with a GIN ``gin_trgm_ops`` index on it. The builders
+# below compare such a companion column directly, with operators that index
+# can serve, and give the same rows as their twins on the raw column.
+
+
+def set_similarity_threshold(cr, threshold):
+    """Lower ``pg_trgm.similarity_threshold`` to ``threshold`` for the rest
+    of the transaction (never raise it), so that the ``%`` operator of
+    :func:`sql_similar_normalized` keeps every row whose similarity is at
+    least ``threshold``.
+
+    :param cr: a database cursor
+    :param threshold: 0 < threshold <= 1
+    """
+    if not 0 < threshold <= 1:
+        raise ValueError(f"similarity threshold {threshold!r} not in ]0, 1]")
+    # a hair below: the exact comparison stays in the condition
+    cr.execute(
+        SQL(
+            "SELECT set_config('pg_trgm.similarity_threshold', least("
+            "current_setting('pg_trgm.similarity_threshold', true)::float8,"
+            " %s::float8)::text, true)",
+            max(threshold - 1e-6, 0.0),
+        )
+    )
+
+
+def sql_similar_values(table, column, value, threshold, abbreviations=None):
+    """As :func:`sql_similar_normalized`, for a normalised column with few
+    distinct values and a btree index: the similarity is computed once per
+    distinct value (walked through the index, one descent each), and the
+    rows are then found by equality.
+
+    :param table: ``SQL`` identifier of the table holding the column
+    :param column: ``SQL`` identifier of the normalised column (unqualified)
+    :param value: text to compare with
+    :param threshold: 0 < threshold <= 1
+    :param abbreviations: mapping abbreviation -> expansion (optional)
+    :return: ``SQL`` array of the matching distinct values, or None when
+        the value normalises to nothing
+    """
+    if not 0 < threshold <= 1:
+        raise ValueError(f"similarity threshold {threshold!r} not in ]0, 1]")
+    prepared = _abbreviation_arrays(abbreviations)[0]
+    normalized = normalize_text(value, prepared)
+    if not normalized:
+        return None
+    return SQL(
+        "ARRAY(WITH RECURSIVE mrm_v(x) AS ("
+        "SELECT min(%(col)s) FROM %(table)s UNION ALL"
+        " SELECT (SELECT min(%(col)s) FROM %(table)s WHERE %(col)s > mrm_v.x)"
+        " FROM mrm_v WHERE mrm_v.x IS NOT NULL)"
+        " SELECT x FROM mrm_v WHERE x IS NOT NULL AND similarity(x, %(value)s) >= %(t)s"
+        " AND array_length(string_to_array(x, ' '), 1) = %(words)s)",
+        col=column,
+        table=table,
+        value=normalized,
+        t=threshold,
+        words=len(normalized.split()),
+    )
+
+
+def sql_in_similar_values(
+    outer_column, table, column, value, threshold, abbreviations=None
+):
+    """Condition: ``outer_column`` is one of the distinct values of
+    ``table.column`` similar to ``value`` (see :func:`sql_similar_values`).
+
+    :return: ``SQL`` condition
+    """
+    values = sql_similar_values(table, column, value, threshold, abbreviations)
+    if values is None:
+        return SQL("FALSE")
+    return SQL("%s = ANY(%s)", outer_column, values)
+
+
+def sql_similar_normalized(normalized_column, value, threshold, abbreviations=None):
+    """As :func:`sql_similar` in ``"whole"`` mode, on a column that already
+    holds the normalised text (normalised with the same ``abbreviations``).
+
+    The condition starts with the pg_trgm ``%`` operator, which a GIN
+    ``gin_trgm_ops`` index on the column serves; the caller must have called
+    :func:`set_similarity_threshold` with at most ``threshold`` in the same
+    transaction. The exact comparison of :func:`sql_similar` follows.
+
+    :param normalized_column: ``SQL`` expression of the normalised column
+    :param value: text to compare with
+    :param threshold: 0 < threshold <= 1
+    :param abbreviations: mapping abbreviation -> expansion (optional)
+    :return: ``SQL`` condition
+    """
+    if not 0 < threshold <= 1:
+        raise ValueError(f"similarity threshold {threshold!r} not in ]0, 1]")
+    prepared = _abbreviation_arrays(abbreviations)[0]
+    normalized = normalize_text(value, prepared)
+    if not normalized:
+        return SQL("FALSE")
+    # odoo.tools.SQL has no escape for a literal '%' in a code with
+    # arguments: the pg_trgm operator comes in as an argument-less SQL
+    return SQL(
+        "(%s %s %s AND similarity(%s, %s) >= %s"
+        " AND array_length(string_to_array(%s, ' '), 1) = %s)",
+        normalized_column,
+        SQL("%%"),
+        normalized,
+        normalized_column,
+        normalized,
+        threshold,
+        normalized_column,
+        len(normalized.split()),
+    )
+
+
+def sql_normalized_in_normalized(normalized_column, values, abbreviations=None):
+    """As :func:`sql_normalized_in`, on a column that already holds the
+    normalised text (normalised with the same ``abbreviations``).
+
+    :return: ``SQL`` condition (``FALSE`` when no value is left)
+    """
+    prepared = _abbreviation_arrays(abbreviations)[0]
+    normalized = sorted({normalize_text(v, prepared) for v in values} - {""})
+    if not normalized:
+        return SQL("FALSE")
+    return SQL("%s = ANY(%s::text[])", normalized_column, normalized)
+
+
+__all__ += [
+    "set_similarity_threshold",
+    "sql_in_similar_values",
+    "sql_normalized_in_normalized",
+    "sql_similar_normalized",
+]

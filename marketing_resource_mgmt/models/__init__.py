@@ -15,3 +15,4 @@ from . import marketing_campaign_member
 from . import project_task
 from . import crm_lead
 from . import utm_campaign_generation
+from . import crm_match_abbreviation

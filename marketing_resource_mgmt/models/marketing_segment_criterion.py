@@ -3,6 +3,21 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
+from odoo.addons.crm_lead_routing.matching import (
+    set_similarity_threshold,
+    split_values,
+    sql_in_similar_values,
+    sql_normalized_in_normalized,
+    sql_similar_normalized,
+)
+
+from .res_partner import NORMALIZED_COMPANIONS
+
+# a normalised column with at most this many distinct values (planner
+# statistics) is matched value by value through its btree index; above, or
+# without statistics, through its trigram index
+DISTINCT_VALUES_LIMIT = 20000
+
 # Behavioural operators: evaluated on the measures materialised in
 # marketing.partner.behaviour (per commercial partner and company).
 BEHAVIOUR_OPERATORS = [
@@ -154,3 +169,97 @@ class MarketingSegmentCriterion(models.Model):
         if self.operator in BEHAVIOUR_OPERATOR_KEYS:
             return self._get_behaviour_sql(table_alias)
         return super()._get_condition_sql(table_alias, model_name=model_name)
+
+    def _get_fuzzy_condition_sql(self, model, table_alias, chain):
+        """'similar to' and 'is (normalised)' on a contact field with a stored
+        normalised companion (res.partner NORMALIZED_COMPANIONS) compare that
+        indexed column; other lines, or when the companions are stale, the
+        mixin's expression on the raw column. Both give the same contacts."""
+        companion = self._get_normalized_companion(model, chain)
+        values = split_values(self.value)
+        if not companion or not values:
+            return super()._get_fuzzy_condition_sql(model, table_alias, chain)
+        abbreviations = self.env["crm.match.abbreviation"]._get_abbreviation_map()
+        column = SQL.identifier(table_alias, companion)
+        if self.operator == "normalized":
+            return sql_normalized_in_normalized(column, values, abbreviations)
+        if self._use_distinct_values(model, companion):
+            conditions = [
+                sql_in_similar_values(
+                    column,
+                    SQL.identifier(model._table),
+                    SQL.identifier(companion),
+                    value,
+                    self.threshold,
+                    abbreviations,
+                )
+                for value in values
+            ]
+        else:
+            set_similarity_threshold(self.env.cr, self.threshold)
+            conditions = [
+                sql_similar_normalized(column, value, self.threshold, abbreviations)
+                for value in values
+            ]
+        return SQL("(%s)", SQL(" OR ").join(conditions))
+
+    def _use_distinct_values(self, model, column):
+        """Whether the planner statistics say ``column`` has few distinct
+        values (see DISTINCT_VALUES_LIMIT); the context key
+        ``mrm_similar_path`` (``"values"`` or ``"trigram"``) forces a path."""
+        forced = self.env.context.get("mrm_similar_path")
+        if forced:
+            return forced == "values"
+        self.env.cr.execute(
+            SQL(
+                "SELECT CASE WHEN s.n_distinct >= 0 THEN s.n_distinct"
+                " ELSE -s.n_distinct * c.reltuples END"
+                " FROM pg_stats s JOIN pg_class c ON c.relname = s.tablename"
+                " AND c.relnamespace = to_regnamespace(s.schemaname)"
+                " WHERE s.schemaname = current_schema() AND s.tablename = %s"
+                " AND s.attname = %s",
+                model._table,
+                column,
+            )
+        )
+        row = self.env.cr.fetchone()
+        return bool(row) and row[0] is not None and row[0] <= DISTINCT_VALUES_LIMIT
+
+    def _get_odoo_condition_sql(self, model, table_alias, chain):
+        """'is set' / 'is not set' on a plain field of the contact itself:
+        the ORM's own condition on the outer alias, not a sub-select of the
+        whole table joined back by id."""
+        if (
+            self.operator in ("set", "not set")
+            and len(chain) == 1
+            and chain[0].store
+            and chain[0].type not in ("many2many", "one2many")
+            and table_alias == model._table
+        ):
+            operator = "!=" if self.operator == "set" else "="
+            query = (
+                model.sudo()
+                .with_context(active_test=False)
+                ._search([(self.field_name, operator, False)])
+            )
+            if (
+                not query.is_empty()
+                and query._where_clauses
+                and not query._joins
+                and query.table == table_alias
+            ):
+                return SQL("(%s)", query.where_clause)
+        return super()._get_odoo_condition_sql(model, table_alias, chain)
+
+    def _get_normalized_companion(self, model, chain):
+        """Name of the stored normalised column serving the line, or None."""
+        if (
+            model._name != "res.partner"
+            or self.operator not in ("similar", "normalized")
+            or len(chain) != 1
+            or chain[0].name not in NORMALIZED_COMPANIONS
+            or self.env.context.get("mrm_no_normalized_columns")
+            or not model._mrm_normalized_columns_ready()
+        ):
+            return None
+        return NORMALIZED_COMPANIONS[chain[0].name]

@@ -13,3 +13,4 @@ from . import test_ui
 from . import test_campaign_portal
 from . import test_campaign_generation
 from . import test_campaign_tour
+from . import test_normalized_columns
