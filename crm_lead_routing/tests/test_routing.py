@@ -351,7 +351,9 @@ class TestRouting(RoutingCommon):
         self._rule("RR", [self.alice])
         won = self.env["crm.stage"].search([("is_won", "=", True)], limit=1)
         # some history in the team, so that lead scoring has something to say
-        history = self._leads(6, team_id=self.team.id, country_id=self.env.ref("base.uk").id)
+        history = self._leads(
+            6, team_id=self.team.id, country_id=self.env.ref("base.uk").id
+        )
         history[:4].write({"stage_id": won.id})
         history[4:].action_set_lost()
         vals = {"country_id": self.env.ref("base.uk").id, "email_from": "x@example.com"}
