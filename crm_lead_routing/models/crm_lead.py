@@ -386,15 +386,15 @@ class CrmLead(models.Model):
     def _apply_routing_decisions(self, decisions, assigned_by=None):
         """Write routing decisions set-wise.
 
-        One ORM write per (state, rule, user) group, then one statement each
-        for the explanations, the assignment history and the log.
+        One statement for the assignments (the bulk of a run), one ORM write
+        per other (state, rule) group, then one statement each for the other
+        explanations, the assignment history and the log.
 
         :param decisions: ``{lead_id: (kind, rule_id, user_id, explanation)}``
         :param assigned_by: user who decided (claims, bulk reassignment)
         """
         if not decisions:
             return
-        Rule = self.env["crm.routing.rule"].sudo()
         now = fields.Datetime.now()
         leads = self.sudo().with_context(**ROUTING_CONTEXT, routing_no_scope=True)
         self.env.cr.execute(
@@ -405,62 +405,26 @@ class CrmLead(models.Model):
             )
         )
         previous = dict(self.env.cr.fetchall())
-        fallback_team = int(
-            self.env["ir.config_parameter"].sudo().get_param(FALLBACK_TEAM_PARAM, 0)
-            or 0
-        )
-        groups = self._group_routing_decisions(decisions)
-        teams = {}
-        for (state, rule_id, user_id), lead_ids in groups.items():
-            rule = Rule.browse(rule_id)
-            vals = {"routing_state": state, "routing_rule_id": rule_id or False}
-            if state == "assigned":
-                if user_id not in teams:
-                    teams[user_id] = (
-                        rule.team_id.id
-                        or self.env["crm.team"]._get_default_team_id(user_id=user_id).id
-                    )
-                vals.update(
-                    user_id=user_id,
-                    team_id=rule.team_id.id or teams[user_id],
-                    routing_date=now,
-                )
-                if rule.user_id:
-                    vals["lead_owner_id"] = rule.user_id.id
-            elif state == "pool":
-                vals.update(user_id=False, routing_date=now)
-                if rule.team_id:
-                    vals["team_id"] = rule.team_id.id
-                if rule.user_id:
-                    vals["lead_owner_id"] = rule.user_id.id
-            elif state == "unrouted":
-                if fallback_team:
-                    vals["team_id"] = fallback_team
-                # OdooBot (the creator of web-form and demo leads) is no
-                # salesperson: such leads wait unassigned
-                bot_leads = leads.browse(lead_ids).filtered(
-                    lambda lead: lead.user_id.id == SUPERUSER_ID
-                )
-                if bot_leads:
-                    bot_leads.write({"user_id": False})
-            elif state == "waiting":
-                # waits unassigned for the next run (the cron picks these)
-                vals["user_id"] = False
-            leads.browse(lead_ids).write(vals)
+        assigned_rows = leads._write_routing_groups(decisions, previous, now)
         self.env.flush_all()
         ids = list(decisions)
         texts = [decisions[i][3] for i in ids]
         cr = self.env.cr
-        cr.execute(
-            SQL(
-                "UPDATE crm_lead l SET routing_explanation = d.text "
-                "FROM unnest(%s::int[], %s::text[]) AS d(id, text) WHERE l.id = d.id",
-                ids,
-                texts,
+        if assigned_rows:
+            leads.browse(list(assigned_rows))._write_routing_assignments(
+                assigned_rows, {i: decisions[i][3] for i in assigned_rows}, now
             )
-        )
-        # assignment history: close the current rows of leads whose holder
-        # changed, open new ones (owner + executing with the rule's scopes)
+        others = [i for i in ids if i not in assigned_rows]
+        if others:
+            cr.execute(
+                SQL(
+                    "UPDATE crm_lead l SET routing_explanation = d.text "
+                    "FROM unnest(%s::int[], %s::text[]) AS d(id, text) "
+                    "WHERE l.id = d.id",
+                    others,
+                    [decisions[i][3] for i in others],
+                )
+            )
         moved = [i for i in ids if decisions[i][0] not in ("waiting", "unrouted")]
         if moved:
             cr.execute(
@@ -544,6 +508,137 @@ class CrmLead(models.Model):
         )
         self.env["crm.lead.assignment"].invalidate_model()
         self.env["crm.routing.log"].invalidate_model()
+
+    def _write_routing_groups(self, decisions, previous, now):
+        """Write the decisions but the explanations: the assignments are
+        only collected (written in one statement by the caller), the other
+        states, a handful of groups, through the ORM.
+
+        :return: ``{lead_id: (user_id, team_id, rule_id, owner_id,
+            user_changed)}`` of the assignments
+        """
+        Rule = self.env["crm.routing.rule"].sudo()
+        fallback_team = int(
+            self.env["ir.config_parameter"].sudo().get_param(FALLBACK_TEAM_PARAM, 0)
+            or 0
+        )
+        groups = self._group_routing_decisions(decisions)
+        teams = {}
+        # assignments (the bulk of a run) are written in one statement below;
+        # the other states, a handful of groups, through the ORM
+        assigned_rows = {}
+        for (state, rule_id, user_id), lead_ids in groups.items():
+            rule = Rule.browse(rule_id)
+            vals = {"routing_state": state, "routing_rule_id": rule_id or False}
+            if state == "assigned":
+                if user_id not in teams:
+                    teams[user_id] = (
+                        rule.team_id.id
+                        or self.env["crm.team"]._get_default_team_id(user_id=user_id).id
+                    )
+                # as crm's write: date_open is reset for the whole group when
+                # the salesperson of one of its leads changes
+                user_changed = any(previous.get(i) != user_id for i in lead_ids)
+                for lead_id in lead_ids:
+                    assigned_rows[lead_id] = (
+                        user_id,
+                        rule.team_id.id or teams[user_id] or None,
+                        rule_id or None,
+                        rule.user_id.id or None,
+                        user_changed,
+                    )
+                continue
+            if state == "pool":
+                vals.update(user_id=False, routing_date=now)
+                if rule.team_id:
+                    vals["team_id"] = rule.team_id.id
+                if rule.user_id:
+                    vals["lead_owner_id"] = rule.user_id.id
+            elif state == "unrouted":
+                if fallback_team:
+                    vals["team_id"] = fallback_team
+                # OdooBot (the creator of web-form and demo leads) is no
+                # salesperson: such leads wait unassigned
+                bot_leads = self.browse(lead_ids).filtered(
+                    lambda lead: lead.user_id.id == SUPERUSER_ID
+                )
+                if bot_leads:
+                    bot_leads.write({"user_id": False})
+            elif state == "waiting":
+                # waits unassigned for the next run (the cron picks these)
+                vals["user_id"] = False
+            self.browse(lead_ids).write(vals)
+        return assigned_rows
+
+    def _write_routing_assignments(self, rows, texts, now):
+        """Give these leads their salesperson in one UPDATE, with what crm's
+        ``write`` does on a salesperson change that matters: ``date_open``,
+        the fields computed from the salesperson and the team (company,
+        probabilities, stage) recomputed by the ORM, the company consistency
+        check. No follower is added and nothing is tracked: routing writes
+        with ``tracking_disable`` (see ROUTING_CONTEXT).
+
+        :param rows: ``{lead_id: (user_id, team_id, rule_id, owner_id,
+            user_changed)}``; ``owner_id`` None keeps the lead's owner
+        :param texts: ``{lead_id: explanation}``
+        """
+        ids = list(rows)
+        fnames = [
+            "user_id",
+            "team_id",
+            "date_open",
+            "lead_owner_id",
+            "routing_state",
+            "routing_rule_id",
+            "routing_date",
+            "routing_explanation",
+        ]
+        self.env.flush_all()
+        # team and date_open are given, as in write(vals): not recomputed
+        Lead = self.env["crm.lead"]
+        protected = [Lead._fields["team_id"], Lead._fields["date_open"]]
+        with self.env.protecting(protected, self):
+            self._write_routing_assignments_sql(ids, rows, texts, now, fnames)
+        self.env.flush_all()
+        self._check_company()
+
+    def _write_routing_assignments_sql(self, ids, rows, texts, now, fnames):
+        # what depends on the old values (as write() does before writing)
+        self.modified(fnames, before=True)
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE crm_lead l
+                   SET user_id = d.user_id, team_id = d.team_id,
+                       routing_state = 'assigned', routing_rule_id = d.rule_id,
+                       routing_date = %(now)s,
+                       lead_owner_id = coalesce(d.owner_id, l.lead_owner_id),
+                       date_open = CASE WHEN d.user_changed THEN %(opened)s
+                                        ELSE coalesce(l.date_open, %(opened)s) END,
+                       routing_explanation = d.text,
+                       write_uid = %(uid)s, write_date = %(opened)s
+                  FROM unnest(%(ids)s::int[], %(users)s::int[], %(teams)s::int[],
+                              %(rules)s::int[], %(owners)s::int[],
+                              %(changed)s::bool[], %(texts)s::text[])
+                       AS d(id, user_id, team_id, rule_id, owner_id, user_changed,
+                            text)
+                 WHERE l.id = d.id
+                """,
+                now=now,
+                # crm's write and compute use the transaction's time
+                opened=self.env.cr.now(),
+                uid=self.env.uid,
+                ids=ids,
+                users=[rows[i][0] for i in ids],
+                teams=[rows[i][1] for i in ids],
+                rules=[rows[i][2] for i in ids],
+                owners=[rows[i][3] for i in ids],
+                changed=[rows[i][4] for i in ids],
+                texts=[texts[i] for i in ids],
+            )
+        )
+        self.invalidate_model([*fnames, "write_uid", "write_date"])
+        self.modified(fnames)
 
     # ---- ROUTING: CLAIMS
 

@@ -296,6 +296,15 @@ class CrmMatchCriterionMixin(models.AbstractModel):
             query = model.sudo().with_context(active_test=False)._search(domain)
         except (ValueError, TypeError, KeyError, UserError) as exc:
             raise self._invalid(str(exc)) from exc
+        if (
+            table_alias == query.table
+            and len(query._tables) == 1
+            and not query._joins
+            and query._where_clauses
+        ):
+            # the condition on the row itself, not ``id IN (a scan of the
+            # whole table)``: the planner keeps the caller's restrictions
+            return SQL("(%s)", query.where_clause)
         return SQL("%s IN %s", SQL.identifier(table_alias, "id"), query.subselect())
 
     def _get_value_sql(self, table_alias, model_name=None):

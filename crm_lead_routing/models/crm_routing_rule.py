@@ -203,6 +203,28 @@ class CrmRoutingRule(models.Model):
             ) from exc
         return SQL("%s IN %s", SQL.identifier(table_alias, "id"), query.subselect())
 
+    def _get_domain_query(self):
+        """The rule's Odoo domain as a Query on ``crm_lead`` (alias
+        ``crm_lead``), to which the caller adds conditions.
+
+        :raise ValidationError: when the domain does not parse
+        """
+        self.ensure_one()
+        Lead = self.env["crm.lead"].sudo().with_context(active_test=False)
+        try:
+            domain = safe_eval(self.domain or "[]", {"user": self.env.user})
+            if not isinstance(domain, list | tuple):
+                raise ValueError("not a list")
+            return Lead._search(list(domain))
+        except Exception as exc:
+            raise ValidationError(
+                self.env._(
+                    "The domain of the rule '%(rule)s' is invalid: %(error)s",
+                    rule=self.name,
+                    error=exc,
+                )
+            ) from exc
+
     def _get_condition_sql(self, table_alias="crm_lead"):
         """Domain AND criteria of the rule."""
         self.ensure_one()
@@ -227,15 +249,15 @@ class CrmRoutingRule(models.Model):
         for criterion in criteria:
             columns.append(criterion._get_condition_sql("crm_lead"))
             columns.append(criterion._get_value_sql("crm_lead"))
-        self.env.cr.execute(
-            SQL(
-                "SELECT %s FROM crm_lead WHERE crm_lead.id = ANY(%s) AND %s "
-                "ORDER BY crm_lead.id",
-                SQL(", ").join(columns),
-                list(lead_ids),
-                self._get_condition_sql("crm_lead"),
-            )
-        )
+        # the domain joins the batch (its conditions on the batch's rows),
+        # not ``id IN (subselect over every lead)``
+        query = self._get_domain_query()
+        if query.is_empty():
+            return {}
+        query.add_where(SQL("crm_lead.id = ANY(%s)", list(lead_ids)))
+        query.add_where(self.criterion_ids._get_criteria_sql("crm_lead"))
+        query.order = SQL("crm_lead.id")
+        self.env.cr.execute(query.select(*columns))
         matches = {}
         for row in self.env.cr.fetchall():
             matched = [

@@ -3,7 +3,7 @@ from collections import Counter
 from unittest.mock import patch
 
 from odoo.exceptions import ValidationError
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
 from .common import RoutingCommon
@@ -332,3 +332,67 @@ class TestRouting(RoutingCommon):
         self.assertEqual(
             len(big.filtered(lambda lead: lead.city == "Leeds").user_id), 2
         )
+
+    def test_assignees_cost_no_query_each(self):
+        """The salespeople are written in one statement, not one write (and
+        its recomputes) per (rule, salesperson) group."""
+        sellers = [
+            new_test_user(
+                self.env,
+                f"rt_seller_{i}",
+                groups="sales_team.group_sale_salesman",
+                name=f"Seller {i}",
+            )
+            for i in range(12)
+        ]
+        counts = []
+        for name, users in (("Two", sellers[:2]), ("Twelve", sellers)):
+            rule = self._rule(name, users)
+            leads = self._leads(240)
+            self.env.flush_all()
+            before = self.env.cr.sql_log_count
+            stats = self.Rule._route_leads(leads.ids, rules=rule)
+            self.env.flush_all()
+            counts.append(self.env.cr.sql_log_count - before)
+            self.assertEqual(stats["routed"], 240)
+            self.assertEqual(len(leads.user_id), len(users))
+            rule.active = False
+        # ten more salespeople, (almost) no more queries
+        self.assertLess(counts[1], counts[0] + 10, counts)
+
+    def test_assignment_does_what_crm_write_does(self):
+        """Routing gives the same lead as crm's own write of the salesperson
+        and team: assignment date, company, stage, probabilities."""
+        self._rule("RR", [self.alice])
+        won = self.env["crm.stage"].search([("is_won", "=", True)], limit=1)
+        # some history in the team, so that lead scoring has something to say
+        history = self._leads(
+            6, team_id=self.team.id, country_id=self.env.ref("base.uk").id
+        )
+        history[:4].write({"stage_id": won.id})
+        history[4:].action_set_lost()
+        vals = {"country_id": self.env.ref("base.uk").id, "email_from": "x@example.com"}
+        routed, written = self._leads(2, **vals)
+        (routed | written).date_open = "2020-01-01 10:00:00"
+        self.env.flush_all()
+        self.Rule._route_leads(routed.ids)
+        written.with_context(tracking_disable=True).write(
+            {"user_id": self.alice.id, "team_id": self.team.id}
+        )
+        self.env.flush_all()
+        (routed | written).invalidate_recordset()
+        self.assertEqual(routed.user_id, self.alice)
+        self.assertEqual(routed.routing_state, "assigned")
+        for fname in (
+            "user_id",
+            "team_id",
+            "company_id",
+            "stage_id",
+            "probability",
+            "automated_probability",
+            "date_open",
+            "message_partner_ids",
+        ):
+            self.assertEqual(routed[fname], written[fname], fname)
+        self.assertNotEqual(str(routed.date_open), "2020-01-01 10:00:00")
+        self.assertEqual(routed.write_uid, self.env.user)
