@@ -5,10 +5,10 @@ import { chromium } from "playwright-core";
 
 const base = process.argv[2] || "http://localhost:8069";
 const shots = [
-    ["campaign-monitor", "/odoo/action-campaign_reporting.action_campaign_monitor"],
-    ["campaigns", "/odoo/action-marketing_resource_mgmt.action_utm_campaign_mrm"],
+    ["campaign-monitor", "/odoo/action-campaign_reporting.campaign_monitor_action"],
+    ["campaigns", "/odoo/action-marketing_resource_mgmt.action_utm_campaign_controller"],
     ["segments", "/odoo/action-marketing_resource_mgmt.action_marketing_segment"],
-    ["routing-rules", "/odoo/action-crm_lead_routing.action_crm_routing_rule"],
+    ["routing-rules", "/odoo/action-crm_lead_routing.crm_routing_rule_action"],
 ];
 
 const browser = await chromium.launch({
