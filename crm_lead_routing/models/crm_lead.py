@@ -555,20 +555,35 @@ class CrmLead(models.Model):
                 if rule.user_id:
                     vals["lead_owner_id"] = rule.user_id.id
             elif state == "unrouted":
-                if fallback_team:
-                    vals["team_id"] = fallback_team
-                # OdooBot (the creator of web-form and demo leads) is no
-                # salesperson: such leads wait unassigned
-                bot_leads = self.browse(lead_ids).filtered(
-                    lambda lead: lead.user_id.id == SUPERUSER_ID
-                )
-                if bot_leads:
-                    bot_leads.write({"user_id": False})
+                self.browse(lead_ids)._write_unrouted(vals, fallback_team)
+                continue
             elif state == "waiting":
                 # waits unassigned for the next run (the cron picks these)
                 vals["user_id"] = False
             self.browse(lead_ids).write(vals)
         return assigned_rows
+
+    def _write_unrouted(self, vals, fallback_team):
+        """Mark leads no rule took. OdooBot (the creator of web-form and demo
+        leads) is no salesperson: such leads wait unassigned. The fallback
+        team takes the leads of its company (or of none). A lead keeps the
+        company it has: clearing the bot or setting the team must not let
+        crm recompute it."""
+        team = self.env["crm.team"].sudo().browse(fallback_team)
+        for company in self.company_id | self.env["res.company"]:
+            leads = self.filtered(lambda lead, c=company: lead.company_id == c)
+            if not leads:
+                continue
+            group_vals = dict(vals, company_id=company.id or False)
+            if team and not (
+                team.company_id and company and company != team.company_id
+            ):
+                group_vals["team_id"] = team.id
+            bots = leads.filtered(lambda lead: lead.user_id.id == SUPERUSER_ID)
+            if bots:
+                bots.write(dict(group_vals, user_id=False))
+            if leads - bots:
+                (leads - bots).write(group_vals)
 
     def _write_routing_assignments(self, rows, texts, now):
         """Give these leads their salesperson in one UPDATE, with what crm's

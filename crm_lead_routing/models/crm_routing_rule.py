@@ -255,6 +255,15 @@ class CrmRoutingRule(models.Model):
         if query.is_empty():
             return {}
         query.add_where(SQL("crm_lead.id = ANY(%s)", list(lead_ids)))
+        if self.company_id:
+            # a company's rule routes that company's leads (and leads of no
+            # company), never another company's
+            query.add_where(
+                SQL(
+                    "(crm_lead.company_id IS NULL OR crm_lead.company_id = %s)",
+                    self.company_id.id,
+                )
+            )
         query.add_where(self.criterion_ids._get_criteria_sql("crm_lead"))
         query.order = SQL("crm_lead.id")
         self.env.cr.execute(query.select(*columns))
@@ -267,6 +276,23 @@ class CrmRoutingRule(models.Model):
             ]
             matches[row[0]] = matched
         return matches
+
+    def _filter_company(self, lead_ids):
+        """The leads of ``lead_ids`` this rule may route: all of them for a
+        rule of no company, else those of its company or of no company."""
+        self.ensure_one()
+        if not self.company_id or not lead_ids:
+            return list(lead_ids)
+        self.env.cr.execute(
+            SQL(
+                "SELECT id FROM crm_lead WHERE id = ANY(%s) "
+                "AND (company_id IS NULL OR company_id = %s) ORDER BY id",
+                list(lead_ids),
+                self.company_id.id,
+            )
+        )
+        allowed = {row[0] for row in self.env.cr.fetchall()}
+        return [lid for lid in lead_ids if lid in allowed]
 
     # ---- RULE SELECTION
 
@@ -472,7 +498,7 @@ class CrmRoutingRule(models.Model):
         for fallback in fallbacks:
             if not remaining:
                 break
-            taken = {lid: [] for lid in remaining}
+            taken = {lid: [] for lid in fallback._filter_company(remaining)}
             self._decide(fallback, taken, loads, users, decisions, next_indexes, True)
             remaining = [lid for lid in remaining if lid not in decisions]
         for lead_id in remaining:

@@ -232,6 +232,46 @@ class TestRouting(RoutingCommon):
         stats = self.Rule._route_leads(lead.ids)
         self.assertEqual(stats["unrouted"], 1)
 
+    def test_rules_route_their_company_leads_only(self):
+        """A company's rule (or fallback rule, or fallback team) never takes
+        another company's lead: the lead keeps the company it was created
+        with (Odoo's digest counts leads per company on that)."""
+        main = self.env.company
+        other = self.env["res.company"].create({"name": "Routing Other Co"})
+        # the creating user may work in both (else crm moves the lead)
+        self.env.user.company_ids |= other
+        self._rule("Main RR", [self.alice], company_id=main.id)
+        self._rule(
+            "Main catch-all",
+            [self.bob],
+            strategy="pool",
+            is_fallback=True,
+            company_id=main.id,
+        )
+        fallback_team = self.env["crm.team"].create(
+            {"name": "Main fallback", "company_id": main.id}
+        )
+        self.env["ir.config_parameter"].sudo().set_param(
+            "crm_lead_routing.fallback_team_id", fallback_team.id
+        )
+        ours, theirs, nobodys = self.Lead.create(
+            [
+                {"name": "Ours", "company_id": main.id},
+                {"name": "Theirs", "company_id": other.id},
+                {"name": "No company", "company_id": False},
+            ]
+        )
+        self.assertEqual(ours.user_id, self.alice)
+        self.assertEqual(ours.routing_state, "assigned")
+        self.assertEqual(nobodys.user_id, self.alice)
+        self.assertEqual(theirs.routing_state, "unrouted")
+        self.assertEqual(theirs.company_id, other)
+        self.assertNotEqual(theirs.team_id, fallback_team)
+        # a rule of no company routes every company's leads
+        self._rule("Everyone", [self.carol], company_id=False)
+        self.Rule._route_leads(theirs.ids)
+        self.assertEqual(theirs.user_id, self.carol)
+
     def test_explanation_lists_skipped_assignees(self):
         rule = self._rule(
             "Skips",
