@@ -586,74 +586,166 @@ class CrmLead(models.Model):
                 (leads - bots).write(group_vals)
 
     def _write_routing_assignments(self, rows, texts, now):
-        """Give these leads their salesperson in one UPDATE, with what crm's
-        ``write`` does on a salesperson change that matters: ``date_open``,
-        the fields computed from the salesperson and the team (company,
-        probabilities, stage) recomputed by the ORM, the company consistency
-        check. No follower is added and nothing is tracked: routing writes
-        with ``tracking_disable`` (see ROUTING_CONTEXT).
+        """Give these leads their salesperson with what crm's ``write`` does
+        on a salesperson change that matters: ``date_open``, the fields
+        computed from the salesperson and the team (company, probabilities,
+        stage) recomputed by the ORM's own compute methods, the company
+        consistency check. No follower is added and nothing is tracked:
+        routing writes with ``tracking_disable`` (see ROUTING_CONTEXT).
+
+        The new values are put in the cache, the ORM recomputes what depends
+        on them there (only the values that really change become dirty), and
+        one UPDATE writes the routing fields and the recomputed ones together:
+        each lead row is rewritten once, not once for routing and once more
+        for the ORM's flush (every rewrite updates all of crm_lead's indexes,
+        trigram ones included).
 
         :param rows: ``{lead_id: (user_id, team_id, rule_id, owner_id,
             user_changed)}``; ``owner_id`` None keeps the lead's owner
         :param texts: ``{lead_id: explanation}``
         """
         ids = list(rows)
-        fnames = [
-            "user_id",
-            "team_id",
-            "date_open",
-            "lead_owner_id",
-            "routing_state",
-            "routing_rule_id",
-            "routing_date",
-            "routing_explanation",
-        ]
         self.env.flush_all()
-        # team and date_open are given, as in write(vals): not recomputed
         Lead = self.env["crm.lead"]
-        protected = [Lead._fields["team_id"], Lead._fields["date_open"]]
-        with self.env.protecting(protected, self):
-            self._write_routing_assignments_sql(ids, rows, texts, now, fnames)
-        self.env.flush_all()
-        self._check_company()
-
-    def _write_routing_assignments_sql(self, ids, rows, texts, now, fnames):
-        # what depends on the old values (as write() does before writing)
-        self.modified(fnames, before=True)
-        self.env.cr.execute(
+        leads = self.browse(ids)
+        cr = self.env.cr
+        # crm's write and compute use the transaction's time
+        opened = cr.now()
+        cr.execute(
             SQL(
-                """
-                UPDATE crm_lead l
-                   SET user_id = d.user_id, team_id = d.team_id,
-                       routing_state = 'assigned', routing_rule_id = d.rule_id,
-                       routing_date = %(now)s,
-                       lead_owner_id = coalesce(d.owner_id, l.lead_owner_id),
-                       date_open = CASE WHEN d.user_changed THEN %(opened)s
-                                        ELSE coalesce(l.date_open, %(opened)s) END,
-                       routing_explanation = d.text,
-                       write_uid = %(uid)s, write_date = %(opened)s
-                  FROM unnest(%(ids)s::int[], %(users)s::int[], %(teams)s::int[],
-                              %(rules)s::int[], %(owners)s::int[],
-                              %(changed)s::bool[], %(texts)s::text[])
-                       AS d(id, user_id, team_id, rule_id, owner_id, user_changed,
-                            text)
-                 WHERE l.id = d.id
-                """,
-                now=now,
-                # crm's write and compute use the transaction's time
-                opened=self.env.cr.now(),
-                uid=self.env.uid,
-                ids=ids,
-                users=[rows[i][0] for i in ids],
-                teams=[rows[i][1] for i in ids],
-                rules=[rows[i][2] for i in ids],
-                owners=[rows[i][3] for i in ids],
-                changed=[rows[i][4] for i in ids],
-                texts=[texts[i] for i in ids],
+                "SELECT id, date_open, lead_owner_id FROM crm_lead WHERE id = ANY(%s)",
+                ids,
             )
         )
-        self.invalidate_model([*fnames, "write_uid", "write_date"])
-        self.modified(fnames)
+        old = {row[0]: row[1:] for row in cr.fetchall()}
+        values = {
+            "user_id": [rows[i][0] for i in ids],
+            "team_id": [rows[i][1] for i in ids],
+            "routing_state": ["assigned"] * len(ids),
+            "routing_rule_id": [rows[i][2] for i in ids],
+            "routing_date": [now] * len(ids),
+            "lead_owner_id": [rows[i][3] or old[i][1] for i in ids],
+            # as crm's write: reset when the salesperson changes, else kept
+            "date_open": [
+                opened if rows[i][4] else (old[i][0] or opened) for i in ids
+            ],
+            "routing_explanation": [texts[i] for i in ids],
+        }
+        cache = self.env.cache
+        # team and date_open are given, as in write(vals): not recomputed
+        protected = [Lead._fields["team_id"], Lead._fields["date_open"]]
+        with self.env.protecting(protected, leads):
+            # what depends on the old values (as write() does before writing)
+            leads.modified(list(values), before=True)
+            for fname, column in values.items():
+                cache.update(leads, Lead._fields[fname], column, dirty=True)
+            leads.modified(list(values))
+        # the ORM's computes, on the cache
+        self.env._recompute_all()
+        self._flush_routing_sql()
+        self.env.flush_all()
+        self._check_routing_company(ids)
+
+    @api.model
+    def _routing_flushable(self, field):
+        """Whether a dirty field of crm.lead is written by
+        :meth:`_flush_routing_sql` (a plain column) or left to the ORM."""
+        return bool(
+            field.store
+            and field.column_type
+            and field.column_type[0] != "jsonb"
+            and not field.translate
+            and not field.company_dependent
+            and field not in self.pool.field_depends_context
+            and field.name not in ("id", "write_uid", "write_date")
+        )
+
+    def _flush_routing_sql(self):
+        """Write the dirty plain columns of crm.lead in one UPDATE (what the
+        ORM's flush writes, converted by the fields' own conversions; values
+        equal for many leads are converted once), with write_uid and
+        write_date as the ORM sets them. Other dirty fields stay for the
+        ORM's flush."""
+        Lead = self.env["crm.lead"].with_context({})
+        cache = self.env.cache
+        dirty_fields = [
+            field
+            for field in list(cache.get_dirty_fields())
+            if field.model_name == "crm.lead" and self._routing_flushable(field)
+        ]
+        if not dirty_fields:
+            return
+        dirty = {field: set(cache.clear_dirty_field(field)) for field in dirty_fields}
+        all_ids = sorted(set().union(*dirty.values()))
+        currencies = {}
+
+        def currency_of(field, lead_id):
+            fname = field.get_currency_field(Lead)
+            if (fname, lead_id) not in currencies:
+                currency = Lead.browse(lead_id)[fname]
+                currencies[fname, lead_id] = currency.id
+            return currencies[fname, lead_id]
+
+        columns = [SQL("%s::int[]", all_ids)]
+        names = [SQL("id")]
+        assignments = []
+        for index, (field, field_ids) in enumerate(dirty.items()):
+            field_cache = cache._get_field_cache(Lead, field)
+            converted = {}
+            column = []
+            for lead_id in all_ids:
+                if lead_id not in field_ids:
+                    column.append(None)
+                    continue
+                value = field_cache[lead_id]
+                key = (
+                    (value, currency_of(field, lead_id))
+                    if field.type == "monetary"
+                    else value
+                )
+                try:
+                    column.append(converted[key])
+                except KeyError:
+                    converted[key] = field.convert_to_column_update(
+                        value, Lead.browse(lead_id)
+                    )
+                    column.append(converted[key])
+                except TypeError:  # unhashable value: no memo
+                    column.append(
+                        field.convert_to_column_update(value, Lead.browse(lead_id))
+                    )
+            value_name = f"v{index}"
+            columns.append(SQL(f"%s::{field.column_type[1]}[]", column))
+            names.append(SQL.identifier(value_name))
+            expr = SQL("d.%s", SQL.identifier(value_name))
+            if len(field_ids) != len(all_ids):
+                mask_name = f"m{index}"
+                columns.append(SQL("%s::bool[]", [i in field_ids for i in all_ids]))
+                names.append(SQL.identifier(mask_name))
+                expr = SQL(
+                    "CASE WHEN d.%s THEN %s ELSE l.%s END",
+                    SQL.identifier(mask_name),
+                    expr,
+                    SQL.identifier(field.name),
+                )
+            assignments.append(SQL("%s = %s", SQL.identifier(field.name), expr))
+        self.env.cr.execute(
+            SQL(
+                "UPDATE crm_lead l SET %s, write_uid = %s, write_date = %s "
+                "FROM unnest(%s) AS d(%s) WHERE l.id = d.id",
+                SQL(", ").join(assignments),
+                self.env.uid,
+                self.env.cr.now(),
+                SQL(", ").join(columns),
+                SQL(", ").join(names),
+            )
+        )
+        Lead.browse(all_ids).invalidate_recordset(["write_uid", "write_date"])
+
+    def _check_routing_company(self, ids):
+        """crm's company consistency check (``_check_company``) on the
+        assigned leads."""
+        self.browse(ids)._check_company()
 
     # ---- ROUTING: CLAIMS
 
