@@ -5,7 +5,7 @@ from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
-from ..routing import allocate
+from ..routing import allocate, pg_array
 from .crm_routing_rule import ROUTING_CONTEXT
 
 _logger = logging.getLogger(__name__)
@@ -400,8 +400,8 @@ class CrmLead(models.Model):
         self.env.cr.execute(
             SQL(
                 "SELECT id, user_id FROM crm_lead "
-                "WHERE id = ANY(%s) AND user_id IS NOT NULL",
-                list(decisions),
+                "WHERE id = ANY(%s::int[]) AND user_id IS NOT NULL",
+                pg_array(decisions),
             )
         )
         previous = dict(self.env.cr.fetchall())
@@ -421,8 +421,8 @@ class CrmLead(models.Model):
                     "UPDATE crm_lead l SET routing_explanation = d.text "
                     "FROM unnest(%s::int[], %s::text[]) AS d(id, text) "
                     "WHERE l.id = d.id",
-                    others,
-                    [decisions[i][3] for i in others],
+                    pg_array(others),
+                    pg_array(decisions[i][3] for i in others),
                 )
             )
         moved = [i for i in ids if decisions[i][0] not in ("waiting", "unrouted")]
@@ -430,9 +430,9 @@ class CrmLead(models.Model):
             cr.execute(
                 SQL(
                     "UPDATE crm_lead_assignment SET date_to = %s "
-                    "WHERE lead_id = ANY(%s) AND date_to IS NULL",
+                    "WHERE lead_id = ANY(%s::int[]) AND date_to IS NULL",
                     now,
-                    moved,
+                    pg_array(moved),
                 )
             )
             rows = [
@@ -473,10 +473,10 @@ class CrmLead(models.Model):
                         now=now,
                         by=assigned_by.id if assigned_by else None,
                         uid=self.env.uid,
-                        leads=[r[0] for r in rows],
-                        rules=[r[1] or None for r in rows],
-                        users=[r[2] for r in rows],
-                        reasons=[reason_of[r[0]] for r in rows],
+                        leads=pg_array(r[0] for r in rows),
+                        rules=pg_array(r[1] or None for r in rows),
+                        users=pg_array(r[2] for r in rows),
+                        reasons=pg_array(reason_of[r[0]] for r in rows),
                     )
                 )
         cr.execute(
@@ -495,12 +495,12 @@ class CrmLead(models.Model):
                 """,
                 uid=self.env.uid,
                 now=now,
-                leads=ids,
-                rules=[decisions[i][1] or None for i in ids],
-                users=[decisions[i][2] or None for i in ids],
-                previous=[previous.get(i) for i in ids],
-                kinds=[decisions[i][0] for i in ids],
-                texts=texts,
+                leads=pg_array(ids),
+                rules=pg_array(decisions[i][1] or None for i in ids),
+                users=pg_array(decisions[i][2] or None for i in ids),
+                previous=pg_array(previous.get(i) for i in ids),
+                kinds=pg_array(decisions[i][0] for i in ids),
+                texts=pg_array(texts),
             )
         )
         self.env["crm.lead"].invalidate_model(
@@ -613,8 +613,9 @@ class CrmLead(models.Model):
         opened = cr.now()
         cr.execute(
             SQL(
-                "SELECT id, date_open, lead_owner_id FROM crm_lead WHERE id = ANY(%s)",
-                ids,
+                "SELECT id, date_open, lead_owner_id FROM crm_lead "
+                "WHERE id = ANY(%s::int[])",
+                pg_array(ids),
             )
         )
         old = {row[0]: row[1:] for row in cr.fetchall()}
@@ -686,7 +687,7 @@ class CrmLead(models.Model):
                 currencies[fname, lead_id] = currency.id
             return currencies[fname, lead_id]
 
-        columns = [SQL("%s::int[]", all_ids)]
+        columns = [SQL("%s::int[]", pg_array(all_ids))]
         names = [SQL("id")]
         assignments = []
         for index, (field, field_ids) in enumerate(dirty.items()):
@@ -715,12 +716,14 @@ class CrmLead(models.Model):
                         field.convert_to_column_update(value, Lead.browse(lead_id))
                     )
             value_name = f"v{index}"
-            columns.append(SQL(f"%s::{field.column_type[1]}[]", column))
+            columns.append(SQL(f"%s::{field.column_type[1]}[]", pg_array(column)))
             names.append(SQL.identifier(value_name))
             expr = SQL("d.%s", SQL.identifier(value_name))
             if len(field_ids) != len(all_ids):
                 mask_name = f"m{index}"
-                columns.append(SQL("%s::bool[]", [i in field_ids for i in all_ids]))
+                columns.append(
+                    SQL("%s::bool[]", pg_array(i in field_ids for i in all_ids))
+                )
                 names.append(SQL.identifier(mask_name))
                 expr = SQL(
                     "CASE WHEN d.%s THEN %s ELSE l.%s END",
@@ -743,9 +746,37 @@ class CrmLead(models.Model):
         Lead.browse(all_ids).invalidate_recordset(["write_uid", "write_date"])
 
     def _check_routing_company(self, ids):
-        """crm's company consistency check (``_check_company``) on the
-        assigned leads."""
-        self.browse(ids)._check_company()
+        """crm's company consistency check (what ``write`` runs,
+        ``_check_company``) on the assigned leads, once per distinct
+        combination of company and checked values: the check is a function
+        of those values only, so one lead of each combination gives the
+        same verdict as all of them."""
+        Lead = self.env["crm.lead"]
+        checked = [
+            field
+            for field in Lead._fields.values()
+            if field.relational and field.check_company
+        ]
+        if not Lead._check_company_auto or not checked:
+            return
+        if any(
+            field.type != "many2one" or not field.store or field.company_dependent
+            for field in checked
+        ):
+            self.browse(ids)._check_company()
+            return
+        columns = SQL(", ").join(
+            SQL.identifier(name) for name in ["company_id"] + [f.name for f in checked]
+        )
+        self.env.cr.execute(
+            SQL(
+                "SELECT DISTINCT ON (%(columns)s) id FROM crm_lead "
+                "WHERE id = ANY(%(ids)s::int[]) ORDER BY %(columns)s, id",
+                columns=columns,
+                ids=pg_array(ids),
+            )
+        )
+        self.browse([row[0] for row in self.env.cr.fetchall()])._check_company()
 
     # ---- ROUTING: CLAIMS
 

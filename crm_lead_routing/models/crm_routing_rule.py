@@ -7,7 +7,14 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 from odoo.tools.safe_eval import safe_eval
 
-from ..routing import SKIP_CAPACITY, SKIP_INACTIVE, SKIP_NO_WEIGHT, Candidate, allocate
+from ..routing import (
+    SKIP_CAPACITY,
+    SKIP_INACTIVE,
+    SKIP_NO_WEIGHT,
+    Candidate,
+    allocate,
+    pg_array,
+)
 
 _logger = logging.getLogger(__name__)
 
@@ -254,7 +261,7 @@ class CrmRoutingRule(models.Model):
         query = self._get_domain_query()
         if query.is_empty():
             return {}
-        query.add_where(SQL("crm_lead.id = ANY(%s)", list(lead_ids)))
+        query.add_where(SQL("crm_lead.id = ANY(%s::int[])", pg_array(lead_ids)))
         if self.company_id:
             # a company's rule routes that company's leads (and leads of no
             # company), never another company's
@@ -285,9 +292,9 @@ class CrmRoutingRule(models.Model):
             return list(lead_ids)
         self.env.cr.execute(
             SQL(
-                "SELECT id FROM crm_lead WHERE id = ANY(%s) "
+                "SELECT id FROM crm_lead WHERE id = ANY(%s::int[]) "
                 "AND (company_id IS NULL OR company_id = %s) ORDER BY id",
-                list(lead_ids),
+                pg_array(lead_ids),
                 self.company_id.id,
             )
         )
