@@ -27,6 +27,9 @@ STRATEGY_SELECTION = [
 # routing context: no tracking message nor "you have been assigned" mail per
 # lead (the routing log and the explanation say it once for the batch)
 ROUTING_CONTEXT = {"tracking_disable": True, "mail_auto_subscribe_no_notify": True}
+# batches from this size evaluate the fuzzy criteria on repeated text values
+# once per distinct value (see _prepare_batch_conditions)
+BATCH_CONDITIONS_MIN = 1000
 
 
 class CrmRoutingRule(models.Model):
@@ -241,20 +244,28 @@ class CrmRoutingRule(models.Model):
             self.criterion_ids._get_criteria_sql(table_alias),
         )
 
-    def _match(self, lead_ids):
+    def _match(self, lead_ids, batch=None):
         """Leads of ``lead_ids`` the rule matches, with the criteria that
         matched, in one query.
 
         :param lead_ids: list of ids
+        :param batch: optional :meth:`_prepare_batch_conditions` memo of the
+            run (fuzzy conditions evaluated once per distinct value)
         :return: ``{lead_id: [(criterion, lead's value), ...]}`` in id order
         """
         self.ensure_one()
         if not lead_ids:
             return {}
         criteria = self.criterion_ids.sorted(lambda c: (c.group, c.sequence))
+        conditions = (
+            self.criterion_ids._get_batch_conditions(batch) if batch is not None else {}
+        )
         columns = [SQL("crm_lead.id")]
         for criterion in criteria:
-            columns.append(criterion._get_condition_sql("crm_lead"))
+            columns.append(
+                conditions.get(criterion.id)
+                or criterion._get_condition_sql("crm_lead")
+            )
             columns.append(criterion._get_value_sql("crm_lead"))
         # the domain joins the batch (its conditions on the batch's rows),
         # not ``id IN (subselect over every lead)``
@@ -271,7 +282,9 @@ class CrmRoutingRule(models.Model):
                     self.company_id.id,
                 )
             )
-        query.add_where(self.criterion_ids._get_criteria_sql("crm_lead"))
+        query.add_where(
+            self.criterion_ids._get_criteria_sql("crm_lead", conditions=conditions)
+        )
         query.order = SQL("crm_lead.id")
         self.env.cr.execute(query.select(*columns))
         matches = {}
@@ -300,6 +313,24 @@ class CrmRoutingRule(models.Model):
         )
         allowed = {row[0] for row in self.env.cr.fetchall()}
         return [lid for lid in lead_ids if lid in allowed]
+
+    @api.model
+    def _prepare_batch_conditions(self, lead_ids):
+        """The memo of a routing run for
+        ``crm.routing.rule.criterion._get_batch_conditions``: only for a
+        batch of at least BATCH_CONDITIONS_MIN leads (below, evaluating each
+        lead's value is as cheap), None otherwise."""
+        if len(lead_ids) < BATCH_CONDITIONS_MIN:
+            return None
+        return {
+            "lead_ids": pg_array(lead_ids),
+            "size": len(lead_ids),
+            # a column is worth it when its values repeat: at most a quarter
+            # of the batch's leads distinct values
+            "ratio": 4,
+            "values": {},
+            "conditions": {},
+        }
 
     # ---- RULE SELECTION
 
@@ -490,11 +521,12 @@ class CrmRoutingRule(models.Model):
         }
         matched_by = {}
         next_indexes = {}
+        batch = self._prepare_batch_conditions(lead_ids)
         for rule in rules:
             # a simulation looks at every lead to find those two rules fight
             # over; a run only at the leads no earlier rule took
             candidates_ids = lead_ids if simulate else remaining
-            matches = rule._match(candidates_ids)
+            matches = rule._match(candidates_ids, batch)
             for lead_id in matches:
                 matched_by.setdefault(lead_id, []).append(rule.id)
             taken = {lid: m for lid, m in matches.items() if lid not in decisions}
