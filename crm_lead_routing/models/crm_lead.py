@@ -405,7 +405,9 @@ class CrmLead(models.Model):
             )
         )
         previous = dict(self.env.cr.fetchall())
-        assigned_rows = leads._write_routing_groups(decisions, previous, now)
+        assigned_rows, explained = leads._write_routing_groups(
+            decisions, previous, now
+        )
         self.env.flush_all()
         ids = list(decisions)
         texts = [decisions[i][3] for i in ids]
@@ -414,7 +416,7 @@ class CrmLead(models.Model):
             leads.browse(list(assigned_rows))._write_routing_assignments(
                 assigned_rows, {i: decisions[i][3] for i in assigned_rows}, now
             )
-        others = [i for i in ids if i not in assigned_rows]
+        others = [i for i in ids if i not in assigned_rows and i not in explained]
         if others:
             cr.execute(
                 SQL(
@@ -510,12 +512,14 @@ class CrmLead(models.Model):
         self.env["crm.routing.log"].invalidate_model()
 
     def _write_routing_groups(self, decisions, previous, now):
-        """Write the decisions but the explanations: the assignments are
-        only collected (written in one statement by the caller), the other
-        states, a handful of groups, through the ORM.
+        """Write the decisions: the assignments are only collected (written
+        in one statement by the caller), the other states, a handful of
+        groups, through the ORM, with their explanation when the whole group
+        shares it (a fallback pool, the unrouted leads).
 
-        :return: ``{lead_id: (user_id, team_id, rule_id, owner_id,
-            user_changed)}`` of the assignments
+        :return: ``({lead_id: (user_id, team_id, rule_id, owner_id,
+            user_changed)}`` of the assignments, ids of the leads whose
+            explanation is written)
         """
         Rule = self.env["crm.routing.rule"].sudo()
         fallback_team = int(
@@ -527,9 +531,15 @@ class CrmLead(models.Model):
         # assignments (the bulk of a run) are written in one statement below;
         # the other states, a handful of groups, through the ORM
         assigned_rows = {}
+        explained = set()
         for (state, rule_id, user_id), lead_ids in groups.items():
             rule = Rule.browse(rule_id)
             vals = {"routing_state": state, "routing_rule_id": rule_id or False}
+            if state != "assigned":
+                texts = {decisions[i][3] for i in lead_ids}
+                if len(texts) == 1:
+                    vals["routing_explanation"] = texts.pop()
+                    explained.update(lead_ids)
             if state == "assigned":
                 if user_id not in teams:
                     teams[user_id] = (
@@ -561,7 +571,7 @@ class CrmLead(models.Model):
                 # waits unassigned for the next run (the cron picks these)
                 vals["user_id"] = False
             self.browse(lead_ids).write(vals)
-        return assigned_rows
+        return assigned_rows, explained
 
     def _write_unrouted(self, vals, fallback_team):
         """Mark leads no rule took. OdooBot (the creator of web-form and demo

@@ -585,7 +585,15 @@ class CrmRoutingRule(models.Model):
         labels = dict(
             rule.criterion_ids._fields["operator"]._description_selection(self.env)
         )
-        explanations = {lid: rule._explain_match(m, labels) for lid, m in taken.items()}
+        # one sentence per pattern (criteria that matched, the lead's values):
+        # leads share them (counties, towns, priorities)
+        texts = {}
+        explanations = {}
+        for lead_id, matched in taken.items():
+            key = tuple((criterion.id, value) for criterion, value in matched)
+            if key not in texts:
+                texts[key] = rule._explain_match(matched, labels)
+            explanations[lead_id] = texts[key]
         if fallback:
             prefix = self.env._(
                 "No rule matched; fallback rule '%(rule)s' took the lead.",
