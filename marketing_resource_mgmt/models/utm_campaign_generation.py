@@ -205,9 +205,7 @@ class UtmCampaign(models.Model):
         for segment in self.segment_ids:
             query = segment._get_base_query()
             alias = query.table
-            query.add_where(
-                SQL("NOT %s", segment._get_exclusion_sql(channel, alias))
-            )
+            query.add_where(SQL("NOT %s", segment._get_exclusion_sql(channel, alias)))
             query.add_where(CHANNEL_REQUIREMENTS[channel](alias))
             queries.append(query.select(SQL("%s AS id", SQL.identifier(alias, "id"))))
         return SQL(" UNION ").join(queries)

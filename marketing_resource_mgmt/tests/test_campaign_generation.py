@@ -369,4 +369,6 @@ class TestCampaignGeneration(CampaignCase):
                 f"WHERE ({field} IS NOT NULL)",
                 indexes[f"marketing_campaign_member__{field}_index"],
             )
-        self.assertIn("(email_normalized)", indexes["mailing_contact__email_normalized_index"])
+        self.assertIn(
+            "(email_normalized)", indexes["mailing_contact__email_normalized_index"]
+        )
