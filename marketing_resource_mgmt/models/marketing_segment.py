@@ -363,19 +363,15 @@ class MarketingSegment(models.Model):
         """
         col = SQL.identifier
         conditions = {
-            # the parent's and the company's flag through a hashed set of the
-            # do-not-contact ids (res_partner_mrm_do_not_contact_idx), not one
-            # lookup per contact; COALESCE: a NULL parent is no exclusion
+            # the parent's and the company's flag: an index-only probe of the
+            # small partial index of flagged contacts
+            # (res_partner_mrm_do_not_contact_idx), not of the whole table
             "do_not_contact": SQL(
-                "(%(own)s IS TRUE OR COALESCE(%(parent)s IN (%(dnc)s), FALSE) "
-                "OR COALESCE(%(company)s IN (%(dnc)s), FALSE))",
-                own=col(alias, "mrm_do_not_contact"),
-                parent=col(alias, "parent_id"),
-                company=col(alias, "commercial_partner_id"),
-                dnc=SQL(
-                    "SELECT mrm_dnc.id FROM res_partner mrm_dnc "
-                    "WHERE mrm_dnc.mrm_do_not_contact IS TRUE"
-                ),
+                "(%s IS TRUE OR EXISTS (SELECT 1 FROM res_partner mrm_dnc "
+                "WHERE mrm_dnc.id IN (%s, %s) AND mrm_dnc.mrm_do_not_contact IS TRUE))",
+                col(alias, "mrm_do_not_contact"),
+                col(alias, "parent_id"),
+                col(alias, "commercial_partner_id"),
             ),
             "opt_out": SQL("%s IS TRUE", col(alias, "mrm_opt_out")),
             "opt_out_call": SQL("%s IS TRUE", col(alias, "mrm_opt_out_call")),
