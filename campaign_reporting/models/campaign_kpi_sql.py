@@ -42,7 +42,27 @@ currency that differs from the
 campaign's (every money figure).
 """
 
+from contextlib import contextmanager
+
 from odoo.tools import SQL
+
+@contextmanager
+def jit_off(cr):
+    """Run the block with PostgreSQL's JIT compilation off, then restore it.
+
+    The KPI views and the P&L workbook's line queries are estimated above
+    ``jit_above_cost`` (per-row sub-selects, big joins), so PostgreSQL would
+    JIT-compile them: 1.2 s of the 2.5 s the KPI view took on size M, 0.74 s
+    of the 0.8 s of the workbook's 80,000 timesheet lines, for no gain. The
+    setting is local to the transaction.
+    """
+    cr.execute(SQL("SELECT current_setting('jit'), set_config('jit', 'off', true)"))
+    previous = cr.fetchone()[0]
+    try:
+        yield
+    finally:
+        cr.execute(SQL("SELECT set_config('jit', %s, true)", previous))
+
 
 CONTACTED_STATES = ("contacted", "responded", "converted", "declined", "unsubscribed")
 RESPONDED_STATES = ("responded", "converted", "declined")

@@ -19,6 +19,7 @@ from ..kpi import (
     worst_signal,
 )
 from .campaign_kpi import CHANNEL_SELECTION, withheld_fields
+from .campaign_kpi_sql import jit_off
 
 FUNNEL_FIELDS = [
     "members_targeted",
@@ -128,13 +129,8 @@ class CampaignMonitor(models.AbstractModel):
         campaign: 1.2 s of the 2.5 s the view took on size M. The setting is
         local to the transaction and restored afterwards.
         """
-        cr = self.env.cr
-        cr.execute(SQL("SELECT current_setting('jit'), set_config('jit', 'off', true)"))
-        previous = cr.fetchone()[0]
-        try:
+        with jit_off(self.env.cr):
             yield
-        finally:
-            cr.execute(SQL("SELECT set_config('jit', %s, true)", previous))
 
     @api.model
     def _read_kpi_rows(self, model_name, domain, field_names):
