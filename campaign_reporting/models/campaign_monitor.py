@@ -133,7 +133,7 @@ class CampaignMonitor(models.AbstractModel):
             yield
 
     @api.model
-    def _read_kpi_rows(self, model_name, domain, field_names):
+    def _read_kpi_rows(self, model_name, domain, field_names, stored=False):
         """``search_read`` of a KPI view, without its per-value overhead.
 
         Same access checks (model access, record rules: ``_search``), same
@@ -143,8 +143,11 @@ class CampaignMonitor(models.AbstractModel):
         once per related model and the rows are built from one fetch instead
         of through the record cache, which cost about half of the call for
         1,000 campaigns.
+
+        :param stored: read the view over the stored funnel (refreshed by
+            ``campaign.kpi._refresh_stored_funnel`` first)
         """
-        model = self.env[model_name]
+        model = self.env[model_name].with_context(campaign_kpi_stored=stored)
         # search_read refuses a field the user's groups may not read
         model.check_field_access_rights("read", field_names)
         fields_ = [model._fields[name] for name in field_names]
@@ -220,8 +223,14 @@ class CampaignMonitor(models.AbstractModel):
         campaigns = self.env["utm.campaign"].search(self._campaign_domain(filters))
         field_names = PLAIN_FIELDS + (MONEY_FIELDS if show_money else [])
         with self._without_jit():
+            # the funnel is read from its stored copy, recomputed first for
+            # the campaigns that changed: the same figures as the live views
+            refreshed = self.env["campaign.kpi"]._refresh_stored_funnel()
             rows = self._read_kpi_rows(
-                "campaign.kpi", [("campaign_id", "in", campaigns.ids)], field_names
+                "campaign.kpi",
+                [("campaign_id", "in", campaigns.ids)],
+                field_names,
+                stored=True,
             )
             channel_rows = {}
             if channel:
@@ -234,6 +243,7 @@ class CampaignMonitor(models.AbstractModel):
                             ("channel", "=", channel),
                         ],
                         ["campaign_id"] + FUNNEL_FIELDS,
+                        stored=True,
                     )
                 }
         if channel:
@@ -268,6 +278,8 @@ class CampaignMonitor(models.AbstractModel):
             "thresholds": {"on_track": on_track, "at_risk": at_risk},
             "options": self._get_filter_options(rows),
             "filters": filters,
+            # campaigns whose stored funnel this call recomputed
+            "refreshed": refreshed,
         }
 
     @api.model
