@@ -39,7 +39,8 @@ DIRTY_TABLE = "campaign_kpi_dirty"
 STORED_KPI_VIEW = "campaign_kpi_stored"
 STORED_CHANNEL_VIEW = "campaign_kpi_channel_stored"
 
-# (table, trigger function, columns whose change can change the funnel)
+# (table, trigger function, what the funnel reads of a row: columns, or
+# expressions over the row "{t}"; an update that changes none marks nothing)
 WATCHED = (
     (
         "marketing_campaign_member",
@@ -49,7 +50,15 @@ WATCHED = (
     (
         "crm_lead",
         "campaign_kpi_mark_lead",
-        ("campaign_id", "type", "active", "stage_id", "probability"),
+        # the probability only counts for "lost" (archived at 0 %): the
+        # automated probabilities Odoo recomputes on assignment change nothing
+        (
+            "campaign_id",
+            "type",
+            "active",
+            "stage_id",
+            "(NOT {t}.active AND {t}.probability = 0)",
+        ),
     ),
     (
         "sale_order",
@@ -124,8 +133,13 @@ def _trigger_function_sql(table, function, columns):
     """CREATE FUNCTION of the statement trigger of ``table``."""
     is_member = table == "marketing_campaign_member"
     keys = ["id", "campaign_id"] + (["lead_id"] if is_member else [])
-    old = ", ".join(f"o.{col}" for col in columns)
-    new = ", ".join(f"n.{col}" for col in columns)
+
+    def row(side):
+        return ", ".join(
+            col.format(t=side) if "{t}" in col else f"{side}.{col}" for col in columns
+        )
+
+    old, new = row("o"), row("n")
     pairs = ", ".join(
         f"({', '.join(f'{side}.{key}' for key in keys)})" for side in ("o", "n")
     )
