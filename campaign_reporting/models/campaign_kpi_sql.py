@@ -200,8 +200,8 @@ def _funnel_sql(campaign_ids=None):
                    COUNT(*) FILTER (WHERE o.state IN %(quotation)s) AS quotations,
                    COUNT(*) FILTER (WHERE o.state IN %(order)s) AS orders
               FROM (
-                    -- the member's channel is looked up only for the orders
-                    -- that have one (a join would hash every member)
+                    /* the member's channel is looked up only for the orders
+                       that have one (a join would hash every member) */
                     SELECT so.campaign_id, so.state,
                            COALESCE(
                                CASE WHEN so.campaign_member_id IS NOT NULL THEN (
@@ -416,7 +416,7 @@ def campaign_view_sql(currency_stored=False, stored=False):
                          OR po.currency_mismatch OR bd.currency_mismatch
                          OR cf.currency_mismatch THEN 'currency'
                        WHEN c.analytic_account_id IS NULL THEN 'no_analytic_account'
-                       -- the cost query reads the Projects plan column only
+                       /* the cost query reads the Projects plan column only */
                        WHEN aa.root_plan_id IS DISTINCT FROM (
                            SELECT value::int FROM ir_config_parameter
                             WHERE key = 'analytic.project_plan'
@@ -444,7 +444,7 @@ def campaign_view_sql(currency_stored=False, stored=False):
         ),
         money AS (
             SELECT b.*,
-                   -- money that would be wrong is withheld
+                   /* money that would be wrong is withheld */
                    CASE WHEN b.data_issue = 'currency' THEN NULL ELSE b.revenue END
                        AS m_revenue,
                    CASE WHEN b.data_issue IS NULL THEN b.cost_timesheet + b.cost_bill

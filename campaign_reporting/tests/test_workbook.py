@@ -2,7 +2,7 @@
 import io
 import random
 import zipfile
-from datetime import date
+from datetime import date, datetime
 from unittest.mock import patch
 
 import openpyxl
@@ -179,6 +179,8 @@ class TestBulkRows(CampaignReportingCommon):
         """Every file of a workbook: header row, ``rows``, a total row."""
         buf = io.BytesIO()
         book = xlsxwriter.Workbook(buf, {"constant_memory": True, "in_memory": False})
+        # a fixed creation time: docProps/core.xml would differ across a second
+        book.set_properties({"created": datetime(2026, 1, 1)})
         date_fmt = book.add_format({"num_format": "yyyy-mm-dd"})
         money = book.add_format({"num_format": "#,##0.00"})
         bold = book.add_format({"bold": True})
