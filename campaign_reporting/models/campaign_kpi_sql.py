@@ -5,6 +5,9 @@ figure is one aggregate per source table (members, leads, orders, invoices,
 analytic lines, purchase lines, co-funding), grouped by campaign, so the view
 always equals Odoo's own screens and needs no refresh job. What stays
 expensive is frozen explicitly: the closing snapshot (campaign.kpi.snapshot).
+The Campaign Monitor reads the same SQL over a stored copy of the funnel,
+recomputed for the campaigns that changed before each read
+(campaign_kpi_store.py); the live views remain the reference.
 
 Definitions (the drill-down domains in campaign_kpi.py use the same ones):
 

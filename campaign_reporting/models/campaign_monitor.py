@@ -87,10 +87,12 @@ class CampaignMonitor(models.AbstractModel):
     """Data behind the Campaign Monitor client action.
 
     ``get_monitor_data`` is the single entry point: one call returns every card
-    in a bounded number of queries (a campaign search, one read of the KPI
-    view, one of the channel view when filtering by channel, the names of
-    the related records, and two to switch PostgreSQL's JIT off around the
-    view reads), whatever the number of campaigns.
+    in a bounded number of queries (a campaign search, the recomputation of
+    the stored funnel of the campaigns that changed (three queries, one when
+    none did), one read of the KPI view over the stored funnel, one of the
+    channel view when filtering by channel, the names of the related
+    records, and two to switch PostgreSQL's JIT off around the view reads),
+    whatever the number of campaigns.
     """
 
     _name = "campaign.monitor"
