@@ -49,6 +49,7 @@ from contextlib import contextmanager
 
 from odoo.tools import SQL
 
+
 @contextmanager
 def jit_off(cr):
     """Run the block with PostgreSQL's JIT compilation off, then restore it.

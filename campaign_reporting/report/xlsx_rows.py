@@ -125,7 +125,7 @@ class RowsWorksheet(Worksheet):
         string = string.replace("\ufffe", "_xFFFE_").replace("\uffff", "_xFFFF_")
         attr = f' r="{letter}{ref}"{style}'
         if string.startswith("<r>") and string.endswith("</r>"):
-            return f"<c{attr} t=\"inlineStr\"><is>{string}</is></c>"
+            return f'<c{attr} t="inlineStr"><is>{string}</is></c>'
         t_attr = ' xml:space="preserve"' if preserve_whitespace(string) else ""
         string = string.replace("&", "&amp;").replace("<", "&lt;")
         string = string.replace(">", "&gt;")

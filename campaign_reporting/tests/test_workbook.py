@@ -269,7 +269,9 @@ class TestBulkRows(CampaignReportingCommon):
             )
         book = openpyxl.load_workbook(io.BytesIO(content))
         other = book["Other costs"]
-        row = next(r for r in range(2, other.max_row + 1) if other.cell(r, 2).value == label)
+        row = next(
+            r for r in range(2, other.max_row + 1) if other.cell(r, 2).value == label
+        )
         self.assertEqual(other.cell(row, 1).value.date(), date(2024, 3, 11))
         self.assertEqual(other.cell(row, 7).value, 2.5)
         self.assertEqual(other.cell(row, 3).value, "")
