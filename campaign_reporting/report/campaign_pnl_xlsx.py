@@ -278,12 +278,12 @@ class CampaignPnlXlsx(models.AbstractModel):
             if not batch:
                 break
             cells = []
-            for date, label, entry, analytic_line, partner, employee, amount in batch:
+            for day, label, entry, analytic_line, partner, employee, amount in batch:
                 amount = float(amount or 0.0)
                 total += amount
                 cells.append(
                     (
-                        _excel_date(date) if date else None,
+                        _excel_date(day) if day else None,
                         _text(label),
                         entry or "",
                         analytic_line or None,
