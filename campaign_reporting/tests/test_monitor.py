@@ -195,6 +195,8 @@ class TestCampaignMonitor(CampaignReportingCommon):
         # imported here: the test module must load before the addon's models
         from ..models.campaign_monitor import FUNNEL_FIELDS, MONEY_FIELDS, PLAIN_FIELDS
 
+        self.env.flush_all()
+        self.env["campaign.kpi"]._refresh_stored_funnel()
         for user, fields_ in (
             (self.env.user, PLAIN_FIELDS + MONEY_FIELDS),
             (self.finance_user, PLAIN_FIELDS + MONEY_FIELDS),
@@ -217,6 +219,9 @@ class TestCampaignMonitor(CampaignReportingCommon):
                     if model == "campaign.kpi":
                         self.assertTrue(expected)
                     self.assertEqual(got, expected)
+                    # the view over the stored funnel reads the same
+                    stored = monitor._read_kpi_rows(model, domain, names, stored=True)
+                    self.assertEqual(stored, expected)
                     self.assertEqual(
                         [{k: type(v) for k, v in row.items()} for row in got],
                         [{k: type(v) for k, v in row.items()} for row in expected],
