@@ -11,6 +11,8 @@
     "license": "LGPL-3",
     "development_status": "Alpha",
     "installable": True,
+    # drops the Campaign Monitor's stored funnel and its triggers
+    "uninstall_hook": "uninstall_hook",
     # marketing_resource_mgmt + crm_lead_routing: the campaigns and leads it
     # reports on; account: invoices, bills, analytic lines; purchase: committed
     # cost (confirmed purchase orders); report_xlsx (OCA, 18.0 from PyPI): the

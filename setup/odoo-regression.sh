@@ -30,11 +30,29 @@ for m in ${modules//,/ }; do
     [ -d "$ODOO_SRC/addons/$m/tests" ] || die "Odoo has no tests for '$m' at $ODOO_SRC/addons/$m/tests"
     paths+=("$ODOO_SRC/addons/$m/tests")
 done
+# Odoo's own tests that fail on a database with the same Odoo modules and none
+# of ours (checked on such a database, same harness), so not ours to fix; they
+# are left out so that any other failure stands out:
+# - project's quick create expects "30H" to stay in the task name, but
+#   hr_timesheet (which marketing_resource_mgmt needs) parses it as hours;
+# - project's private task test expects an AccessError that hr_timesheet's
+#   access rules no longer raise for an internal user;
+# - project's sharing wizard expects the portal link on the test server's port,
+#   but the database's web.base.url (port 8069) is used.
+known_odoo_failures=(
+    "project/tests/test_project_task_quick_create.py::TestProjectTaskQuickCreate::test_create_task_with_valid_expressions"
+    "project/tests/test_access_rights.py::TestAccessRightsPrivateTask::test_internal_cannot_crud_private_task"
+    "project/tests/test_project_sharing_portal_access.py::TestProjectSharingPortalAccess::test_wizard_confirm"
+)
+deselect=()
+# pytest's node ids are relative to its root directory, the Odoo tree (its setup.py)
+for t in "${known_odoo_failures[@]}"; do deselect+=(--deselect "addons/$t"); done
+
 say "running Odoo's own tests of $modules"
 cd "$ROOT"
 set +e
 "$VENV/bin/pytest" --odoo-database="$db" --odoo-config="$conf" --odoo-http --odoo-log-level=error \
-    -p no:cacheprovider -q "${paths[@]}"
+    -p no:cacheprovider -q "${deselect[@]}" "${paths[@]}"
 rc=$?
 set -e
 [ $rc -eq 5 ] && die "no test ran" 5

@@ -3,6 +3,7 @@ from odoo import fields, models, tools
 
 from .campaign_kpi import CHANNEL_SELECTION
 from .campaign_kpi_sql import channel_view_sql
+from .campaign_kpi_store import STORED_CHANNEL_VIEW
 
 
 class CampaignKpiChannel(models.Model):
@@ -47,6 +48,13 @@ class CampaignKpiChannel(models.Model):
     lost = fields.Integer(readonly=True)
     quotations = fields.Integer(readonly=True)
     orders = fields.Integer("Confirmed orders", readonly=True)
+
+    @property
+    def _table_sql(self):
+        # the Campaign Monitor reads the same view over the stored funnel
+        if self.env.context.get("campaign_kpi_stored"):
+            return tools.SQL.identifier(STORED_CHANNEL_VIEW)
+        return super()._table_sql
 
     def init(self):
         tools.drop_view_if_exists(self.env.cr, self._table)

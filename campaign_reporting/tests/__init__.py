@@ -7,3 +7,4 @@ from . import test_finance
 from . import test_digest
 from . import test_vendor
 from . import test_tours
+from . import test_kpi_store

@@ -1,5 +1,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import io
+import random
+import zipfile
+from datetime import date, datetime
 from unittest.mock import patch
 
 import openpyxl
@@ -8,6 +11,7 @@ import xlsxwriter
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
+from ..report.xlsx_rows import NUMBER, STRING, RowsWorksheet
 from .common import EXPECTED_A, CampaignReportingCommon
 
 REPORT = "campaign_reporting.action_report_campaign_pnl"
@@ -149,3 +153,125 @@ class TestPnlWorkbook(CampaignReportingCommon):
         action = self.campaign_a.action_print_pnl_workbook()
         self.assertEqual(action["type"], "ir.actions.report")
         self.assertEqual(action["report_name"], "campaign_reporting.campaign_pnl_xlsx")
+
+
+@tagged("post_install", "-at_install")
+class TestBulkRows(CampaignReportingCommon):
+    """RowsWorksheet.write_rows writes what XlsxWriter's own writers write."""
+
+    STRINGS = [
+        "plain",
+        "",
+        " leading",
+        "trailing ",
+        'a & b <c> "d"',
+        "control \x01 and \x1f",
+        "_x0041_ looks escaped",
+        "\ufffe\uffff",
+        "<r>rich</r>",
+        "tab\tnew\nline\rreturn",
+        "é ü 中文",
+        "\u00a0no-break space",
+        "x" * 33000,
+    ]
+
+    def build(self, fast, rows):
+        """Every file of a workbook: header row, ``rows``, a total row."""
+        buf = io.BytesIO()
+        book = xlsxwriter.Workbook(buf, {"constant_memory": True, "in_memory": False})
+        # a fixed creation time: docProps/core.xml would differ across a second
+        book.set_properties({"created": datetime(2026, 1, 1)})
+        date_fmt = book.add_format({"num_format": "yyyy-mm-dd"})
+        money = book.add_format({"num_format": "#,##0.00"})
+        bold = book.add_format({"bold": True})
+        sheet = book.add_worksheet("Lines", worksheet_class=RowsWorksheet)
+        sheet.set_column(0, 0, 12)
+        sheet.write_row(0, 0, ["Date", "Label", "Entry"], bold)
+        columns = [
+            (NUMBER, date_fmt),
+            (STRING, None),
+            (STRING, None),
+            (NUMBER, None),
+            (STRING, None),
+            (NUMBER, money),
+        ]
+        if fast:
+            end = sheet.write_rows(1, rows, columns)
+        else:
+            end = sheet._write_rows_generic(1, rows, columns)
+        sheet.write_string(end, 4, "Total", bold)
+        book.close()
+        archive = zipfile.ZipFile(io.BytesIO(buf.getvalue()))
+        return {name: archive.read(name) for name in archive.namelist()}
+
+    def test_same_bytes_as_xlsxwriter(self):
+        rng = random.Random(7)
+        rows = [
+            (
+                rng.choice([None, 46023, 61, 59, -1]),
+                rng.choice(self.STRINGS),
+                rng.choice(self.STRINGS),
+                rng.choice([None, index, 10**17, 0.1 + 0.2]),
+                rng.choice(self.STRINGS),
+                rng.choice([None, -12.5, 1e-7, 123456789.125, 0, 2.0 / 3.0]),
+            )
+            for index in range(400)
+        ]
+        rows.append((None, None, None, None, None, None))  # an empty row
+        rows.append((46024, "after the empty row", "", 1, "x", 1.0))
+        fast, generic = self.build(True, rows), self.build(False, rows)
+        self.assertEqual(sorted(fast), sorted(generic))
+        sheet = "xl/worksheets/sheet1.xml"
+        # (assertTrue: a failure would print megabytes of XML)
+        self.assertTrue(b'<dimension ref="A1:F404"/>' in fast[sheet])
+        self.assertTrue(b"_x005F_x0041_" in fast[sheet])  # an escape went through
+        self.assertTrue(b'<row r="403"><c r="A403" s="2"><v>46024</v>' in fast[sheet])
+        for name in fast:
+            with self.subTest(part=name):
+                self.assertTrue(fast[name] == generic[name], f"{name} differs")
+
+    def test_refuses_what_xlsxwriter_refuses(self):
+        book = xlsxwriter.Workbook(io.BytesIO(), {"constant_memory": True})
+        sheet = book.add_worksheet("Lines", worksheet_class=RowsWorksheet)
+        columns = [(NUMBER, None), (STRING, None)]
+        sheet.write_rows(0, [(1, "a"), (2, "b")], columns)
+        sheet.write_rows(2, [(3, "c")], columns)
+        with self.assertRaises(ValueError):
+            sheet.write_rows(1, [(4, "d")], columns)  # already written
+        with self.assertRaises(TypeError):
+            sheet.write_rows(5, [(float("nan"), "e")], columns)
+        with self.assertRaises(TypeError):
+            sheet.write_rows(6, [(7, {"en_US": "not a string"})], columns)
+        book.close()
+
+    def test_report_lines_through_bulk_path(self):
+        """The report writes its lines through write_rows' fast path, and a
+        line needing escapes reads back as written."""
+        label = ' Calls & <follow-up> "Q1" '
+        self.env["account.analytic.line"].create(
+            {
+                "name": label,
+                "account_id": self.account_a.id,
+                "amount": -2.5,
+                "date": date(2024, 3, 11),
+            }
+        )
+        self.env.flush_all()
+        with patch.object(
+            RowsWorksheet,
+            "_write_rows_generic",
+            side_effect=AssertionError("generic path used"),
+        ):
+            content, _kind = self.env["ir.actions.report"]._render_xlsx(
+                "campaign_reporting.action_report_campaign_pnl",
+                self.campaign_a.ids,
+                {},
+            )
+        book = openpyxl.load_workbook(io.BytesIO(content))
+        other = book["Other costs"]
+        row = next(
+            r for r in range(2, other.max_row + 1) if other.cell(r, 2).value == label
+        )
+        self.assertEqual(other.cell(row, 1).value.date(), date(2024, 3, 11))
+        self.assertEqual(other.cell(row, 7).value, 2.5)
+        self.assertEqual(other.cell(row, 3).value, "")

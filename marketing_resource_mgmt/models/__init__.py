@@ -16,3 +16,4 @@ from . import project_task
 from . import crm_lead
 from . import utm_campaign_generation
 from . import crm_match_abbreviation
+from . import mailing_contact

@@ -363,6 +363,9 @@ class MarketingSegment(models.Model):
         """
         col = SQL.identifier
         conditions = {
+            # the parent's and the company's flag: an index-only probe of the
+            # small partial index of flagged contacts
+            # (res_partner_mrm_do_not_contact_idx), not of the whole table
             "do_not_contact": SQL(
                 "(%s IS TRUE OR EXISTS (SELECT 1 FROM res_partner mrm_dnc "
                 "WHERE mrm_dnc.id IN (%s, %s) AND mrm_dnc.mrm_do_not_contact IS TRUE))",

@@ -98,6 +98,11 @@ class ResPartner(models.Model):
     def init(self):
         res = super().init()
         ensure_sql_functions(self.env.cr)
+        # the do-not-contact exclusion of segments reads the flagged ids
+        self.env.cr.execute(
+            "CREATE INDEX IF NOT EXISTS res_partner_mrm_do_not_contact_idx "
+            "ON res_partner (id) WHERE mrm_do_not_contact IS TRUE"
+        )
         self._mrm_refresh_normalized()
         for column in NORMALIZED_COMPANIONS.values():
             index = f"{self._table}_{column}_trgm_idx"

@@ -282,3 +282,93 @@ class TestCampaignGeneration(CampaignCase):
         from odoo.addons.queue_job.job import Job
 
         Job.load(self.env, job_record.uuid).perform()
+
+    def test_email_list_reuses_mailing_contacts(self):
+        """One mailing contact per address: an existing contact with the same
+        normalised e-mail is subscribed instead of a new one, two members who
+        share an address get one subscription, and a contact who opted out of
+        the list stays opted out when the audience grows."""
+        Contact = self.env["mailing.contact"]
+        other_list = self.env["mailing.list"].create({"name": "Newsletter"})
+        known = Contact.create(
+            {
+                "name": "Known Gen 03",
+                "email": "GEN03@Example.com",
+                "list_ids": [(6, 0, other_list.ids)],
+            }
+        )
+        self.partners[5].email = self.partners[4].email
+        self.campaign.with_user(self.owner).action_generate()
+        email = self._members("email")
+        self.assertEqual(len(email), 12)
+        mailing_list = self.campaign.mailing_list_id
+        # 12 members, 11 addresses (4 and 5 share one)
+        self.assertEqual(mailing_list.contact_count, 11)
+        self.assertIn(known, mailing_list.contact_ids)
+        self.assertEqual(
+            Contact.search_count([("email_normalized", "=", "gen03@example.com")]), 1
+        )
+        self.assertEqual(
+            Contact.search_count([("email_normalized", "=", "gen04@example.com")]), 1
+        )
+        self.assertEqual(known.list_ids, other_list | mailing_list)
+        self.assertEqual(
+            sorted(mailing_list.contact_ids.mapped("email_normalized")),
+            sorted(set(email.partner_id.mapped("email_normalized"))),
+        )
+        # an opt-out is kept; a newcomer is added; nothing is duplicated
+        subscription = self.env["mailing.subscription"].search(
+            [("list_id", "=", mailing_list.id), ("contact_id", "=", known.id)]
+        )
+        subscription.opt_out = True
+        self.env["res.partner"].create(_partner_vals(60, self.tag))
+        self.campaign.with_user(self.owner).action_generate()
+        self.assertEqual(mailing_list.contact_count, 12)
+        self.assertTrue(subscription.opt_out)
+        self.assertEqual(
+            self.env["mailing.subscription"].search_count(
+                [("list_id", "=", mailing_list.id)]
+            ),
+            12,
+        )
+
+    def test_tokens_follow_member_ids(self):
+        """Generated tokens are 48 hex digits that sort like the member ids
+        (their index grows at one end) and differ in their random part."""
+        self.campaign.with_user(self.owner).action_generate()
+        members = self.env["marketing.campaign.member"].search(
+            [("campaign_id", "=", self.campaign.id)], order="id"
+        )
+        tokens = members.mapped("access_token")
+        self.assertEqual(len(tokens), 37)
+        self.assertTrue(all(len(t) == 48 and int(t, 16) >= 0 for t in tokens))
+        self.assertEqual(tokens, sorted(tokens))
+        self.assertEqual([int(t[:12], 16) for t in tokens], members.ids)
+        self.assertEqual(len({t[12:] for t in tokens}), 37)
+        # the answer link finds the member by its token
+        self.assertTrue(members[0].answer_url.endswith(tokens[0]))
+
+    def test_member_indexes(self):
+        """Generation writes no index entry it does not need: no index on
+        campaign_id alone (the unique and KPI indexes lead with it), state only
+        past "targeted", lead and caller only when set; mailing contacts are
+        found by their normalised e-mail."""
+        self.cr.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename IN "
+            "('marketing_campaign_member', 'mailing_contact')"
+        )
+        indexes = dict(self.cr.fetchall())
+        self.assertNotIn("marketing_campaign_member__campaign_id_index", indexes)
+        self.assertNotIn("marketing_campaign_member__state_index", indexes)
+        self.assertIn(
+            "WHERE ((state)::text <> 'targeted'::text)",
+            indexes["marketing_campaign_member_state_moved_idx"],
+        )
+        for field in ("lead_id", "user_id"):
+            self.assertIn(
+                f"WHERE ({field} IS NOT NULL)",
+                indexes[f"marketing_campaign_member__{field}_index"],
+            )
+        self.assertIn(
+            "(email_normalized)", indexes["mailing_contact__email_normalized_index"]
+        )
