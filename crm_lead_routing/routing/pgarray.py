@@ -26,4 +26,7 @@ def pg_array(values):
     """The PostgreSQL array literal of ``values`` (None is NULL; bools,
     numbers, strings and anything whose ``str()`` is the type's input, such
     as dates, datetimes and decimals)."""
+    values = list(values)
+    if all(type(value) is int for value in values):
+        return "{" + ",".join(map(str, values)) + "}"
     return "{" + ",".join(map(_element, values)) + "}"
