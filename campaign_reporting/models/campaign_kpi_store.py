@@ -158,7 +158,15 @@ def _trigger_function_sql(table, function, columns):
         expand_members=is_member,
         with_orders_of_members=is_member,
     )
-    # names are constants of this module (no user input)
+    # names are constants of this module (no user input). The statements run
+    # through EXECUTE: PL/pgSQL would otherwise keep the plan it made for the
+    # first, small transition tables of the session (a nested loop over
+    # old_rows x new_rows), and a later UPDATE of 100,000 leads (routing)
+    # would spend minutes in it
+    insert, update, delete = (
+        "EXECUTE $sql$" + statement.strip().rstrip(";") + "$sql$;"
+        for statement in (insert, update, delete)
+    )
     return f"""
         CREATE OR REPLACE FUNCTION {function}() RETURNS trigger
         LANGUAGE plpgsql AS $fn$
