@@ -405,9 +405,7 @@ class CrmLead(models.Model):
             )
         )
         previous = dict(self.env.cr.fetchall())
-        assigned_rows, explained = leads._write_routing_groups(
-            decisions, previous, now
-        )
+        assigned_rows, explained = leads._write_routing_groups(decisions, previous, now)
         self.env.flush_all()
         ids = list(decisions)
         texts = [decisions[i][3] for i in ids]
@@ -637,9 +635,7 @@ class CrmLead(models.Model):
             "routing_date": [now] * len(ids),
             "lead_owner_id": [rows[i][3] or old[i][1] for i in ids],
             # as crm's write: reset when the salesperson changes, else kept
-            "date_open": [
-                opened if rows[i][4] else (old[i][0] or opened) for i in ids
-            ],
+            "date_open": [opened if rows[i][4] else (old[i][0] or opened) for i in ids],
             "routing_explanation": [texts[i] for i in ids],
         }
         cache = self.env.cache

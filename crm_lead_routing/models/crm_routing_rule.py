@@ -263,8 +263,7 @@ class CrmRoutingRule(models.Model):
         columns = [SQL("crm_lead.id")]
         for criterion in criteria:
             columns.append(
-                conditions.get(criterion.id)
-                or criterion._get_condition_sql("crm_lead")
+                conditions.get(criterion.id) or criterion._get_condition_sql("crm_lead")
             )
             columns.append(criterion._get_value_sql("crm_lead"))
         # the domain joins the batch (its conditions on the batch's rows),

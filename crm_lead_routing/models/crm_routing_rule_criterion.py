@@ -54,9 +54,7 @@ class CrmRoutingRuleCriterion(models.Model):
                 )
                 values = [row[0] for row in cr.fetchall()]
                 batch["values"][column] = (
-                    values
-                    if len(values) * batch["ratio"] <= batch["size"]
-                    else None
+                    values if len(values) * batch["ratio"] <= batch["size"] else None
                 )
             values = batch["values"][column]
             if values is None:
