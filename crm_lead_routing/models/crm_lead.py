@@ -673,7 +673,7 @@ class CrmLead(models.Model):
         equal for many leads are converted once), with write_uid and
         write_date as the ORM sets them. Other dirty fields stay for the
         ORM's flush."""
-        Lead = self.env["crm.lead"].with_context({})
+        Lead = self.env["crm.lead"]
         cache = self.env.cache
         dirty_fields = [
             field
