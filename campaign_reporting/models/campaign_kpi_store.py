@@ -163,9 +163,18 @@ def _trigger_function_sql(table, function, columns):
     # first, small transition tables of the session (a nested loop over
     # old_rows x new_rows), and a later UPDATE of 100,000 leads (routing)
     # would spend minutes in it
+    # Nothing to do when no row changed: foreign-key actions (ON DELETE SET
+    # NULL of a member's or an order's lead) run one UPDATE per deleted lead,
+    # each firing this statement trigger with empty transition tables
     insert, update, delete = (
-        "EXECUTE $sql$" + statement.strip().rstrip(";") + "$sql$;"
-        for statement in (insert, update, delete)
+        f"IF EXISTS (SELECT 1 FROM {rows}) THEN EXECUTE $sql$"
+        + statement.strip().rstrip(";")
+        + "$sql$; END IF;"
+        for statement, rows in (
+            (insert, "new_rows"),
+            (update, "new_rows"),
+            (delete, "old_rows"),
+        )
     )
     return f"""
         CREATE OR REPLACE FUNCTION {function}() RETURNS trigger
