@@ -158,7 +158,24 @@ def _trigger_function_sql(table, function, columns):
         expand_members=is_member,
         with_orders_of_members=is_member,
     )
-    # names are constants of this module (no user input)
+    # names are constants of this module (no user input). The statements run
+    # through EXECUTE: PL/pgSQL would otherwise keep the plan it made for the
+    # first, small transition tables of the session (a nested loop over
+    # old_rows x new_rows), and a later UPDATE of 100,000 leads (routing)
+    # would spend minutes in it
+    # Nothing to do when no row changed: foreign-key actions (ON DELETE SET
+    # NULL of a member's or an order's lead) run one UPDATE per deleted lead,
+    # each firing this statement trigger with empty transition tables
+    insert, update, delete = (
+        f"IF EXISTS (SELECT 1 FROM {rows}) THEN EXECUTE $sql$"
+        + statement.strip().rstrip(";")
+        + "$sql$; END IF;"
+        for statement, rows in (
+            (insert, "new_rows"),
+            (update, "new_rows"),
+            (delete, "old_rows"),
+        )
+    )
     return f"""
         CREATE OR REPLACE FUNCTION {function}() RETURNS trigger
         LANGUAGE plpgsql AS $fn$

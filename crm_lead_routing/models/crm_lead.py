@@ -5,7 +5,7 @@ from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
-from ..routing import allocate
+from ..routing import allocate, pg_array
 from .crm_routing_rule import ROUTING_CONTEXT
 
 _logger = logging.getLogger(__name__)
@@ -400,12 +400,12 @@ class CrmLead(models.Model):
         self.env.cr.execute(
             SQL(
                 "SELECT id, user_id FROM crm_lead "
-                "WHERE id = ANY(%s) AND user_id IS NOT NULL",
-                list(decisions),
+                "WHERE id = ANY(%s::int[]) AND user_id IS NOT NULL",
+                pg_array(decisions),
             )
         )
         previous = dict(self.env.cr.fetchall())
-        assigned_rows = leads._write_routing_groups(decisions, previous, now)
+        assigned_rows, explained = leads._write_routing_groups(decisions, previous, now)
         self.env.flush_all()
         ids = list(decisions)
         texts = [decisions[i][3] for i in ids]
@@ -414,15 +414,15 @@ class CrmLead(models.Model):
             leads.browse(list(assigned_rows))._write_routing_assignments(
                 assigned_rows, {i: decisions[i][3] for i in assigned_rows}, now
             )
-        others = [i for i in ids if i not in assigned_rows]
+        others = [i for i in ids if i not in assigned_rows and i not in explained]
         if others:
             cr.execute(
                 SQL(
                     "UPDATE crm_lead l SET routing_explanation = d.text "
                     "FROM unnest(%s::int[], %s::text[]) AS d(id, text) "
                     "WHERE l.id = d.id",
-                    others,
-                    [decisions[i][3] for i in others],
+                    pg_array(others),
+                    pg_array(decisions[i][3] for i in others),
                 )
             )
         moved = [i for i in ids if decisions[i][0] not in ("waiting", "unrouted")]
@@ -430,9 +430,9 @@ class CrmLead(models.Model):
             cr.execute(
                 SQL(
                     "UPDATE crm_lead_assignment SET date_to = %s "
-                    "WHERE lead_id = ANY(%s) AND date_to IS NULL",
+                    "WHERE lead_id = ANY(%s::int[]) AND date_to IS NULL",
                     now,
-                    moved,
+                    pg_array(moved),
                 )
             )
             rows = [
@@ -473,10 +473,10 @@ class CrmLead(models.Model):
                         now=now,
                         by=assigned_by.id if assigned_by else None,
                         uid=self.env.uid,
-                        leads=[r[0] for r in rows],
-                        rules=[r[1] or None for r in rows],
-                        users=[r[2] for r in rows],
-                        reasons=[reason_of[r[0]] for r in rows],
+                        leads=pg_array(r[0] for r in rows),
+                        rules=pg_array(r[1] or None for r in rows),
+                        users=pg_array(r[2] for r in rows),
+                        reasons=pg_array(reason_of[r[0]] for r in rows),
                     )
                 )
         cr.execute(
@@ -495,12 +495,12 @@ class CrmLead(models.Model):
                 """,
                 uid=self.env.uid,
                 now=now,
-                leads=ids,
-                rules=[decisions[i][1] or None for i in ids],
-                users=[decisions[i][2] or None for i in ids],
-                previous=[previous.get(i) for i in ids],
-                kinds=[decisions[i][0] for i in ids],
-                texts=texts,
+                leads=pg_array(ids),
+                rules=pg_array(decisions[i][1] or None for i in ids),
+                users=pg_array(decisions[i][2] or None for i in ids),
+                previous=pg_array(previous.get(i) for i in ids),
+                kinds=pg_array(decisions[i][0] for i in ids),
+                texts=pg_array(texts),
             )
         )
         self.env["crm.lead"].invalidate_model(
@@ -510,12 +510,14 @@ class CrmLead(models.Model):
         self.env["crm.routing.log"].invalidate_model()
 
     def _write_routing_groups(self, decisions, previous, now):
-        """Write the decisions but the explanations: the assignments are
-        only collected (written in one statement by the caller), the other
-        states, a handful of groups, through the ORM.
+        """Write the decisions: the assignments are only collected (written
+        in one statement by the caller), the other states, a handful of
+        groups, through the ORM, with their explanation when the whole group
+        shares it (a fallback pool, the unrouted leads).
 
-        :return: ``{lead_id: (user_id, team_id, rule_id, owner_id,
-            user_changed)}`` of the assignments
+        :return: ``({lead_id: (user_id, team_id, rule_id, owner_id,
+            user_changed)}`` of the assignments, ids of the leads whose
+            explanation is written)
         """
         Rule = self.env["crm.routing.rule"].sudo()
         fallback_team = int(
@@ -527,9 +529,15 @@ class CrmLead(models.Model):
         # assignments (the bulk of a run) are written in one statement below;
         # the other states, a handful of groups, through the ORM
         assigned_rows = {}
+        explained = set()
         for (state, rule_id, user_id), lead_ids in groups.items():
             rule = Rule.browse(rule_id)
             vals = {"routing_state": state, "routing_rule_id": rule_id or False}
+            if state != "assigned":
+                texts = {decisions[i][3] for i in lead_ids}
+                if len(texts) == 1:
+                    vals["routing_explanation"] = texts.pop()
+                    explained.update(lead_ids)
             if state == "assigned":
                 if user_id not in teams:
                     teams[user_id] = (
@@ -561,7 +569,7 @@ class CrmLead(models.Model):
                 # waits unassigned for the next run (the cron picks these)
                 vals["user_id"] = False
             self.browse(lead_ids).write(vals)
-        return assigned_rows
+        return assigned_rows, explained
 
     def _write_unrouted(self, vals, fallback_team):
         """Mark leads no rule took. OdooBot (the creator of web-form and demo
@@ -586,74 +594,195 @@ class CrmLead(models.Model):
                 (leads - bots).write(group_vals)
 
     def _write_routing_assignments(self, rows, texts, now):
-        """Give these leads their salesperson in one UPDATE, with what crm's
-        ``write`` does on a salesperson change that matters: ``date_open``,
-        the fields computed from the salesperson and the team (company,
-        probabilities, stage) recomputed by the ORM, the company consistency
-        check. No follower is added and nothing is tracked: routing writes
-        with ``tracking_disable`` (see ROUTING_CONTEXT).
+        """Give these leads their salesperson with what crm's ``write`` does
+        on a salesperson change that matters: ``date_open``, the fields
+        computed from the salesperson and the team (company, probabilities,
+        stage) recomputed by the ORM's own compute methods, the company
+        consistency check. No follower is added and nothing is tracked:
+        routing writes with ``tracking_disable`` (see ROUTING_CONTEXT).
+
+        The new values are put in the cache, the ORM recomputes what depends
+        on them there (only the values that really change become dirty), and
+        one UPDATE writes the routing fields and the recomputed ones together:
+        each lead row is rewritten once, not once for routing and once more
+        for the ORM's flush (every rewrite updates all of crm_lead's indexes,
+        trigram ones included).
 
         :param rows: ``{lead_id: (user_id, team_id, rule_id, owner_id,
             user_changed)}``; ``owner_id`` None keeps the lead's owner
         :param texts: ``{lead_id: explanation}``
         """
         ids = list(rows)
-        fnames = [
-            "user_id",
-            "team_id",
-            "date_open",
-            "lead_owner_id",
-            "routing_state",
-            "routing_rule_id",
-            "routing_date",
-            "routing_explanation",
-        ]
         self.env.flush_all()
-        # team and date_open are given, as in write(vals): not recomputed
         Lead = self.env["crm.lead"]
-        protected = [Lead._fields["team_id"], Lead._fields["date_open"]]
-        with self.env.protecting(protected, self):
-            self._write_routing_assignments_sql(ids, rows, texts, now, fnames)
-        self.env.flush_all()
-        self._check_company()
-
-    def _write_routing_assignments_sql(self, ids, rows, texts, now, fnames):
-        # what depends on the old values (as write() does before writing)
-        self.modified(fnames, before=True)
-        self.env.cr.execute(
+        leads = self.browse(ids)
+        cr = self.env.cr
+        # crm's write and compute use the transaction's time
+        opened = cr.now()
+        cr.execute(
             SQL(
-                """
-                UPDATE crm_lead l
-                   SET user_id = d.user_id, team_id = d.team_id,
-                       routing_state = 'assigned', routing_rule_id = d.rule_id,
-                       routing_date = %(now)s,
-                       lead_owner_id = coalesce(d.owner_id, l.lead_owner_id),
-                       date_open = CASE WHEN d.user_changed THEN %(opened)s
-                                        ELSE coalesce(l.date_open, %(opened)s) END,
-                       routing_explanation = d.text,
-                       write_uid = %(uid)s, write_date = %(opened)s
-                  FROM unnest(%(ids)s::int[], %(users)s::int[], %(teams)s::int[],
-                              %(rules)s::int[], %(owners)s::int[],
-                              %(changed)s::bool[], %(texts)s::text[])
-                       AS d(id, user_id, team_id, rule_id, owner_id, user_changed,
-                            text)
-                 WHERE l.id = d.id
-                """,
-                now=now,
-                # crm's write and compute use the transaction's time
-                opened=self.env.cr.now(),
-                uid=self.env.uid,
-                ids=ids,
-                users=[rows[i][0] for i in ids],
-                teams=[rows[i][1] for i in ids],
-                rules=[rows[i][2] for i in ids],
-                owners=[rows[i][3] for i in ids],
-                changed=[rows[i][4] for i in ids],
-                texts=[texts[i] for i in ids],
+                "SELECT id, date_open, lead_owner_id FROM crm_lead "
+                "WHERE id = ANY(%s::int[])",
+                pg_array(ids),
             )
         )
-        self.invalidate_model([*fnames, "write_uid", "write_date"])
-        self.modified(fnames)
+        old = {row[0]: row[1:] for row in cr.fetchall()}
+        values = {
+            "user_id": [rows[i][0] for i in ids],
+            "team_id": [rows[i][1] for i in ids],
+            "routing_state": ["assigned"] * len(ids),
+            "routing_rule_id": [rows[i][2] for i in ids],
+            "routing_date": [now] * len(ids),
+            "lead_owner_id": [rows[i][3] or old[i][1] for i in ids],
+            # as crm's write: reset when the salesperson changes, else kept
+            "date_open": [opened if rows[i][4] else (old[i][0] or opened) for i in ids],
+            "routing_explanation": [texts[i] for i in ids],
+        }
+        cache = self.env.cache
+        # team and date_open are given, as in write(vals): not recomputed
+        protected = [Lead._fields["team_id"], Lead._fields["date_open"]]
+        with self.env.protecting(protected, leads):
+            # what depends on the old values (as write() does before writing)
+            leads.modified(list(values), before=True)
+            for fname, column in values.items():
+                cache.update(leads, Lead._fields[fname], column, dirty=True)
+            leads.modified(list(values))
+        # the ORM's computes, on the cache
+        self.env._recompute_all()
+        self._flush_routing_sql()
+        self.env.flush_all()
+        self._check_routing_company(ids)
+
+    @api.model
+    def _routing_flushable(self, field):
+        """Whether a dirty field of crm.lead is written by
+        :meth:`_flush_routing_sql` (a plain column) or left to the ORM."""
+        return bool(
+            field.store
+            and field.column_type
+            and field.column_type[0] != "jsonb"
+            and not field.translate
+            and not field.company_dependent
+            and field not in self.pool.field_depends_context
+            and field.name not in ("id", "write_uid", "write_date")
+        )
+
+    def _flush_routing_sql(self):
+        """Write the dirty plain columns of crm.lead in one UPDATE (what the
+        ORM's flush writes, converted by the fields' own conversions; values
+        equal for many leads are converted once), with write_uid and
+        write_date as the ORM sets them. Other dirty fields stay for the
+        ORM's flush."""
+        Lead = self.env["crm.lead"]
+        cache = self.env.cache
+        dirty_fields = [
+            field
+            for field in list(cache.get_dirty_fields())
+            if field.model_name == "crm.lead" and self._routing_flushable(field)
+        ]
+        if not dirty_fields:
+            return
+        dirty = {field: set(cache.clear_dirty_field(field)) for field in dirty_fields}
+        all_ids = sorted(set().union(*dirty.values()))
+        currencies = {}
+
+        def currency_of(field, lead_id):
+            fname = field.get_currency_field(Lead)
+            if (fname, lead_id) not in currencies:
+                currency = Lead.browse(lead_id)[fname]
+                currencies[fname, lead_id] = currency.id
+            return currencies[fname, lead_id]
+
+        columns = [SQL("%s::int[]", pg_array(all_ids))]
+        names = [SQL("id")]
+        assignments = []
+        for index, (field, field_ids) in enumerate(dirty.items()):
+            field_cache = cache._get_field_cache(Lead, field)
+            converted = {}
+            column = []
+            for lead_id in all_ids:
+                if lead_id not in field_ids:
+                    column.append(None)
+                    continue
+                value = field_cache[lead_id]
+                key = (
+                    (value, currency_of(field, lead_id))
+                    if field.type == "monetary"
+                    else value
+                )
+                try:
+                    column.append(converted[key])
+                except KeyError:
+                    converted[key] = field.convert_to_column_update(
+                        value, Lead.browse(lead_id)
+                    )
+                    column.append(converted[key])
+                except TypeError:  # unhashable value: no memo
+                    column.append(
+                        field.convert_to_column_update(value, Lead.browse(lead_id))
+                    )
+            value_name = f"v{index}"
+            columns.append(SQL(f"%s::{field.column_type[1]}[]", pg_array(column)))
+            names.append(SQL.identifier(value_name))
+            expr = SQL("d.%s", SQL.identifier(value_name))
+            if len(field_ids) != len(all_ids):
+                mask_name = f"m{index}"
+                columns.append(
+                    SQL("%s::bool[]", pg_array(i in field_ids for i in all_ids))
+                )
+                names.append(SQL.identifier(mask_name))
+                expr = SQL(
+                    "CASE WHEN d.%s THEN %s ELSE l.%s END",
+                    SQL.identifier(mask_name),
+                    expr,
+                    SQL.identifier(field.name),
+                )
+            assignments.append(SQL("%s = %s", SQL.identifier(field.name), expr))
+        self.env.cr.execute(
+            SQL(
+                "UPDATE crm_lead l SET %s, write_uid = %s, write_date = %s "
+                "FROM unnest(%s) AS d(%s) WHERE l.id = d.id",
+                SQL(", ").join(assignments),
+                self.env.uid,
+                self.env.cr.now(),
+                SQL(", ").join(columns),
+                SQL(", ").join(names),
+            )
+        )
+        Lead.browse(all_ids).invalidate_recordset(["write_uid", "write_date"])
+
+    def _check_routing_company(self, ids):
+        """crm's company consistency check (what ``write`` runs,
+        ``_check_company``) on the assigned leads, once per distinct
+        combination of company and checked values: the check is a function
+        of those values only, so one lead of each combination gives the
+        same verdict as all of them."""
+        Lead = self.env["crm.lead"]
+        checked = [
+            field
+            for field in Lead._fields.values()
+            if field.relational and field.check_company
+        ]
+        if not Lead._check_company_auto or not checked:
+            return
+        if any(
+            field.type != "many2one" or not field.store or field.company_dependent
+            for field in checked
+        ):
+            self.browse(ids)._check_company()
+            return
+        columns = SQL(", ").join(
+            SQL.identifier(name) for name in ["company_id"] + [f.name for f in checked]
+        )
+        self.env.cr.execute(
+            SQL(
+                "SELECT DISTINCT ON (%(columns)s) id FROM crm_lead "
+                "WHERE id = ANY(%(ids)s::int[]) ORDER BY %(columns)s, id",
+                columns=columns,
+                ids=pg_array(ids),
+            )
+        )
+        self.browse([row[0] for row in self.env.cr.fetchall()])._check_company()
 
     # ---- ROUTING: CLAIMS
 

@@ -307,6 +307,26 @@ class CrmMatchCriterionMixin(models.AbstractModel):
             return SQL("(%s)", query.where_clause)
         return SQL("%s IN %s", SQL.identifier(table_alias, "id"), query.subselect())
 
+    def _get_plain_text_column(self, model_name=None):
+        """The line's column when it is a fuzzy condition on a plain text
+        column of the filtered model (whose result depends on the column's
+        value only), else None."""
+        self.ensure_one()
+        if self.operator not in FUZZY_OPERATOR_KEYS:
+            return None
+        model = self.env[model_name or self._get_match_model_name()]
+        chain = self._resolve_field_path(model)
+        field = chain[0]
+        if (
+            len(chain) != 1
+            or field.type not in ("char", "text")
+            or field.translate
+            or not field.store
+            or not field.column_type
+        ):
+            return None
+        return field.name
+
     def _get_value_sql(self, table_alias, model_name=None):
         """The record's value for the line's field as text (for
         explanations), or NULL when it has no simple text form.
@@ -337,18 +357,22 @@ class CrmMatchCriterionMixin(models.AbstractModel):
             return SQL("(%s)::text", SQL.identifier(table_alias, field.name))
         return SQL("NULL::text")
 
-    def _get_criteria_sql(self, table_alias, model_name=None):
+    def _get_criteria_sql(self, table_alias, model_name=None, conditions=None):
         """The lines combined: AND within a group, OR between groups.
 
+        :param conditions: optional ``{line id: SQL condition}`` used instead
+            of the lines' own condition (the same condition, precomputed)
         :return: ``SQL`` condition (``TRUE`` when there is no line)
         """
         if not self:
             return SQL("TRUE")
+        conditions = conditions or {}
         groups = {}
         # stable sort: new (unsaved) lines keep their order
         for line in self.sorted(lambda line: (line.group, line.sequence)):
             groups.setdefault(line.group, []).append(
-                line._get_condition_sql(table_alias, model_name)
+                conditions.get(line.id)
+                or line._get_condition_sql(table_alias, model_name)
             )
         return SQL(
             "(%s)",

@@ -7,7 +7,14 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 from odoo.tools.safe_eval import safe_eval
 
-from ..routing import SKIP_CAPACITY, SKIP_INACTIVE, SKIP_NO_WEIGHT, Candidate, allocate
+from ..routing import (
+    SKIP_CAPACITY,
+    SKIP_INACTIVE,
+    SKIP_NO_WEIGHT,
+    Candidate,
+    allocate,
+    pg_array,
+)
 
 _logger = logging.getLogger(__name__)
 
@@ -20,6 +27,9 @@ STRATEGY_SELECTION = [
 # routing context: no tracking message nor "you have been assigned" mail per
 # lead (the routing log and the explanation say it once for the batch)
 ROUTING_CONTEXT = {"tracking_disable": True, "mail_auto_subscribe_no_notify": True}
+# batches from this size evaluate the fuzzy criteria on repeated text values
+# once per distinct value (see _prepare_batch_conditions)
+BATCH_CONDITIONS_MIN = 1000
 
 
 class CrmRoutingRule(models.Model):
@@ -234,27 +244,34 @@ class CrmRoutingRule(models.Model):
             self.criterion_ids._get_criteria_sql(table_alias),
         )
 
-    def _match(self, lead_ids):
+    def _match(self, lead_ids, batch=None):
         """Leads of ``lead_ids`` the rule matches, with the criteria that
         matched, in one query.
 
         :param lead_ids: list of ids
+        :param batch: optional :meth:`_prepare_batch_conditions` memo of the
+            run (fuzzy conditions evaluated once per distinct value)
         :return: ``{lead_id: [(criterion, lead's value), ...]}`` in id order
         """
         self.ensure_one()
         if not lead_ids:
             return {}
         criteria = self.criterion_ids.sorted(lambda c: (c.group, c.sequence))
+        conditions = (
+            self.criterion_ids._get_batch_conditions(batch) if batch is not None else {}
+        )
         columns = [SQL("crm_lead.id")]
         for criterion in criteria:
-            columns.append(criterion._get_condition_sql("crm_lead"))
+            columns.append(
+                conditions.get(criterion.id) or criterion._get_condition_sql("crm_lead")
+            )
             columns.append(criterion._get_value_sql("crm_lead"))
         # the domain joins the batch (its conditions on the batch's rows),
         # not ``id IN (subselect over every lead)``
         query = self._get_domain_query()
         if query.is_empty():
             return {}
-        query.add_where(SQL("crm_lead.id = ANY(%s)", list(lead_ids)))
+        query.add_where(SQL("crm_lead.id = ANY(%s::int[])", pg_array(lead_ids)))
         if self.company_id:
             # a company's rule routes that company's leads (and leads of no
             # company), never another company's
@@ -264,7 +281,9 @@ class CrmRoutingRule(models.Model):
                     self.company_id.id,
                 )
             )
-        query.add_where(self.criterion_ids._get_criteria_sql("crm_lead"))
+        query.add_where(
+            self.criterion_ids._get_criteria_sql("crm_lead", conditions=conditions)
+        )
         query.order = SQL("crm_lead.id")
         self.env.cr.execute(query.select(*columns))
         matches = {}
@@ -285,14 +304,32 @@ class CrmRoutingRule(models.Model):
             return list(lead_ids)
         self.env.cr.execute(
             SQL(
-                "SELECT id FROM crm_lead WHERE id = ANY(%s) "
+                "SELECT id FROM crm_lead WHERE id = ANY(%s::int[]) "
                 "AND (company_id IS NULL OR company_id = %s) ORDER BY id",
-                list(lead_ids),
+                pg_array(lead_ids),
                 self.company_id.id,
             )
         )
         allowed = {row[0] for row in self.env.cr.fetchall()}
         return [lid for lid in lead_ids if lid in allowed]
+
+    @api.model
+    def _prepare_batch_conditions(self, lead_ids):
+        """The memo of a routing run for
+        ``crm.routing.rule.criterion._get_batch_conditions``: only for a
+        batch of at least BATCH_CONDITIONS_MIN leads (below, evaluating each
+        lead's value is as cheap), None otherwise."""
+        if len(lead_ids) < BATCH_CONDITIONS_MIN:
+            return None
+        return {
+            "lead_ids": pg_array(lead_ids),
+            "size": len(lead_ids),
+            # a column is worth it when its values repeat: at most a quarter
+            # of the batch's leads distinct values
+            "ratio": 4,
+            "values": {},
+            "conditions": {},
+        }
 
     # ---- RULE SELECTION
 
@@ -483,11 +520,12 @@ class CrmRoutingRule(models.Model):
         }
         matched_by = {}
         next_indexes = {}
+        batch = self._prepare_batch_conditions(lead_ids)
         for rule in rules:
             # a simulation looks at every lead to find those two rules fight
             # over; a run only at the leads no earlier rule took
             candidates_ids = lead_ids if simulate else remaining
-            matches = rule._match(candidates_ids)
+            matches = rule._match(candidates_ids, batch)
             for lead_id in matches:
                 matched_by.setdefault(lead_id, []).append(rule.id)
             taken = {lid: m for lid, m in matches.items() if lid not in decisions}
@@ -546,7 +584,15 @@ class CrmRoutingRule(models.Model):
         labels = dict(
             rule.criterion_ids._fields["operator"]._description_selection(self.env)
         )
-        explanations = {lid: rule._explain_match(m, labels) for lid, m in taken.items()}
+        # one sentence per pattern (criteria that matched, the lead's values):
+        # leads share them (counties, towns, priorities)
+        texts = {}
+        explanations = {}
+        for lead_id, matched in taken.items():
+            key = tuple((criterion.id, value) for criterion, value in matched)
+            if key not in texts:
+                texts[key] = rule._explain_match(matched, labels)
+            explanations[lead_id] = texts[key]
         if fallback:
             prefix = self.env._(
                 "No rule matched; fallback rule '%(rule)s' took the lead.",

@@ -10,3 +10,4 @@ from .allocation import (
     Candidate,
     allocate,
 )
+from .pgarray import pg_array

@@ -7,3 +7,4 @@ from . import test_pool
 from . import test_rights
 from . import test_recycle_reassign
 from . import test_tour
+from . import test_pgarray

@@ -400,6 +400,71 @@ class TestRouting(RoutingCommon):
         # ten more salespeople, (almost) no more queries
         self.assertLess(counts[1], counts[0] + 10, counts)
 
+    def test_batch_conditions_match_as_per_lead(self):
+        """A large batch evaluates fuzzy criteria on repeated text values once
+        per distinct value: the same leads match, with the same explanations,
+        as when each lead's value is evaluated."""
+        self._rule(
+            "County",
+            [self.alice],
+            criteria=[
+                {"field_name": "street2", "operator": "normalized", "value": "S Yorks"}
+            ],
+            sequence=1,
+        )
+        self._rule(
+            "Town",
+            [self.bob, self.carol],
+            criteria=[
+                {
+                    "field_name": "city",
+                    "operator": "similar",
+                    "value": "Scunthorpe",
+                    "threshold": 0.5,
+                },
+                {"field_name": "priority", "operator": "=", "value": "1", "group": 2},
+            ],
+            sequence=2,
+        )
+        self._rule("Pool", [self.carol], strategy="pool", is_fallback=True)
+        streets = ["South Yorkshire", "s. yorks", "SOUTH  YORKSHIRE", "Kent", False]
+        cities = ["Scunthorpe", "Scunthorp", "scunthorpe ", "Leeds", False]
+        leads = self.Lead.with_context(routing_skip=True).create(
+            [
+                {
+                    "name": f"B{i}",
+                    "street2": streets[i % 5],
+                    "city": cities[(i // 5) % 5],
+                    "priority": str(i % 3),
+                }
+                for i in range(60)
+            ]
+        )
+        module = "odoo.addons.crm_lead_routing.models.crm_routing_rule"
+        Criterion = type(self.env["crm.routing.rule.criterion"])
+        results = {}
+        for minimum in (10**9, 0):
+            with (
+                patch(f"{module}.BATCH_CONDITIONS_MIN", minimum),
+                patch.object(
+                    Criterion,
+                    "_get_batch_conditions",
+                    autospec=True,
+                    side_effect=Criterion._get_batch_conditions,
+                ) as spy,
+            ):
+                stats = self.Rule._route_leads(leads.ids, simulate=True)
+            results[minimum] = stats["decisions"]
+            used = [call for call in spy.mock_calls if call.args[1]]
+            self.assertEqual(bool(used), minimum == 0)
+        self.assertEqual(results[0], results[10**9])
+        by_user = Counter(d[2] for d in results[0].values())
+        # 3 of 5 street spellings are South Yorkshire: 36 leads; of the 24
+        # others, 16 have a spelling of Scunthorpe and 3 more priority 1
+        self.assertEqual(by_user[self.alice.id], 36)
+        self.assertEqual(by_user[self.bob.id] + by_user[self.carol.id], 19)
+        self.assertEqual(by_user[False], 5)
+
     def test_assignment_does_what_crm_write_does(self):
         """Routing gives the same lead as crm's own write of the salesperson
         and team: assignment date, company, stage, probabilities."""
