@@ -2,19 +2,9 @@
 from odoo import api, fields, models
 
 from .campaign_kpi import DATA_ISSUE_SELECTION, MONEY_GROUPS
+from .campaign_kpi_sql import FUNNEL_COUNTS
 
-SNAPSHOT_COUNTS = [
-    "members_targeted",
-    "members_contacted",
-    "members_responded",
-    "members_unsubscribed",
-    "leads",
-    "opportunities",
-    "won",
-    "lost",
-    "quotations",
-    "orders",
-]
+SNAPSHOT_COUNTS = list(FUNNEL_COUNTS)
 SNAPSHOT_MONEY = [
     "budget",
     "revenue",

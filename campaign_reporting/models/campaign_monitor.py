@@ -20,20 +20,9 @@ from ..kpi import (
     worst_signal,
 )
 from .campaign_kpi import CHANNEL_SELECTION, withheld_fields
-from .campaign_kpi_sql import jit_off
+from .campaign_kpi_sql import FUNNEL_COUNTS, jit_off
 
-FUNNEL_FIELDS = [
-    "members_targeted",
-    "members_contacted",
-    "members_responded",
-    "members_unsubscribed",
-    "leads",
-    "opportunities",
-    "won",
-    "lost",
-    "quotations",
-    "orders",
-]
+FUNNEL_FIELDS = list(FUNNEL_COUNTS)
 PLAIN_FIELDS = FUNNEL_FIELDS + [
     "campaign_id",
     "company_id",
