@@ -1,3 +1,4 @@
+from . import campaign_kpi_mixin
 from . import campaign_kpi
 from . import campaign_kpi_channel
 from . import campaign_kpi_snapshot

@@ -86,44 +86,17 @@ class CampaignKpi(models.Model):
     """
 
     _name = "campaign.kpi"
+    _inherit = "campaign.kpi.dimension.mixin"
     _description = "Campaign KPIs"
     _auto = False
     _order = "campaign_id desc"
     _rec_name = "campaign_id"
 
-    campaign_id = fields.Many2one("utm.campaign", readonly=True)
-    company_id = fields.Many2one("res.company", readonly=True)
     currency_id = fields.Many2one("res.currency", readonly=True)
-    user_id = fields.Many2one("res.users", string="Owner", readonly=True)
-    state = fields.Selection(
-        selection=lambda self: self.env["utm.campaign"]._fields["state"].selection,
-        readonly=True,
-    )
-    campaign_type = fields.Selection(
-        selection=lambda self: self.env["utm.campaign"]
-        ._fields["campaign_type"]
-        ._description_selection(self.env),
-        string="Type",
-        readonly=True,
-    )
-    phase_id = fields.Many2one("marketing.campaign.phase", readonly=True)
-    date_start = fields.Date(readonly=True)
-    date_end = fields.Date(readonly=True)
     analytic_account_id = fields.Many2one(
         "account.analytic.account", readonly=True, groups=MONEY_GROUPS
     )
     data_issue = fields.Selection(DATA_ISSUE_SELECTION, readonly=True)
-
-    members_targeted = fields.Integer("Targeted", readonly=True)
-    members_contacted = fields.Integer("Contacted", readonly=True)
-    members_responded = fields.Integer("Responded", readonly=True)
-    members_unsubscribed = fields.Integer("Unsubscribed", readonly=True)
-    leads = fields.Integer(readonly=True)
-    opportunities = fields.Integer(readonly=True)
-    won = fields.Integer(readonly=True)
-    lost = fields.Integer(readonly=True)
-    quotations = fields.Integer(readonly=True)
-    orders = fields.Integer("Confirmed orders", readonly=True)
 
     target_members = fields.Integer(readonly=True)
     target_responses = fields.Integer(readonly=True)

@@ -15,39 +15,13 @@ class CampaignKpiChannel(models.Model):
     """
 
     _name = "campaign.kpi.channel"
+    _inherit = "campaign.kpi.dimension.mixin"
     _description = "Campaign KPIs per channel"
     _auto = False
     _order = "campaign_id desc, channel"
     _rec_name = "campaign_id"
 
-    campaign_id = fields.Many2one("utm.campaign", readonly=True)
     channel = fields.Selection(CHANNEL_SELECTION, readonly=True)
-    company_id = fields.Many2one("res.company", readonly=True)
-    user_id = fields.Many2one("res.users", string="Owner", readonly=True)
-    state = fields.Selection(
-        selection=lambda self: self.env["utm.campaign"]._fields["state"].selection,
-        readonly=True,
-    )
-    campaign_type = fields.Selection(
-        selection=lambda self: self.env["utm.campaign"]
-        ._fields["campaign_type"]
-        ._description_selection(self.env),
-        string="Type",
-        readonly=True,
-    )
-    phase_id = fields.Many2one("marketing.campaign.phase", readonly=True)
-    date_start = fields.Date(readonly=True)
-    date_end = fields.Date(readonly=True)
-    members_targeted = fields.Integer("Targeted", readonly=True)
-    members_contacted = fields.Integer("Contacted", readonly=True)
-    members_responded = fields.Integer("Responded", readonly=True)
-    members_unsubscribed = fields.Integer("Unsubscribed", readonly=True)
-    leads = fields.Integer(readonly=True)
-    opportunities = fields.Integer(readonly=True)
-    won = fields.Integer(readonly=True)
-    lost = fields.Integer(readonly=True)
-    quotations = fields.Integer(readonly=True)
-    orders = fields.Integer("Confirmed orders", readonly=True)
 
     @property
     def _table_sql(self):

@@ -25,6 +25,7 @@ class CampaignKpiSnapshot(models.Model):
     """Figures of a campaign frozen when it is closed, kept for comparison."""
 
     _name = "campaign.kpi.snapshot"
+    _inherit = "campaign.kpi.funnel.mixin"
     _description = "Campaign closing snapshot"
     _order = "date desc, id desc"
     _rec_name = "campaign_id"
@@ -45,16 +46,6 @@ class CampaignKpiSnapshot(models.Model):
         [("close", "Closing"), ("manual", "Manual")], default="close", readonly=True
     )
     data_issue = fields.Selection(DATA_ISSUE_SELECTION, readonly=True)
-    members_targeted = fields.Integer("Targeted", readonly=True)
-    members_contacted = fields.Integer("Contacted", readonly=True)
-    members_responded = fields.Integer("Responded", readonly=True)
-    members_unsubscribed = fields.Integer("Unsubscribed", readonly=True)
-    leads = fields.Integer(readonly=True)
-    opportunities = fields.Integer(readonly=True)
-    won = fields.Integer(readonly=True)
-    lost = fields.Integer(readonly=True)
-    quotations = fields.Integer(readonly=True)
-    orders = fields.Integer("Confirmed orders", readonly=True)
     budget = fields.Monetary(readonly=True, groups=MONEY_GROUPS)
     revenue = fields.Monetary(readonly=True, groups=MONEY_GROUPS)
     cost_timesheet = fields.Monetary(readonly=True, groups=MONEY_GROUPS)
