@@ -4,6 +4,8 @@ from odoo.exceptions import UserError
 
 from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
 
+from .logged_work import done_activity_counts
+
 
 class CrmLead(models.Model):
     _inherit = "crm.lead"
@@ -70,20 +72,9 @@ class CrmLead(models.Model):
                     campaign=answered.campaign_id.title,
                 )
             )
-        done = (
-            self.env["mail.message"]
-            .sudo()
-            ._read_group(
-                [
-                    ("model", "=", self._name),
-                    ("res_id", "in", self.ids),
-                    ("mail_activity_type_id", "!=", False),
-                ],
-                ["res_id"],
-            )
-        )
+        done = done_activity_counts(self)
         if done:
-            lead = self.browse(done[0][0])
+            lead = self.browse(min(done))
             raise UserError(
                 _(
                     "The lead %(name)s has done activities; they are logged work and "

@@ -9,6 +9,8 @@ from odoo.tools import SQL
 
 from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
 
+from .logged_work import done_activity_counts
+
 MEMBER_STATES = [
     ("targeted", "Targeted"),
     ("contacted", "Contacted"),
@@ -169,30 +171,18 @@ class MarketingCampaignMember(models.Model):
                     campaign=answered[0].campaign_id.title,
                 )
             )
-        if self:
-            done = (
-                self.env["mail.message"]
-                .sudo()
-                ._read_group(
-                    [
-                        ("model", "=", self._name),
-                        ("res_id", "in", self.ids),
-                        ("mail_activity_type_id", "!=", False),
-                    ],
-                    ["res_id"],
+        done = done_activity_counts(self)
+        if done:
+            member = self.browse(min(done))
+            raise UserError(
+                _(
+                    "%(name)s has done activities (calls, follow-ups) in the "
+                    "campaign %(campaign)s; they are logged work and cannot be "
+                    "deleted: archive the member instead.",
+                    name=member.partner_id.display_name,
+                    campaign=member.campaign_id.title,
                 )
             )
-            if done:
-                member = self.browse(done[0][0])
-                raise UserError(
-                    _(
-                        "%(name)s has done activities (calls, follow-ups) in the "
-                        "campaign %(campaign)s; they are logged work and cannot be "
-                        "deleted: archive the member instead.",
-                        name=member.partner_id.display_name,
-                        campaign=member.campaign_id.title,
-                    )
-                )
 
     def action_mark_contacted(self):
         self.filtered(lambda m: m.state == "targeted").write(

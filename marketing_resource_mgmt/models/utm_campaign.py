@@ -9,6 +9,7 @@ from odoo.tools import SQL
 
 from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
 
+from .logged_work import done_activity_counts
 from .marketing_campaign_template import CAMPAIGN_TYPES
 
 # Fields that make up a campaign's plan: only its owner and marketing managers
@@ -324,17 +325,7 @@ class UtmCampaign(models.Model):
             )
             if hours:
                 reasons.append(_("%(count)s cost or timesheet lines", count=hours))
-        done = (
-            self.env["mail.message"]
-            .sudo()
-            .search_count(
-                [
-                    ("model", "=", self._name),
-                    ("res_id", "=", self.id),
-                    ("mail_activity_type_id", "!=", False),
-                ]
-            )
-        )
+        done = done_activity_counts(self).get(self.id)
         if done:
             reasons.append(_("%(count)s done activities", count=done))
         return ", ".join(reasons)

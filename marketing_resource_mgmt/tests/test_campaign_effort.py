@@ -125,7 +125,7 @@ class TestCampaignCostEffort(CampaignCase):
         lead.activity_schedule(
             "mail.mail_activity_data_call", user_id=self.owner.id
         ).action_feedback(feedback="Spoke to Peter")
-        with self.assertRaisesRegex(UserError, "archive"):
+        with self.assertRaisesRegex(UserError, "has done activities.*archive"):
             lead.unlink()
         lead.action_archive()
         self.assertFalse(lead.active)
@@ -140,6 +140,13 @@ class TestCampaignCostEffort(CampaignCase):
         with self.assertRaisesRegex(UserError, "archive"):
             self.campaign.with_user(self.manager).unlink()
         self.assertTrue(self.campaign.exists())
+        called = self.env["utm.campaign"].create({"title": "Called once"})
+        called.activity_schedule(
+            "mail.mail_activity_data_call", user_id=self.owner.id
+        ).action_feedback(feedback="Briefed the agency")
+        with self.assertRaisesRegex(UserError, "1 done activities"):
+            called.with_user(self.manager).unlink()
+        self.assertTrue(called.exists())
         bare = self.env["utm.campaign"].create({"title": "Never used"})
         bare.with_user(self.manager).unlink()
         self.assertFalse(bare.exists())
