@@ -186,11 +186,15 @@ class CrmLead(models.Model):
         return leads
 
     def _route_on_create(self):
-        """Route new leads: inline for a normal batch, through queue_job for
-        a large one when queue_job is installed."""
+        """Route new leads: inline for a normal batch; a large one as a
+        queue job when queue_job's runner runs. The leads wait meanwhile
+        (``routing_state`` "waiting", the "Waiting for routing" filter), and
+        the scheduled action routes any the job has not reached."""
         Rule = self.env["crm.routing.rule"].sudo()
-        if len(self) > INLINE_ROUTING_MAX and hasattr(Rule, "with_delay"):
-            Rule.with_delay()._route_leads(self.ids)
+        if len(self) > INLINE_ROUTING_MAX and Rule._routing_uses_queue():
+            Rule.with_delay(
+                description=self.env._("Route %(count)s new leads", count=len(self)),
+            )._route_waiting_leads(self.ids)
             return
         Rule._route_leads(self.ids)
 

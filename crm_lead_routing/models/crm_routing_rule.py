@@ -1,10 +1,11 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import logging
+import threading
 from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import SQL
+from odoo.tools import SQL, config
 from odoo.tools.safe_eval import safe_eval
 
 from ..routing import (
@@ -673,6 +674,57 @@ class CrmRoutingRule(models.Model):
             _logger.info(
                 "routing cron: %s leads, %s routed", stats["leads"], stats["routed"]
             )
+
+    @api.model
+    def _routing_uses_queue(self):
+        """Whether large batches go to queue_job: only when its job runner
+        runs (``queue_job`` loaded server-wide), never in tests. Installed
+        but not running, a job would never start."""
+        testing = config["test_enable"] or getattr(
+            threading.current_thread(), "testing", False
+        )
+        return (
+            hasattr(self, "with_delay")
+            and not testing
+            and "queue_job" in config["server_wide_modules"]
+        )
+
+    @api.model
+    def _route_waiting_leads(self, lead_ids):
+        """The queue job of a large batch: route those of ``lead_ids`` that
+        still wait (the scheduled action may have routed some meanwhile, a
+        user may have archived or deleted others).
+
+        :return: a summary, shown as the job's result
+        """
+        self.env["crm.lead"].flush_model(["routing_state", "active"])
+        self.env.cr.execute(
+            SQL(
+                "SELECT id FROM crm_lead WHERE id = ANY(%s) "
+                "AND routing_state = 'waiting' AND active ORDER BY id",
+                list(lead_ids),
+            )
+        )
+        waiting = [row[0] for row in self.env.cr.fetchall()]
+        if not waiting:
+            return self.env._("No lead was still waiting.")
+        stats = self._route_leads(waiting)
+        return self.env._(
+            "%(leads)s leads: %(routed)s routed by a rule, %(pooled)s in a pool, "
+            "%(fallback)s to the fallback, %(waiting)s waiting, %(unrouted)s not "
+            "routed.",
+            **{
+                k: stats[k]
+                for k in (
+                    "leads",
+                    "routed",
+                    "pooled",
+                    "fallback",
+                    "waiting",
+                    "unrouted",
+                )
+            },
+        )
 
     @api.model
     def _cron_recycle_leads(self):
