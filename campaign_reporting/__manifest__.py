@@ -16,13 +16,15 @@
     # marketing_resource_mgmt + crm_lead_routing: the campaigns and leads it
     # reports on; account: invoices, bills, analytic lines; purchase: committed
     # cost (confirmed purchase orders); report_xlsx (OCA, 18.0 from PyPI): the
-    # P&L workbook as an Odoo report.
+    # P&L workbook as an Odoo report; queue_job (OCA, 18.0 from PyPI): the
+    # funnel refresh after a generation job runs as a job too.
     "depends": [
         "marketing_resource_mgmt",
         "crm_lead_routing",
         "account",
         "purchase",
         "report_xlsx",
+        "queue_job",
     ],
     "external_dependencies": {"python": ["xlsxwriter", "lxml"]},
     "data": [

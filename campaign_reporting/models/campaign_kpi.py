@@ -1,6 +1,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models, tools
 
+from odoo.addons.queue_job.job import identity_exact
+
 from .campaign_kpi_sql import (
     CONTACTED_STATES,
     KPI_INDEXES,
@@ -239,6 +241,23 @@ class CampaignKpi(models.Model):
             )
             cr.execute(refresh_funnel_sql(campaign_ids))
         return len(campaign_ids)
+
+    @api.model
+    def _enqueue_funnel_refresh(self):
+        """Refresh the stored funnel in a queue job of its own, after a large
+        write run as a job (an audience generation), so that the next
+        Campaign Monitor does not pay for it. One pending job at most: a
+        second request while one waits is the same job (identity key)."""
+        self.with_delay(
+            description=self.env._("Refresh the Campaign Monitor's figures"),
+            identity_key=identity_exact,
+        )._refresh_stored_funnel_job()
+
+    @api.model
+    def _refresh_stored_funnel_job(self):
+        """:return: a summary, shown as the job's result"""
+        count = self._refresh_stored_funnel()
+        return self.env._("%(count)s campaigns recomputed.", count=count)
 
     # ---- DRILL-DOWN
 

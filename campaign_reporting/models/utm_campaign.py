@@ -310,3 +310,11 @@ class UtmCampaign(models.Model):
                 email_values={"recipient_ids": [(6, 0, partners.ids)]},
             )
         return len(campaigns)
+
+    def _generate_members(self):
+        """A generation run as a job changes many members: the Campaign
+        Monitor's stored funnel is then refreshed by a job too."""
+        results = super()._generate_members()
+        if results and self._generation_uses_queue():
+            self.env["campaign.kpi"]._enqueue_funnel_refresh()
+        return results
