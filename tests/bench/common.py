@@ -275,6 +275,15 @@ def _fmt(value, unit=""):
     return f"{value:.3g} {unit}".strip()
 
 
+def _fmt_ratio(ratio):
+    """The ratio with its direction: ours is N times faster or slower."""
+    if not ratio:
+        return "-"
+    if ratio >= 1:
+        return f"{ratio:,.1f}x faster"
+    return f"{1 / ratio:,.1f}x slower"
+
+
 def print_table(results):
     head = ("benchmark", "size", "ours", "baseline", "ratio", "target", "met")
     rows = [
@@ -283,7 +292,7 @@ def print_table(results):
             r.size,
             _fmt(r.ours, r.unit),
             _fmt(r.baseline, r.unit),
-            f"{r.ratio:,.1f}x" if r.ratio else "-",
+            _fmt_ratio(r.ratio),
             r.target,
             "yes" if r.met else "NO",
         )
