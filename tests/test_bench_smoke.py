@@ -297,3 +297,48 @@ class TestWorkbookSmoke(TransactionCase):
         grown = sum(rows_big.values()) - sum(rows_small.values())
         self.assertEqual(grown, 450, (rows_small, rows_big))
         self.assertLessEqual(q_big, q_small + 2, (q_small, q_big))
+
+
+@tagged("post_install", "-at_install")
+class TestPlanSummary(TransactionCase):
+    """The benchmarks' plan summary flags a sequential scan where an index
+    would read less, and not a batch that needs most of the table."""
+
+    def setUp(self):
+        super().setUp()
+        import common
+
+        self.common = common
+        cr = self.env.cr
+        cr.execute(
+            "CREATE TEMP TABLE bench_plan_probe (id int PRIMARY KEY, v int, w int) "
+            "ON COMMIT DROP"
+        )
+        cr.execute(
+            "INSERT INTO bench_plan_probe SELECT i, i % 5000, 0 "
+            "FROM generate_series(1, 50000) i"
+        )
+        cr.execute("ANALYZE bench_plan_probe")
+
+    def summary(self, query, params=None):
+        plan = self.common.explain(self.env.cr, query, params)
+        return self.common.main_node(
+            plan, sizes=self.common.table_sizes(self.env.cr, plan)
+        )
+
+    def test_selective_scan_without_index_is_flagged(self):
+        query = "SELECT id FROM bench_plan_probe WHERE v = 7"
+        self.assertIn("Seq Scan on bench_plan_probe SEQ-SCAN!", self.summary(query))
+        self.env.cr.execute("CREATE INDEX ON bench_plan_probe (v)")
+        self.env.cr.execute("ANALYZE bench_plan_probe")
+        self.assertNotIn("SEQ-SCAN!", self.summary(query))
+
+    def test_batch_over_most_of_the_table_is_not_flagged(self):
+        summary = self.summary(
+            "UPDATE bench_plan_probe p SET w = 1 FROM unnest(%s::int[]) d(id) "
+            "WHERE p.id = d.id",
+            [list(range(1, 40001))],
+        )
+        self.assertNotIn("SEQ-SCAN!", summary)
+        if "Seq Scan on bench_plan_probe" in summary:
+            self.assertIn("whole-table pass, 80% kept", summary)
