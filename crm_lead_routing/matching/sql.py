@@ -190,6 +190,20 @@ def sql_normalized(column, abbreviations=None):
     )
 
 
+def _check_threshold(threshold):
+    """:raise ValueError: unless 0 < threshold <= 1"""
+    if not 0 < threshold <= 1:
+        raise ValueError(f"similarity threshold {threshold!r} not in ]0, 1]")
+
+
+def _similarity_value(value, threshold, abbreviations):
+    """The text a similarity condition compares with: ``value`` normalised
+    with ``abbreviations`` ("" when nothing is left), once ``threshold`` is
+    checked."""
+    _check_threshold(threshold)
+    return normalize_text(value, _abbreviation_arrays(abbreviations)[0])
+
+
 def sql_normalized_in(column, values, abbreviations=None):
     """Condition: the normalised column equals one of the normalised values.
 
@@ -223,10 +237,7 @@ def sql_similar(column, value, threshold, abbreviations=None, mode="whole"):
         ``"word"`` looks for the value inside the column (``word_similarity``)
     :return: ``SQL`` condition
     """
-    if not 0 < threshold <= 1:
-        raise ValueError(f"similarity threshold {threshold!r} not in ]0, 1]")
-    prepared = _abbreviation_arrays(abbreviations)[0]
-    normalized = normalize_text(value, prepared)
+    normalized = _similarity_value(value, threshold, abbreviations)
     if not normalized:
         return SQL("FALSE")
     expr = sql_normalized(column, abbreviations)
@@ -335,8 +346,7 @@ def set_similarity_threshold(cr, threshold):
     :param cr: a database cursor
     :param threshold: 0 < threshold <= 1
     """
-    if not 0 < threshold <= 1:
-        raise ValueError(f"similarity threshold {threshold!r} not in ]0, 1]")
+    _check_threshold(threshold)
     # a hair below: the exact comparison stays in the condition
     cr.execute(
         SQL(
@@ -362,10 +372,7 @@ def sql_similar_values(table, column, value, threshold, abbreviations=None):
     :return: ``SQL`` array of the matching distinct values, or None when
         the value normalises to nothing
     """
-    if not 0 < threshold <= 1:
-        raise ValueError(f"similarity threshold {threshold!r} not in ]0, 1]")
-    prepared = _abbreviation_arrays(abbreviations)[0]
-    normalized = normalize_text(value, prepared)
+    normalized = _similarity_value(value, threshold, abbreviations)
     if not normalized:
         return None
     return SQL(
@@ -412,10 +419,7 @@ def sql_similar_normalized(normalized_column, value, threshold, abbreviations=No
     :param abbreviations: mapping abbreviation -> expansion (optional)
     :return: ``SQL`` condition
     """
-    if not 0 < threshold <= 1:
-        raise ValueError(f"similarity threshold {threshold!r} not in ]0, 1]")
-    prepared = _abbreviation_arrays(abbreviations)[0]
-    normalized = normalize_text(value, prepared)
+    normalized = _similarity_value(value, threshold, abbreviations)
     if not normalized:
         return SQL("FALSE")
     # odoo.tools.SQL has no escape for a literal '%' in a code with
