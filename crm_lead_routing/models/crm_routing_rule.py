@@ -697,15 +697,15 @@ class CrmRoutingRule(models.Model):
 
         :return: a summary, shown as the job's result
         """
-        self.env["crm.lead"].flush_model(["routing_state", "active"])
-        self.env.cr.execute(
-            SQL(
-                "SELECT id FROM crm_lead WHERE id = ANY(%s) "
-                "AND routing_state = 'waiting' AND active ORDER BY id",
-                list(lead_ids),
+        waiting = (
+            self.env["crm.lead"]
+            .sudo()
+            .search(
+                [("id", "in", list(lead_ids)), ("routing_state", "=", "waiting")],
+                order="id",
             )
+            .ids
         )
-        waiting = [row[0] for row in self.env.cr.fetchall()]
         if not waiting:
             return self.env._("No lead was still waiting.")
         stats = self._route_leads(waiting)
@@ -713,17 +713,7 @@ class CrmRoutingRule(models.Model):
             "%(leads)s leads: %(routed)s routed by a rule, %(pooled)s in a pool, "
             "%(fallback)s to the fallback, %(waiting)s waiting, %(unrouted)s not "
             "routed.",
-            **{
-                k: stats[k]
-                for k in (
-                    "leads",
-                    "routed",
-                    "pooled",
-                    "fallback",
-                    "waiting",
-                    "unrouted",
-                )
-            },
+            **stats,
         )
 
     @api.model

@@ -8,7 +8,6 @@ import csv
 import io
 import logging
 import math
-import threading
 from contextlib import contextmanager
 from datetime import timedelta
 from functools import reduce
@@ -17,7 +16,7 @@ from markupsafe import Markup
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL, config, split_every
+from odoo.tools import SQL, split_every
 
 _logger = logging.getLogger(__name__)
 
@@ -104,11 +103,9 @@ class UtmCampaign(models.Model):
 
     @api.model
     def _generation_uses_queue(self):
-        """Jobs when queue_job's runner runs (server wide module), inline in tests."""
-        testing = config["test_enable"] or getattr(
-            threading.current_thread(), "testing", False
-        )
-        return not testing and "queue_job" in config["server_wide_modules"]
+        """Jobs when queue_job's runner runs (server wide module), inline in
+        tests: the rule batch routing follows."""
+        return self.env["crm.routing.rule"]._routing_uses_queue()
 
     def _check_generation_input(self):
         """:raise UserError: when the campaign cannot generate its audience"""
