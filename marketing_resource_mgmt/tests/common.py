@@ -4,6 +4,38 @@ from datetime import date
 from odoo.tests import TransactionCase, new_test_user
 
 
+def tagged_audience(env, name, count):
+    """``count`` contacts with an e-mail address under a new tag ``name``,
+    and a segment of that tag: a small known audience.
+
+    :return: (partners, segment)
+    """
+    tag = env["res.partner.category"].create({"name": name})
+    slug = "".join(ch for ch in name.lower() if ch.isalnum())
+    partners = env["res.partner"].create(
+        [
+            {
+                "name": f"{name} {i}",
+                "email": f"{slug}{i}@example.com",
+                "category_id": [(4, tag.id)],
+            }
+            for i in range(count)
+        ]
+    )
+    return partners, tagged_segment(env, tag)
+
+
+def tagged_segment(env, tag):
+    """A segment of the contacts tagged ``tag``."""
+    return env["marketing.segment"].create(
+        {
+            "name": f"Tagged {tag.name}",
+            "target_model": "res.partner",
+            "domain": repr([("category_id", "in", [tag.id])]),
+        }
+    )
+
+
 class CampaignCase(TransactionCase):
     """Users, a template and a campaign shared by the campaign tests."""
 

@@ -8,7 +8,7 @@ from unittest.mock import patch
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
-from .common import CampaignCase
+from .common import CampaignCase, tagged_segment
 
 
 def _partner_vals(i, tag):
@@ -51,13 +51,7 @@ class TestCampaignGeneration(CampaignCase):
 
     @classmethod
     def _make_segment(cls, tag):
-        return cls.env["marketing.segment"].create(
-            {
-                "name": f"Tagged {tag.name}",
-                "target_model": "res.partner",
-                "domain": repr([("category_id", "in", [tag.id])]),
-            }
-        )
+        return tagged_segment(cls.env, tag)
 
     def _members(self, channel, campaign=None):
         return self.env["marketing.campaign.member"].search(

@@ -3,30 +3,15 @@ from datetime import date
 
 from odoo.tests import HttpCase, tagged
 
+from .common import tagged_audience
+
 
 @tagged("post_install", "-at_install")
 class TestCampaignControllerTour(HttpCase):
     def test_campaign_from_six_step_template(self):
         """A manager runs a campaign from the six-step template through
         generation into measurement, in the browser."""
-        tag = self.env["res.partner.category"].create({"name": "Tour audience"})
-        partners = self.env["res.partner"].create(
-            [
-                {
-                    "name": f"Tour Contact {i}",
-                    "email": f"tour{i}@example.com",
-                    "category_id": [(4, tag.id)],
-                }
-                for i in range(3)
-            ]
-        )
-        segment = self.env["marketing.segment"].create(
-            {
-                "name": "Tour segment",
-                "target_model": "res.partner",
-                "domain": repr([("category_id", "in", [tag.id])]),
-            }
-        )
+        partners, segment = tagged_audience(self.env, "Tour Contact", 3)
         campaign = self.env["utm.campaign"].create(
             {
                 "title": "Tour campaign",
