@@ -95,12 +95,17 @@ class UtmCampaign(models.Model):
         index=True,
         default=lambda self: self.env.company,
     )
+    # sale makes this a related field (company_id.currency_id): writable, a
+    # save of the form wrote the campaign's currency into its company. The
+    # campaign's currency is its own: the company's by default, chosen freely.
     currency_id = fields.Many2one(
         "res.currency",
+        related=False,
         compute="_compute_currency_id",
         store=True,
         readonly=False,
         precompute=True,
+        tracking=True,
     )
     budget = fields.Monetary(tracking=True)
     target_members = fields.Integer("Target: members reached")
@@ -168,6 +173,7 @@ class UtmCampaign(models.Model):
 
     @api.depends("company_id")
     def _compute_currency_id(self):
+        """The company's currency, until someone chooses another."""
         for campaign in self:
             campaign.currency_id = (
                 campaign.company_id.currency_id or self.env.company.currency_id
@@ -220,6 +226,7 @@ class UtmCampaign(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
+            self._drop_empty_currency(vals)
             if not vals.get("code"):
                 vals["code"] = (
                     self.env["ir.sequence"]
@@ -235,6 +242,7 @@ class UtmCampaign(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
+        self._drop_empty_currency(vals)
         plan_fields = PLAN_FIELDS.intersection(vals)
         if plan_fields:
             self._check_plan_access()
@@ -249,6 +257,13 @@ class UtmCampaign(models.Model):
                     )
                 )
         return super().write(vals)
+
+    @api.model
+    def _drop_empty_currency(self, vals):
+        """A campaign always has a currency: an empty one (a form without the
+        field sends ``False``) keeps the current or the company's."""
+        if "currency_id" in vals and not vals["currency_id"]:
+            del vals["currency_id"]
 
     def _is_controlled(self):
         """Campaigns run by the Campaign Controller (with a template, a team or
