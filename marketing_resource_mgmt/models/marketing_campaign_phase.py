@@ -30,6 +30,14 @@ class MarketingCampaignPhase(models.Model):
         required=True,
     )
     task_ids = fields.One2many("project.task", "campaign_phase_id", "Tasks")
+    stage_id = fields.Many2one(
+        "project.task.type",
+        string="Project stage",
+        readonly=True,
+        ondelete="set null",
+        index="btree_not_null",
+        help="The phase's column in the campaign's project.",
+    )
     open_task_count = fields.Integer(compute="_compute_open_task_count")
     date_opened = fields.Datetime(readonly=True)
     date_closed = fields.Datetime(readonly=True)

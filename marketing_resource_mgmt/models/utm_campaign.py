@@ -9,6 +9,7 @@ from odoo.tools import SQL
 
 from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
 
+from .chatter import log_note
 from .logged_work import done_activity_counts
 from .marketing_campaign_template import CAMPAIGN_TYPES
 
@@ -164,6 +165,16 @@ class UtmCampaign(models.Model):
         "and direct costs.",
     )
     is_plan_editable = fields.Boolean(compute="_compute_is_plan_editable")
+    # Odoo's campaign form (ours extends it) reads mass_mailing's A/B test
+    # count, computed with the mailing count from mailing.mailing: counted
+    # as superuser so that a marketing user without Email Marketing rights
+    # can open the form (the mailing count itself stays behind its group)
+    mailing_mail_count = fields.Integer(compute_sudo=True)
+    ab_testing_mailings_count = fields.Integer(compute_sudo=True)
+    can_generate = fields.Boolean(
+        compute="_compute_can_generate",
+        help="The audience is generated from the template's generation phase on.",
+    )
 
     _sql_constraints = [
         ("code_unique", "UNIQUE(code)", "The campaign code must be unique."),
@@ -220,6 +231,25 @@ class UtmCampaign(models.Model):
         )
         for campaign in self:
             campaign.is_plan_editable = manager or campaign.user_id == self.env.user
+
+    @api.depends("state", "phase_ids.state", "phase_ids.is_generation")
+    def _compute_can_generate(self):
+        """Generation is offered from the generation phase on (at any time of
+        a running campaign whose phases have none)."""
+        for campaign in self:
+            generation = campaign.phase_ids.filtered("is_generation")
+            campaign.can_generate = campaign.state == "running" and (
+                not generation or any(p.state != "pending" for p in generation)
+            )
+
+    # ---- ONCHANGE
+
+    @api.onchange("template_id")
+    def _onchange_template_id(self):
+        """Choosing a template fills in what it gives a campaign (channels,
+        call script, targets: ``_prepare_campaign_vals``), as create() does."""
+        if self.template_id:
+            self.update(self.template_id._prepare_campaign_vals())
 
     # ---- ORM
 
@@ -392,11 +422,29 @@ class UtmCampaign(models.Model):
             partner_ids=(self.team_ids.user_id | self.user_id).partner_id.ids
         )
         users_by_role = self._get_users_by_role()
+        # the phases are the project's stages: its tasks group by phase
+        stages = (
+            self.env["project.task.type"]
+            .sudo()
+            .with_context(default_project_id=project.id)
+            .create(
+                [
+                    {
+                        "name": tphase.name,
+                        "sequence": tphase.sequence,
+                        "project_ids": [(6, 0, project.ids)],
+                        "user_id": False,
+                    }
+                    for tphase in self.template_id.phase_ids
+                ]
+            )
+        )
         phase_vals, task_vals = [], []
-        for tphase in self.template_id.phase_ids:
+        for tphase, stage in zip(self.template_id.phase_ids, stages, strict=True):
             phase_vals.append(
                 {
                     "campaign_id": self.id,
+                    "stage_id": stage.id,
                     "template_phase_id": tphase.id,
                     "name": tphase.name,
                     "sequence": tphase.sequence,
@@ -427,15 +475,16 @@ class UtmCampaign(models.Model):
         if not self.analytic_account_id:
             vals["analytic_account_id"] = project.account_id.id
         self.sudo().write(vals)
-        self.message_post(
-            body=_(
+        log_note(
+            self,
+            _(
                 "Campaign started from the template %(template)s: %(phases)s phases, "
                 "%(tasks)s tasks in the project %(project)s.",
                 template=self.template_id.name,
                 phases=len(phases),
                 tasks=len(task_vals),
                 project=project.name,
-            )
+            ),
         )
 
     def _prepare_project_vals(self):
@@ -469,6 +518,7 @@ class UtmCampaign(models.Model):
             "name": ttask.name,
             "project_id": project.id,
             "campaign_phase_id": phase.id,
+            "stage_id": phase.stage_id.id,
             "campaign_role": ttask.role,
             "description": ttask.instructions,
             "allocated_hours": ttask.planned_hours,
@@ -577,7 +627,7 @@ class UtmCampaign(models.Model):
 
     def _log_phase_move(self, body):
         self.ensure_one()
-        self.message_post(body=Markup("<p>%s</p>") % body, subtype_xmlid="mail.mt_note")
+        log_note(self, Markup("<p>%s</p>") % body)
 
     def _find_by_code_sql(self, text_sql):
         """:return: SQL selecting the ids of running campaigns whose code occurs

@@ -18,6 +18,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, split_every
 
+from .chatter import log_note
+
 _logger = logging.getLogger(__name__)
 
 # Partners formatted per batch for the direct-mail file: large enough to keep
@@ -183,9 +185,10 @@ class UtmCampaign(models.Model):
                     "generation_message": summary,
                 }
             )
-            campaign.message_post(
-                body=Markup("<p>%s</p>")
-                % _("Audience generated: %(summary)s.", summary=summary)
+            log_note(
+                campaign,
+                Markup("<p>%s</p>")
+                % _("Audience generated: %(summary)s.", summary=summary),
             )
         return results
 
@@ -419,6 +422,20 @@ class UtmCampaign(models.Model):
         )
         self.env["mail.activity"].invalidate_model()
 
+    def _prepare_mailing_sender_vals(self):
+        """The draft mailing's sender: Odoo's (the user who generates) unless
+        that user has no e-mail address; then the campaign owner's, the
+        company's or the server's default sender, so that generating never
+        fails on the generating user's missing address."""
+        if self.env.user.email:
+            return {}
+        sender = (
+            self.user_id.email_formatted
+            or self.company_id.email_formatted
+            or self.env["ir.mail_server"]._get_default_from_address()
+        )
+        return {"email_from": sender} if sender else {}
+
     def _generate_email_list(self, batch):
         """Add the new e-mail members to the campaign's mailing list (created
         with a draft mailing bound to the campaign on the first run)."""
@@ -431,6 +448,7 @@ class UtmCampaign(models.Model):
         if not self.mailing_id:
             self.mailing_id = self.env["mailing.mailing"].create(
                 {
+                    **self._prepare_mailing_sender_vals(),
                     "subject": self.title,
                     "campaign_id": self.id,
                     "mailing_type": "mail",
