@@ -6,6 +6,8 @@ import secrets
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from odoo.addons.marketing_resource_mgmt.models.chatter import log_note
+
 # 32 random bytes = 256 bits, well above the 128 bits the vendor feed needs.
 TOKEN_BYTES = 32
 
@@ -82,7 +84,7 @@ class CampaignVendorToken(models.Model):
     def action_revoke(self):
         self.sudo().write({"active": False, "date_revoked": fields.Datetime.now()})
         for token in self:
-            token.message_post(body=_("Token revoked."))
+            log_note(token, _("Token revoked."))
         return True
 
     # ---- AUTHENTICATION

@@ -2,6 +2,8 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
+from odoo.addons.marketing_resource_mgmt.models.chatter import log_note
+
 from ..kpi import elapsed_ratio, signal_for, worst_signal
 from .campaign_kpi import MONEY_GROUPS, withheld_fields
 
@@ -138,9 +140,8 @@ class UtmCampaign(models.Model):
         return res
 
     def _campaign_log(self, body):
-        """Log on the chatter when the campaign has one."""
-        if hasattr(self, "message_post"):
-            self.message_post(body=body)
+        """Log a note on the campaign's chatter (never blocking the action)."""
+        log_note(self, body)
 
     # ---- FINANCE
 

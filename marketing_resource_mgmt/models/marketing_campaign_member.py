@@ -4,11 +4,12 @@ import secrets
 from markupsafe import Markup
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
-from odoo.tools import SQL
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL, email_normalize
 
 from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
 
+from .chatter import log_note, schedule_activity
 from .logged_work import done_activity_counts
 
 MEMBER_STATES = [
@@ -140,7 +141,7 @@ class MarketingCampaignMember(models.Model):
         return res
 
     def _compute_answer_url(self):
-        base = self.get_base_url()
+        base = self[:1].get_base_url()
         for member in self:
             token = member.sudo().access_token
             member.answer_url = token and f"{base}/campaign/answer/{token}"
@@ -320,7 +321,8 @@ class MarketingCampaignMember(models.Model):
             if member and member.state in ("targeted", "contacted", "bounced"):
                 member.write({"state": member_state, "date_responded": now})
             user = member.user_id or campaign.user_id
-            record.activity_schedule(
+            schedule_activity(
+                record,
                 activity_type_id=activity_type.id,
                 summary=_("Inbound answer to campaign %(name)s", name=campaign.title),
                 note=_(
@@ -335,6 +337,14 @@ class MarketingCampaignMember(models.Model):
 
     # ---- PORTAL ANSWERS
 
+    def _accepts_answers(self):
+        """Whether the member's answer link still takes every answer: while
+        the member is active and its campaign is a draft or running. A
+        closed or cancelled campaign's link says the campaign has ended and
+        still lets the person unsubscribe."""
+        self.ensure_one()
+        return self.active and self.campaign_id.state in ("draft", "running")
+
     def _apply_portal_answer(self, answer, callback_time=False, note=False):
         """Record a customer's answer from the portal page (as superuser: the
         caller checked the token).
@@ -346,30 +356,28 @@ class MarketingCampaignMember(models.Model):
         if answer not in dict(ANSWERS):
             raise UserError(_("Unknown answer."))
         member = self.sudo()
-        now = fields.Datetime.now()
-        vals = {
-            "answer": answer,
-            "answer_note": note or False,
-            "date_responded": now,
-            "callback_time": callback_time if answer == "callback" else False,
-        }
-        lead = None
         if answer == "unsubscribe":
             member._unsubscribe()
             return None
+        if not member._accepts_answers():
+            raise UserError(_("This campaign has ended."))
+        vals = {
+            "answer": answer,
+            "answer_note": note or False,
+            "date_responded": fields.Datetime.now(),
+            "callback_time": callback_time if answer == "callback" else False,
+        }
         if answer == "not_interested":
             vals["state"] = "declined"
             member.write(vals)
-            member.message_post(body=_("Answered on the portal: not interested."))
+            log_note(member, _("Answered on the portal: not interested."))
             return None
         vals["state"] = "converted" if member.state == "converted" else "responded"
         member.write(vals)
         lead = member._create_or_update_answer_lead()
-        member.message_post(
-            body=_(
-                "Answered on the portal: %(answer)s.",
-                answer=dict(ANSWERS)[answer],
-            )
+        log_note(
+            member,
+            _("Answered on the portal: %(answer)s.", answer=dict(ANSWERS)[answer]),
         )
         return lead
 
@@ -405,11 +413,25 @@ class MarketingCampaignMember(models.Model):
         }
 
     def _create_or_update_answer_lead(self):
-        """Create the member's lead (routed by crm_lead_routing's on-create
-        routing when it has any), or add the new answer to it."""
+        """The lead of a positive answer: created, or the new answer added to
+        the member's open lead. The one method for every channel's positive
+        answer (portal "interested" / "call me back", a caller's
+        "interested" outcome): see docs/ARCHITECTURE.md.
+
+        The salesperson of a new lead: crm_lead_routing's rules first (routing
+        on create; a rule may also put it in a pool), else the member's
+        caller, else the campaign owner; never the user who records the
+        answer (on the portal, the Public user). The handling user gets an
+        "inbound answer" activity. Works as superuser (the caller checked
+        the access: the portal token, the caller's member).
+
+        :return: the lead (``crm.lead``, sudo)
+        """
         self.ensure_one()
-        vals = self._prepare_answer_lead_vals()
-        lead = self.lead_id
+        member = self.sudo()
+        vals = member._prepare_answer_lead_vals()
+        fallback = member._get_answer_lead_user()
+        lead = member.lead_id
         if lead and lead.active:
             lead.with_context(mrm_skip_inbound=True).write(
                 {
@@ -418,67 +440,147 @@ class MarketingCampaignMember(models.Model):
                 }
             )
         else:
-            if not self.member_user_for_lead():
-                vals.pop("user_id", None)
-            lead = self.env["crm.lead"].with_context(mrm_skip_inbound=True).create(vals)
-            if not lead.user_id:
-                lead.user_id = self.member_user_for_lead()
-            self.lead_id = lead
-        activity_type = self.env.ref(
-            "marketing_resource_mgmt.mail_activity_type_inbound_answer"
-        )
-        lead.activity_schedule(
-            activity_type_id=activity_type.id,
-            summary=_(
-                "Inbound answer to campaign %(name)s", name=self.campaign_id.title
-            ),
-            note=vals["description"],
-            user_id=(lead.user_id or self.member_user_for_lead()).id,
-        )
+            # no salesperson in the values, so that routing takes the lead;
+            # the default one (Odoo's: the current user) is the fallback
+            # user, which is what a lead no rule takes keeps
+            lead = (
+                self.env["crm.lead"]
+                .sudo()
+                .with_context(
+                    mrm_skip_inbound=True,
+                    mail_create_nosubscribe=True,
+                    default_user_id=fallback.id,
+                )
+                .create(vals)
+                .with_env(member.env)
+            )
+            member.lead_id = lead
+        user = lead.user_id or fallback
+        if user:
+            activity_type = self.env.ref(
+                "marketing_resource_mgmt.mail_activity_type_inbound_answer"
+            )
+            schedule_activity(
+                lead,
+                activity_type_id=activity_type.id,
+                summary=_(
+                    "Inbound answer to campaign %(name)s", name=member.campaign_id.title
+                ),
+                note=vals["description"],
+                user_id=user.id,
+            )
         return lead
 
-    def member_user_for_lead(self):
-        """:return: the user who handles the member's answer"""
+    def _get_answer_lead_user(self):
+        """:return: the user who handles the member's answer when routing
+        does not: the member's caller, else the campaign owner (may be empty;
+        never a portal or public user)"""
         self.ensure_one()
-        return self.user_id or self.campaign_id.user_id
+        users = self.user_id | self.campaign_id.user_id
+        return users.filtered(lambda user: not user.share)[:1]
 
     def _unsubscribe(self):
         """Unsubscribe at once on every channel: all the contact's members of
         the campaign, Odoo's e-mail and phone blacklists, the campaign's
-        mailing list."""
+        mailing list. Never fails on the contact's data: an address or a
+        number that cannot be normalised (a phone number is read in the
+        contact's country first, then the campaign company's) is noted on
+        the member instead of blacklisted.
+
+        :return: True
+        """
         self.ensure_one()
-        partner = self.partner_id.sudo()
-        members = self.sudo().search(
-            [("campaign_id", "=", self.campaign_id.id), ("partner_id", "=", partner.id)]
+        member = self.sudo()
+        partner = member.partner_id
+        campaign = member.campaign_id
+        members = member.with_context(active_test=False).search(
+            [("campaign_id", "=", campaign.id), ("partner_id", "=", partner.id)]
         )
-        now = fields.Datetime.now()
         members.write(
-            {"state": "unsubscribed", "answer": "unsubscribe", "date_responded": now}
+            {
+                "state": "unsubscribed",
+                "answer": "unsubscribe",
+                "date_responded": fields.Datetime.now(),
+            }
         )
         members.activity_ids.unlink()
-        if partner.email:
-            self.env["mail.blacklist"].sudo()._add(
-                partner.email,
-                message=_(
-                    "Unsubscribed from campaign %(code)s", code=self.campaign_id.code
-                ),
-            )
-        numbers = [n for n in (partner.phone, partner.mobile) if n]
-        if numbers:
-            self.env["phone.blacklist"].sudo()._add(numbers)
-        mailing_list = self.campaign_id.mailing_list_id
-        if mailing_list and partner.email_normalized:
+        message = _("Unsubscribed from campaign %(code)s", code=campaign.code)
+        kept = []
+        email = partner.email and email_normalize(partner.email)
+        if email:
+            if not member._blacklist(
+                lambda: self.env["mail.blacklist"].sudo()._add(email, message=message)
+            ):
+                kept.append(partner.email)
+        elif partner.email:
+            kept.append(partner.email)
+        numbers, invalid = member._get_sanitized_numbers()
+        kept += invalid
+        if numbers and not member._blacklist(
+            lambda: self.env["phone.blacklist"].sudo()._add(numbers, message=message)
+        ):
+            kept += numbers
+        if campaign.mailing_list_id and partner.email_normalized:
             subscriptions = (
                 self.env["mailing.subscription"]
                 .sudo()
                 .search(
                     [
-                        ("list_id", "=", mailing_list.id),
+                        ("list_id", "=", campaign.mailing_list_id.id),
                         ("contact_id.email_normalized", "=", partner.email_normalized),
                     ]
                 )
             )
             subscriptions.write({"opt_out": True})
-        self.sudo().message_post(
-            body=_("Unsubscribed on the portal from every channel.")
+        body = _("Unsubscribed on the portal from every channel.")
+        if kept:
+            body += " " + _(
+                "Not on a blacklist (not a valid address or number): %(values)s; "
+                "the member stays unsubscribed.",
+                values=", ".join(kept),
+            )
+        log_note(member, body)
+        return True
+
+    def _get_sanitized_numbers(self):
+        """The contact's phone numbers in E.164, read in the contact's country
+        first, then in the campaign company's.
+
+        :return: (list of E.164 numbers, list of numbers no country reads)
+        """
+        self.ensure_one()
+        partner = self.partner_id
+        countries = (
+            partner.country_id
+            | self.campaign_id.company_id.country_id
+            | self.env.company.country_id
         )
+        numbers, invalid = [], []
+        for number in filter(None, (partner.phone, partner.mobile)):
+            sanitized = next(
+                filter(
+                    None,
+                    (
+                        partner._phone_format(number=number, country=country)
+                        for country in countries
+                    ),
+                ),
+                False,
+            )
+            if sanitized:
+                numbers.append(sanitized)
+            else:
+                invalid.append(number)
+        return numbers, invalid
+
+    def _blacklist(self, add):
+        """Run ``add`` (a blacklist insertion) in a savepoint.
+
+        :return: False when Odoo refused the value (nothing written), else True
+        """
+        try:
+            with self.env.cr.savepoint():
+                add()
+        except (UserError, ValidationError):
+            return False
+        return True

@@ -9,6 +9,8 @@ from odoo.tools import SQL
 from odoo.tools.safe_eval import datetime as safe_datetime
 from odoo.tools.safe_eval import safe_eval
 
+from .chatter import log_note
+
 CHANNELS = [
     ("email", "E-mail"),
     ("call", "Phone call"),
@@ -587,5 +589,4 @@ class MarketingSegment(models.Model):
         }
 
     def _message_criteria_change(self, body):
-        for segment in self:
-            segment.message_post(body=body, subtype_xmlid="mail.mt_note")
+        log_note(self, body)

@@ -14,6 +14,7 @@ from . import test_campaign_portal
 from . import test_campaign_generation
 from . import test_campaign_tour
 from . import test_campaign_form
+from . import test_campaign_answers
 from . import test_campaign_close
 from . import test_normalized_columns
 from . import test_routing_job

@@ -157,12 +157,160 @@ class TestCampaignPortal(HttpCase):
         self.url_open("/campaign/answer/" + "0" * 48, data={"answer": "unsubscribe"})
         self.assertFalse(self.members.filtered(lambda m: m.state == "unsubscribed"))
 
-    def test_closed_campaign_token_expired(self):
-        member = self.members[2]
+    def _csrf(self, url):
+        page = self.url_open(url)
+        return re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+
+    def test_ended_campaign_link_offers_unsubscribe(self):
+        """A closed or cancelled campaign's link says politely that the
+        campaign has ended, takes no other answer and still unsubscribes."""
+        for state, member in (
+            ("closed", self.members[2]),
+            ("cancelled", self.members[1]),
+        ):
+            with self.subTest(state=state):
+                self.campaign.state = state
+                url = f"/campaign/answer/{member.access_token}"
+                page = self.url_open(url)
+                self.assertEqual(page.status_code, 200)
+                self.assertIn("has now ended", page.text)
+                self.assertNotIn("answer_interested", page.text)
+                self.assertNotIn("not valid", page.text)
+                csrf = self._csrf(url)
+                refused = self.url_open(
+                    url, data={"csrf_token": csrf, "answer": "interested"}
+                )
+                self.assertEqual(refused.status_code, 400)
+                self.assertIn("You can still unsubscribe", refused.text)
+                member.invalidate_recordset()
+                self.assertEqual(member.state, "targeted")
+                self.assertFalse(member.lead_id)
+                done = self.url_open(
+                    url, data={"csrf_token": csrf, "answer": "unsubscribe"}
+                )
+                self.assertEqual(done.status_code, 200)
+                self.assertIn("You are unsubscribed", done.text)
+                member.invalidate_recordset()
+                self.assertEqual(member.state, "unsubscribed")
+                self.assertTrue(member.partner_id.is_blacklisted)
+
+    def test_archived_member_can_unsubscribe(self):
+        member = self.members[0]
+        member.active = False
+        url = f"/campaign/answer/{member.access_token}"
+        self.assertIn("has now ended", self.url_open(url).text)
+        self.url_open(url, data={"csrf_token": self._csrf(url), "answer": "unsubscribe"})
+        member.invalidate_recordset()
+        self.assertEqual(member.state, "unsubscribed")
+
+    def test_page_shows_no_personal_data(self):
+        """As the Public user (whoever holds the link): a greeting, nothing
+        else of the contact, before and after an answer."""
+        partner = self.env["res.partner"].create(
+            {
+                "name": "Priya Private",
+                "email": "priya.private@example.com",
+                "phone": "+44 20 7946 0999",
+                # not a valid British number (as 168 rows of uk-500.csv):
+                # Odoo's blacklist refused it with an error page quoting it
+                "mobile": "01907-538509",
+                "street": "99 Secret Lane",
+                "city": "Hiddenham",
+                "zip": "HD1 9ZZ",
+            }
+        )
+        member = self.env["marketing.campaign.member"].create(
+            {"campaign_id": self.campaign.id, "partner_id": partner.id}
+        )
+        url = f"/campaign/answer/{member.access_token}"
+        private = (
+            "priya.private",
+            "7946 0999",
+            "7946",
+            "01907",
+            "538509",
+            "Secret Lane",
+            "Hiddenham",
+            "HD1",
+        )
+
+        def check(text, greeting=True):
+            if greeting:
+                self.assertIn("Priya Private", text)
+            for value in private:
+                self.assertNotIn(value, text)
+
+        check(self.url_open(url).text)
+        check(
+            self.url_open(
+                url,
+                data={
+                    "csrf_token": self._csrf(url),
+                    "answer": "callback",
+                    "callback_time": "mornings",
+                },
+            ).text,
+            greeting=False,
+        )
+        page = self.url_open(url).text
+        check(page)
+        self.assertNotIn("Call me back", page.split("answer_callback")[0])
+        self.assertNotIn("already answered", page)
         self.campaign.state = "closed"
-        response = self.url_open(f"/campaign/answer/{member.access_token}")
-        self.assertEqual(response.status_code, 404)
-        self.assertNotIn("Portal Spring Offer", response.text)
+        check(self.url_open(url).text)
+        response = self.url_open(
+            url, data={"csrf_token": self._csrf(url), "answer": "unsubscribe"}
+        )
+        self.assertEqual(response.status_code, 200)
+        check(response.text, greeting=False)
+
+    def test_interested_lead_salesperson(self):
+        """The answer lead goes through routing, then to the member's caller,
+        then to the campaign owner; never to the Public user."""
+        public = self.env.ref("base.public_user")
+        self.env["crm.routing.rule"].search([]).write({"active": False})
+        caller = new_test_user(
+            self.env,
+            login="mrm_portal_caller",
+            groups="sales_team.group_sale_salesman",
+        )
+        routed_user = new_test_user(
+            self.env,
+            login="mrm_portal_routed",
+            groups="sales_team.group_sale_salesman",
+        )
+        with_caller, without_caller, routed = self.members[:3]
+        with_caller.user_id = caller
+        routed.partner_id.email = "someone@routed-answers.example"
+        self.env["crm.routing.rule"].create(
+            {
+                "name": "Routed answers",
+                "assignee_ids": [(0, 0, {"user_id": routed_user.id})],
+                "criterion_ids": [
+                    (
+                        0,
+                        0,
+                        {
+                            "field_name": "email_from",
+                            "operator": "ilike",
+                            "value": "routed-answers.example",
+                        },
+                    )
+                ],
+            }
+        )
+        for member, expected in (
+            (with_caller, caller),
+            (without_caller, self.owner),
+            (routed, routed_user),
+        ):
+            with self.subTest(member=member.partner_id.name):
+                self._answer(member, "interested")
+                lead = member.lead_id
+                self.assertEqual(lead.user_id, expected)
+                self.assertNotEqual(lead.user_id, public)
+                self.assertNotIn(public.partner_id, lead.message_partner_ids)
+                self.assertEqual(lead.activity_ids.user_id, expected)
 
     def test_logged_in_portal_user(self):
         self.authenticate("mrm_portal_customer", "mrm_portal_customer")

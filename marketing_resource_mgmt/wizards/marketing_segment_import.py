@@ -6,6 +6,7 @@ from odoo import fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
+from ..models.chatter import log_note
 from ..tools import contact_import
 
 
@@ -234,13 +235,14 @@ class MarketingSegmentImport(models.TransientModel):
                         "rejected_count": counts["rejected"],
                     }
                 )
-                segment.message_post(
-                    body=self.env._(
+                log_note(
+                    segment,
+                    self.env._(
                         "Imported %(file)s: %(created)s created, %(matched)s matched, "
                         "%(rejected)s rejected.",
                         file=self.filename or "",
                         **counts,
-                    )
+                    ),
                 )
                 self.env.flush_all()
         except (UserError, ValueError) as error:
