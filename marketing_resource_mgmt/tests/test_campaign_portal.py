@@ -199,7 +199,9 @@ class TestCampaignPortal(HttpCase):
         member.active = False
         url = f"/campaign/answer/{member.access_token}"
         self.assertIn("has now ended", self.url_open(url).text)
-        self.url_open(url, data={"csrf_token": self._csrf(url), "answer": "unsubscribe"})
+        self.url_open(
+            url, data={"csrf_token": self._csrf(url), "answer": "unsubscribe"}
+        )
         member.invalidate_recordset()
         self.assertEqual(member.state, "unsubscribed")
 

@@ -27,7 +27,8 @@ registry.category("web_tour.tours").add("mrm_campaign_new_tour", {
       run: "edit Six-step",
     },
     {
-      trigger: ".o_field_widget[name=template_id] .dropdown-item:contains(Six-step campaign)",
+      trigger:
+        ".o_field_widget[name=template_id] .dropdown-item:contains(Six-step campaign)",
       run: "click",
     },
     {
