@@ -423,22 +423,7 @@ class UtmCampaign(models.Model):
         )
         users_by_role = self._get_users_by_role()
         # the phases are the project's stages: its tasks group by phase
-        stages = (
-            self.env["project.task.type"]
-            .sudo()
-            .with_context(default_project_id=project.id)
-            .create(
-                [
-                    {
-                        "name": tphase.name,
-                        "sequence": tphase.sequence,
-                        "project_ids": [(6, 0, project.ids)],
-                        "user_id": False,
-                    }
-                    for tphase in self.template_id.phase_ids
-                ]
-            )
-        )
+        stages = self._create_phase_stages(project, self.template_id.phase_ids)
         phase_vals, task_vals = [], []
         for tphase, stage in zip(self.template_id.phase_ids, stages, strict=True):
             phase_vals.append(
@@ -486,6 +471,57 @@ class UtmCampaign(models.Model):
                 project=project.name,
             ),
         )
+
+    @api.model
+    def _create_phase_stages(self, project, phases):
+        """The project's stages, one per phase (project stages, not personal
+        ones), in the phases' order.
+
+        :param project: the campaign's project
+        :param phases: the template's or the campaign's phases (name, sequence)
+        :return: the stages (``project.task.type``), in the order of ``phases``
+        """
+        return (
+            self.env["project.task.type"]
+            .sudo()
+            .with_context(default_project_id=project.id)
+            .create(
+                [
+                    {
+                        "name": phase.name,
+                        "sequence": phase.sequence,
+                        "project_ids": [(6, 0, project.ids)],
+                        "user_id": False,
+                    }
+                    for phase in phases
+                ]
+            )
+        )
+
+    @api.model
+    def _migrate_phase_stages(self):
+        """Campaigns started before their phases were the project's stages:
+        a stage per phase, the phase's tasks moved into it. Idempotent (run
+        by the 18.0.1.0.1 migration).
+
+        :return: True
+        """
+        phases = (
+            self.env["marketing.campaign.phase"]
+            .sudo()
+            .search(
+                [("stage_id", "=", False), ("campaign_id.project_id", "!=", False)],
+                order="campaign_id, sequence, id",
+            )
+        )
+        for campaign, campaign_phases in phases.grouped("campaign_id").items():
+            stages = self._create_phase_stages(campaign.project_id, campaign_phases)
+            for phase, stage in zip(campaign_phases, stages, strict=True):
+                phase.stage_id = stage
+                phase.with_context(active_test=False).task_ids.write(
+                    {"stage_id": stage.id}
+                )
+        return True
 
     def _prepare_project_vals(self):
         self.ensure_one()

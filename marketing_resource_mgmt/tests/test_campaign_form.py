@@ -203,3 +203,31 @@ class TestCampaignForm(CampaignCase):
         )
         other.with_user(self.owner).action_start()
         self.assertTrue(other.can_generate)
+
+    def test_migrate_campaigns_started_without_stages(self):
+        """A campaign started before phases were stages (tasks in "None")
+        gets a stage per phase, its tasks in them; running it twice changes
+        nothing."""
+        campaign = self.campaign.with_user(self.owner)
+        campaign.action_start()
+        campaign = campaign.sudo()
+        project = campaign.project_id
+        # as such a campaign was: phases without stages, tasks without stage
+        old_stages = campaign.phase_ids.stage_id
+        campaign.phase_ids.stage_id = False
+        project.task_ids.write({"stage_id": False})
+        project.type_ids = [(5, 0, 0)]
+        old_stages.unlink()
+        phase_of_task = {task: task.campaign_phase_id for task in project.task_ids}
+        self.assertTrue(all(phase_of_task.values()))
+        self.env["utm.campaign"]._migrate_phase_stages()
+        self.assertEqual(
+            project.type_ids.sorted("sequence").mapped("name"),
+            campaign.phase_ids.mapped("name"),
+        )
+        for task, phase in phase_of_task.items():
+            self.assertEqual(task.campaign_phase_id, phase)
+            self.assertEqual(task.stage_id, phase.stage_id)
+        stages = project.type_ids
+        self.env["utm.campaign"]._migrate_phase_stages()
+        self.assertEqual(project.type_ids, stages)
