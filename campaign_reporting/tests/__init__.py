@@ -9,3 +9,6 @@ from . import test_vendor
 from . import test_tours
 from . import test_kpi_store
 from . import test_kpi_job
+from . import test_roi
+from . import test_monitor_scope
+from . import test_vendor_portal
