@@ -116,7 +116,7 @@ class TestMonitorTours(MonitorScopeCommon, HttpCase):
         )
 
     def test_finance_names_tour(self):
-        self.campaign_a.name = "Spring Push for the Northern Regional Distributors"
+        self.campaign_a.title = "Spring Push for the Northern Regional Distributors"
         self.start_tour(
             "/odoo/action-campaign_reporting.campaign_kpi_action_finance",
             "campaign_reporting_finance_names",
