@@ -12,3 +12,4 @@ from . import test_kpi_job
 from . import test_roi
 from . import test_monitor_scope
 from . import test_vendor_portal
+from . import test_readme
