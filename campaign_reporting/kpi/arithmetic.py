@@ -220,7 +220,8 @@ def roi_xlsx_formula(revenue_cell, net_cost_cell, cofunding_cell, labels):
     """
 
     def text(value):
-        return '"%s"' % value.replace('"', '""')
+        escaped = value.replace('"', '""')
+        return f'"{escaped}"'
 
     return (
         f"=IF({net_cost_cell}>0,({revenue_cell}-{net_cost_cell})/{net_cost_cell},"

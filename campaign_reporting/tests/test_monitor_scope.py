@@ -32,7 +32,6 @@ class MonitorScopeCommon(CampaignReportingCommon):
         )
 
 
-
 @tagged("post_install", "-at_install")
 class TestMonitorScope(MonitorScopeCommon):
     """The monitor shows controlled campaigns by default, a campaign before
@@ -70,9 +69,7 @@ class TestMonitorScope(MonitorScopeCommon):
                 responses = next(
                     k for k in card["kpis"] if k["name"] == "members_responded"
                 )
-                self.assertEqual(
-                    (responses["actual"], responses["target"]), (0, 60)
-                )
+                self.assertEqual((responses["actual"], responses["target"]), (0, 60))
                 self.assertEqual(responses["signal"], "not_started")
         self.assertEqual(data["signal_counts"]["not_started"], 2)
         # started and judged: campaign A is off track, not "not started"

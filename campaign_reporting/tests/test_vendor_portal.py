@@ -150,10 +150,7 @@ class TestVendorPortalFeed(CampaignReportingCommon, HttpCase):
             ".//td[contains(@class, 'o_cofunded_funding_state')]"
         )[0]
         self.assertEqual(text(funding_state), "Committed")
-        labels = [
-            text(row.xpath("./td")[0])
-            for row in card.xpath(".//tr[@data-kpi]")
-        ]
+        labels = [text(row.xpath("./td")[0]) for row in card.xpath(".//tr[@data-kpi]")]
         self.assertIn("Leads", labels)
         self.assertIn("Invoiced revenue", labels)
         revenue = card.xpath(
@@ -169,7 +166,9 @@ class TestVendorPortalFeed(CampaignReportingCommon, HttpCase):
             "//a[@href='/my/cofunded_campaigns']//div[contains(@class,"
             " 'o_portal_icon')]/img/@src"
         )
-        self.assertEqual(icons, ["/campaign_reporting/static/src/img/cofunded_campaigns.svg"])
+        self.assertEqual(
+            icons, ["/campaign_reporting/static/src/img/cofunded_campaigns.svg"]
+        )
         self.assertEqual(self.url_open(icons[0]).status_code, 200)
 
     def test_backoffice_token_dialog(self):

@@ -88,6 +88,4 @@ class TestClusterSplitDegenerate(SegmentCase):
             self.assertIn(f'name="{name}"', view["arch"])
         self.assertEqual(prospects.contact_count, 40)
         # the segment's chatter keeps the note
-        self.assertIn(
-            "split into 2", self.mixed_segment.message_ids[:1].body or ""
-        )
+        self.assertIn("split into 2", self.mixed_segment.message_ids[:1].body or "")

@@ -35,7 +35,9 @@ class TestClusteringDegenerate(BaseCase):
         self.assertEqual(sorted(set(labels)), [0, 1])
         sizes = [labels.count(0), labels.count(1)]
         self.assertEqual(sizes, [10, 490], "cluster 0 = the recent buyers")
-        self.assertEqual(clustering.describe(model, 0), ["recent", "frequent", "high_value"])
+        self.assertEqual(
+            clustering.describe(model, 0), ["recent", "frequent", "high_value"]
+        )
         # the non-buyers are most of the segment: their profile is that
         self.assertEqual(clustering.describe(model, 1), [clustering.NO_ORDERS])
 

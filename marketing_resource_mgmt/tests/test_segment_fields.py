@@ -35,7 +35,15 @@ class TestSegmentFieldPaths(SegmentCase):
                 "name": name,
                 "domain": "[('comment', '=', 'path-test')]",
                 "criterion_ids": [
-                    (0, 0, {"field_name": field_name, "operator": operator, "value": value})
+                    (
+                        0,
+                        0,
+                        {
+                            "field_name": field_name,
+                            "operator": operator,
+                            "value": value,
+                        },
+                    )
                 ],
             }
         )
@@ -108,7 +116,9 @@ class TestSegmentFieldPaths(SegmentCase):
         self.assertEqual(segment.action_preview()["name"], "Preview of Path")
         wizard = self.env["marketing.segment.import"].create(
             {
-                "file": base64.b64encode(b"first_name,last_name,email\nAnn,Able,ann@x.org\n"),
+                "file": base64.b64encode(
+                    b"first_name,last_name,email\nAnn,Able,ann@x.org\n"
+                ),
                 "filename": "few.csv",
                 "segment_name": "Few",
             }

@@ -46,9 +46,9 @@ def degenerate_features(features):
         return list(range(len(FEATURES)))
     width = len(features[0])
     return [
-        i for i in range(width) if max(row[i] for row in features) == min(
-            row[i] for row in features
-        )
+        i
+        for i in range(width)
+        if max(row[i] for row in features) == min(row[i] for row in features)
     ]
 
 
@@ -66,7 +66,7 @@ def plan_split(features, k):
     distinct = len({tuple(row[i] for i in kept) for row in features}) if kept else 1
     if distinct < MIN_K:
         raise NotSplittable(
-            f"{len(features)} rows with {distinct} distinct profile(s): nothing to split"
+            f"{len(features)} rows, {distinct} distinct profile(s): nothing to split"
         )
     return min(k, distinct), dropped
 

@@ -181,7 +181,9 @@ class MarketingSegmentCluster(models.TransientModel):
                 }
             )
         children = self.env["marketing.segment"].create(vals_list)
-        list_view = self.env.ref("marketing_resource_mgmt.marketing_segment_view_list_cluster")
+        list_view = self.env.ref(
+            "marketing_resource_mgmt.marketing_segment_view_list_cluster"
+        )
         action = {
             "type": "ir.actions.act_window",
             "name": self.env._("Clusters of %(name)s", name=segment.name),

@@ -185,12 +185,12 @@ registry.category("web_tour.tours").add("campaign_reporting_monitor_signals", {
     },
     {
       content: "A campaign before its start is 'Not started'",
-      trigger: ".o_cm_card:contains('Winter Launch') .o_cm_signal:contains('Not started')",
+      trigger:
+        ".o_cm_card:contains('Winter Launch') .o_cm_signal:contains('Not started')",
     },
     {
       content: "A fully funded campaign shows its return as an amount",
-      trigger:
-        ".o_cm_card:contains('Spring Push') .o_cm_roi:contains('Fully funded')",
+      trigger: ".o_cm_card:contains('Spring Push') .o_cm_roi:contains('Fully funded')",
     },
     {
       content: "An unknown cost is 'n/a', with nothing to click",

@@ -146,7 +146,8 @@ registry.category("web_tour.tours").add("marketing_segment_tour", {
     },
     {
       content: "The advanced filter does not contradict the count",
-      trigger: ".o_notebook a[name=domain], .o_notebook .nav-link:contains(Advanced filter)",
+      trigger:
+        ".o_notebook a[name=domain], .o_notebook .nav-link:contains(Advanced filter)",
       run: "click",
     },
     {
