@@ -36,6 +36,7 @@
         "views/utm_campaign_views.xml",
         "views/res_config_settings_views.xml",
         "views/portal_templates.xml",
+        "wizards/campaign_vendor_token_show_views.xml",
         "views/campaign_reporting_menus.xml",
         "report/campaign_pnl_report.xml",
         "data/mail_template_data.xml",
@@ -45,6 +46,9 @@
     "assets": {
         "web.assets_backend": [
             "campaign_reporting/static/src/campaign_monitor/*",
+        ],
+        "web.assets_frontend": [
+            "campaign_reporting/static/src/portal/*",
         ],
         "web.assets_tests": [
             "campaign_reporting/static/src/tours/*",

@@ -56,6 +56,9 @@
         "demo/marketing_segment_demo.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "marketing_resource_mgmt/static/src/segment/*",
+        ],
         "web.assets_tests": [
             "marketing_resource_mgmt/static/src/tours/*.js",
         ],

@@ -2,6 +2,7 @@
 import os
 
 from markupsafe import escape
+from werkzeug.exceptions import Forbidden
 
 from odoo import _, http
 from odoo.exceptions import UserError
@@ -48,26 +49,29 @@ class CampaignVendorFeed(http.Controller):
         save_session=False,
     )
     def vendor_feed(self, code, token=None, **kwargs):
-        """Status of one co-funded campaign as XML, for a vendor's token."""
+        """Status of one co-funded campaign as XML, for a vendor's token, or
+        for the vendor's portal user who opens the link while logged in."""
         token = request.httprequest.headers.get("X-Vendor-Token") or token
-        try:
-            record = request.env["campaign.vendor.token"]._authenticate(token)
-        except UserError as error:
-            return _xml_error(403, "invalid_token", str(error))
         env = request.env(su=True)
+        user = request.env.user
+        if not token and request.session.uid and not user._is_public():
+            # the portal page's link: the logged-in user's own company
+            vendor = user.partner_id.commercial_partner_id
+            companies = [False, *user.company_ids.ids]
+        else:
+            try:
+                record = request.env["campaign.vendor.token"]._authenticate(token)
+            except UserError as error:
+                return _xml_error(403, "invalid_token", str(error))
+            vendor = record.partner_id
+            companies = [record.company_id.id, False]
         campaign = (
             env["utm.campaign"]
             .with_context(active_test=False)
-            .search(
-                [
-                    ("code", "=", code),
-                    ("company_id", "in", [record.company_id.id, False]),
-                ],
-                limit=1,
-            )
+            .search([("code", "=", code), ("company_id", "in", companies)], limit=1)
         )
         status = campaign and env["campaign.vendor.status"]._get_status(
-            record.partner_id, campaign
+            vendor, campaign
         )
         if not status:
             # same answer for "no such campaign" and "not yours": nothing leaks
@@ -90,14 +94,39 @@ class CampaignVendorPortal(CustomerPortal):
         return values
 
     @http.route(["/my/cofunded_campaigns"], type="http", auth="user", website=True)
-    def portal_cofunded_campaigns(self, **kwargs):
-        partner = request.env.user.partner_id
-        status = request.env["campaign.vendor.status"]._get_status(partner)
+    def portal_cofunded_campaigns(self, new_token=None, **kwargs):
+        user = request.env.user
+        status = request.env["campaign.vendor.status"]._get_status(user.partner_id)
+        has_token = bool(
+            request.env["campaign.vendor.token"]
+            .sudo()
+            .search_count([("user_id", "=", user.id), ("active", "=", True)])
+        )
         values = self._prepare_portal_layout_values()
         values.update(
             {
                 "page_name": "cofunded_campaigns",
                 "campaign_status": status,
+                "has_token": has_token,
+                "new_token": new_token,
             }
         )
         return request.render("campaign_reporting.portal_cofunded_campaigns", values)
+
+    @http.route(
+        ["/my/cofunded_campaigns/token"],
+        type="http",
+        auth="user",
+        website=True,
+        methods=["POST"],
+    )
+    def portal_cofunded_campaigns_token(self, **kwargs):
+        """Make (or replace) the logged-in vendor user's own feed token and
+        show it once on the page."""
+        try:
+            token = request.env["campaign.vendor.token"]._generate_portal_token(
+                request.env.user
+            )
+        except UserError as error:
+            raise Forbidden(str(error)) from error
+        return self.portal_cofunded_campaigns(new_token=token)

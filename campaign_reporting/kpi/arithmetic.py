@@ -7,10 +7,15 @@ ratios set-wise; these functions serve the monitor's signals and the digest.
 
 from datetime import date
 
+from odoo.tools import SQL
+
 SIGNAL_ON_TRACK = "on_track"
 SIGNAL_AT_RISK = "at_risk"
 SIGNAL_OFF_TRACK = "off_track"
 SIGNAL_NONE = "none"
+# a campaign before its start (draft, or its start date still ahead): its
+# targets are not yet due, so "on track" would be a claim nobody can make
+SIGNAL_NOT_STARTED = "not_started"
 
 # Default thresholds (percent of the pro-rata target reached). A campaign that
 # has reached 90 % of what it should have reached by today is on track, 60 %
@@ -18,7 +23,18 @@ SIGNAL_NONE = "none"
 DEFAULT_ON_TRACK = 90.0
 DEFAULT_AT_RISK = 60.0
 
-_SIGNAL_ORDER = [SIGNAL_NONE, SIGNAL_ON_TRACK, SIGNAL_AT_RISK, SIGNAL_OFF_TRACK]
+_SIGNAL_ORDER = [
+    SIGNAL_NONE,
+    SIGNAL_NOT_STARTED,
+    SIGNAL_ON_TRACK,
+    SIGNAL_AT_RISK,
+    SIGNAL_OFF_TRACK,
+]
+
+# How the return of a campaign is expressed (see roi_basis)
+ROI_PERCENT = "percent"  # net cost above zero: ROI in percent
+ROI_FULLY_FUNDED = "fully_funded"  # co-funding covers the whole cost
+ROI_NO_COST = "no_cost"  # no cost and no co-funding yet
 
 
 def ratio(numerator, denominator):
@@ -102,3 +118,113 @@ def worst_signal(signals):
         if _SIGNAL_ORDER.index(sig) > _SIGNAL_ORDER.index(worst):
             worst = sig
     return worst
+
+
+def has_started(state, date_start, today=None):
+    """Whether a campaign's targets can be judged yet.
+
+    A draft campaign, or one whose start date is still ahead, has not
+    started: its signal is SIGNAL_NOT_STARTED, whatever its figures.
+
+    :param state: the campaign's state (``draft``, ``running``, ...)
+    :param date_start: its start date or None
+    :return: bool
+    """
+    today = today or date.today()
+    if state == "draft":
+        return False
+    return not (date_start and today < date_start)
+
+
+# ---- RETURN ON INVESTMENT
+#
+# The one definition of the campaign's return, read by the KPI views (the SQL
+# below), the Campaign Monitor and the digest (the Python functions) and the
+# P&L workbook (the Excel formula). All three say the same:
+#
+#   net cost   = actual cost - co-funding committed
+#   net return = invoiced revenue - net cost
+#   ROI (%)    = net return / net cost x 100, only when net cost > 0
+#
+# With a net cost of zero or below the ROI is undefined (a division by zero,
+# or a negative denominator that turns a gain into a "loss"): the campaign is
+# "fully funded" when co-funding covers its cost, or has "no cost" yet, and
+# its return is shown as the amount ``net_return`` instead.
+
+
+def net_return(revenue, net_cost):
+    """Invoiced revenue minus the net cost (None when either is unknown)."""
+    if revenue is None or net_cost is None:
+        return None
+    return float(revenue) - float(net_cost)
+
+
+def roi_basis(net_cost, cofunding):
+    """How the campaign's return is expressed.
+
+    :param net_cost: actual cost minus co-funding committed (None if unknown)
+    :param cofunding: co-funding committed (None if unknown)
+    :return: ROI_PERCENT, ROI_FULLY_FUNDED, ROI_NO_COST or None (unknown)
+    """
+    if net_cost is None:
+        return None
+    if net_cost > 0:
+        return ROI_PERCENT
+    if cofunding:
+        return ROI_FULLY_FUNDED
+    return ROI_NO_COST
+
+
+def roi(revenue, net_cost):
+    """Return on investment in percent: (revenue - net cost) / net cost x 100.
+
+    :return: float, or None when the net cost is zero or below (see
+        roi_basis: the return is then the amount ``net_return``) or unknown
+    """
+    if revenue is None or net_cost is None or net_cost <= 0:
+        return None
+    return (float(revenue) - float(net_cost)) / float(net_cost) * 100.0
+
+
+def roi_sql(revenue, net_cost):
+    """SQL of ``roi`` over two SQL expressions (NULL where roi is None)."""
+    return SQL(
+        "CASE WHEN (%(net)s) > 0 THEN ((%(rev)s) - (%(net)s)) / (%(net)s) * 100.0 END",
+        rev=revenue,
+        net=net_cost,
+    )
+
+
+def roi_basis_sql(net_cost, cofunding):
+    """SQL of ``roi_basis`` over two SQL expressions (NULL where it is None)."""
+    return SQL(
+        """CASE WHEN (%(net)s) IS NULL THEN NULL
+                WHEN (%(net)s) > 0 THEN %(percent)s
+                WHEN COALESCE(%(cofunding)s, 0) <> 0 THEN %(funded)s
+                ELSE %(no_cost)s END""",
+        net=net_cost,
+        cofunding=cofunding,
+        percent=ROI_PERCENT,
+        funded=ROI_FULLY_FUNDED,
+        no_cost=ROI_NO_COST,
+    )
+
+
+def roi_xlsx_formula(revenue_cell, net_cost_cell, cofunding_cell, labels):
+    """Excel formula of ``roi`` (as a ratio, for a percent-formatted cell).
+
+    :param labels: {ROI_FULLY_FUNDED: text, ROI_NO_COST: text} shown instead
+        of a ratio when the net cost is zero or below
+    :return: formula text, e.g. ``=IF(B15>0,(B16-B15)/B15,IF(B14<>0,"Fully
+        funded","No cost"))``
+    """
+
+    def text(value):
+        escaped = value.replace('"', '""')
+        return f'"{escaped}"'
+
+    return (
+        f"=IF({net_cost_cell}>0,({revenue_cell}-{net_cost_cell})/{net_cost_cell},"
+        f"IF({cofunding_cell}<>0,{text(labels[ROI_FULLY_FUNDED])},"
+        f"{text(labels[ROI_NO_COST])}))"
+    )

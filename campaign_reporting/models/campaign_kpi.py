@@ -3,6 +3,7 @@ from odoo import api, fields, models, tools
 
 from odoo.addons.queue_job.job import identity_exact
 
+from ..kpi import ROI_FULLY_FUNDED, ROI_NO_COST, ROI_PERCENT
 from .campaign_kpi_sql import (
     CONTACTED_STATES,
     KPI_INDEXES,
@@ -32,6 +33,12 @@ CHANNEL_SELECTION = [
     ("sms", "SMS"),
 ]
 
+ROI_BASIS_SELECTION = [
+    (ROI_PERCENT, "ROI in percent"),
+    (ROI_FULLY_FUNDED, "Fully funded"),
+    (ROI_NO_COST, "No cost yet"),
+]
+
 DATA_ISSUE_SELECTION = [
     ("no_analytic_account", "No analytic account: costs unknown"),
     ("analytic_plan", "Analytic account outside the Projects plan: costs unknown"),
@@ -51,7 +58,9 @@ COST_FIELDS = frozenset(
         "committed_total",
         "budget_remaining",
         "net_cost",
+        "net_return",
         "roi",
+        "roi_basis",
         "cost_per_lead",
         "cost_per_won",
         "pct_budget",
@@ -139,7 +148,24 @@ class CampaignKpi(models.Model):
         "Co-funding received", readonly=True, groups=MONEY_GROUPS
     )
     net_cost = fields.Monetary(readonly=True, groups=MONEY_GROUPS)
-    roi = fields.Float("ROI (%)", readonly=True, aggregator="avg", groups=MONEY_GROUPS)
+    net_return = fields.Monetary(
+        "Net return",
+        readonly=True,
+        groups=MONEY_GROUPS,
+        help="Invoiced revenue minus the net cost (actual cost minus co-funding).",
+    )
+    roi = fields.Float(
+        "ROI (%)",
+        readonly=True,
+        aggregator="avg",
+        groups=MONEY_GROUPS,
+        help="Net return / net cost x 100, only when the net cost is above zero; "
+        "a campaign whose co-funding covers its cost is 'fully funded' and its "
+        "return is the net return amount.",
+    )
+    roi_basis = fields.Selection(
+        ROI_BASIS_SELECTION, "Return", readonly=True, groups=MONEY_GROUPS
+    )
     cost_per_lead = fields.Monetary(
         readonly=True, aggregator="avg", groups=MONEY_GROUPS
     )

@@ -29,6 +29,9 @@ Definitions (the drill-down domains in campaign_kpi.py use the same ones):
   distribution), in company currency.
 - co-funding: committed = states committed/claimed/received, claimed =
   claimed/received, received = received.
+- net cost = actual cost - co-funding committed; net return = revenue - net
+  cost; ROI and its basis (percent, fully funded, no cost) as defined once in
+  kpi/arithmetic.py (roi_sql, roi_basis_sql).
 - A lead's channel is the channel of the campaign member whose lead it is;
   an order's the channel of the member it answers (inbound matching), else
   of its opportunity; 'none' when no member produced it.
@@ -48,6 +51,8 @@ campaign's (every money figure).
 from contextlib import contextmanager
 
 from odoo.tools import SQL
+
+from ..kpi import roi_basis_sql, roi_sql
 
 
 @contextmanager
@@ -487,8 +492,10 @@ def campaign_view_sql(currency_stored=False, stored=False):
                CASE WHEN m.data_issue = 'currency' THEN NULL
                     ELSE m.cofunding_received END AS cofunding_received,
                m.m_cost - m.m_cofunding AS net_cost,
-               (m.m_revenue - (m.m_cost - m.m_cofunding))
-                   / NULLIF(m.m_cost - m.m_cofunding, 0) * 100.0 AS roi,
+               /* the return: one definition in kpi/arithmetic.py */
+               m.m_revenue - (m.m_cost - m.m_cofunding) AS net_return,
+               %(roi)s AS roi,
+               %(roi_basis)s AS roi_basis,
                m.m_cost / NULLIF(m.leads, 0) AS cost_per_lead,
                m.m_cost / NULLIF(m.won, 0) AS cost_per_won,
                m.opportunities * 100.0 / NULLIF(m.leads, 0) AS rate_lead_opportunity,
@@ -510,4 +517,6 @@ def campaign_view_sql(currency_stored=False, stored=False):
         cur=campaign_currency_sql(currency_stored),
         cf_committed=COFUNDING_COMMITTED,
         cf_claimed=COFUNDING_CLAIMED,
+        roi=roi_sql(SQL("m.m_revenue"), SQL("m.m_cost - m.m_cofunding")),
+        roi_basis=roi_basis_sql(SQL("m.m_cost - m.m_cofunding"), SQL("m.m_cofunding")),
     )

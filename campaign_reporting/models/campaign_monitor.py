@@ -11,11 +11,16 @@ from ..kpi import (
     DEFAULT_ON_TRACK,
     SIGNAL_AT_RISK,
     SIGNAL_NONE,
+    SIGNAL_NOT_STARTED,
     SIGNAL_OFF_TRACK,
     SIGNAL_ON_TRACK,
     elapsed_ratio,
+    has_started,
+    net_return,
     percent,
     ratio,
+    roi,
+    roi_basis,
     signal_for,
     worst_signal,
 )
@@ -58,9 +63,25 @@ MONEY_FIELDS = [
     "cofunding_claimed",
     "cofunding_received",
     "net_cost",
+    "net_return",
     "roi",
+    "roi_basis",
     "cost_per_lead",
     "cost_per_won",
+]
+# The campaigns the monitor shows by default: those run by the Campaign
+# Controller, as utm.campaign._is_controlled says (a template, a team, or past
+# the draft state; test_monitor proves both agree). Odoo's plain UTM campaigns
+# ("Sale", "Newsletter"...) have no targets, budget or analytic account: the
+# monitor lists them only when asked (scope "all").
+SCOPE_CONTROLLED = "controlled"
+SCOPE_ALL = "all"
+CONTROLLED_DOMAIN = [
+    "|",
+    "|",
+    ("template_id", "!=", False),
+    ("team_ids", "!=", False),
+    ("state", "!=", "draft"),
 ]
 # KPI -> target field whose signal counts for the campaign's overall signal
 SIGNAL_TARGETS = [
@@ -196,11 +217,15 @@ class CampaignMonitor(models.AbstractModel):
     def _campaign_domain(self, filters):
         """utm.campaign domain of the monitor's filters.
 
-        :param filters: dict with optional keys phase_id, user_id, campaign_type,
-            state, date_from, date_to (ISO dates; campaigns overlapping the period)
+        :param filters: dict with optional keys scope (``controlled``, the
+            default, or ``all``: every UTM campaign, Odoo's plain ones too),
+            phase_id, user_id, campaign_type, state, date_from, date_to (ISO
+            dates; campaigns overlapping the period)
         """
         filters = filters or {}
         domain = []
+        if filters.get("scope", SCOPE_CONTROLLED) == SCOPE_CONTROLLED:
+            domain += CONTROLLED_DOMAIN
         if filters.get("phase_id"):
             domain.append(("phase_id", "=", int(filters["phase_id"])))
         if filters.get("user_id"):
@@ -270,7 +295,14 @@ class CampaignMonitor(models.AbstractModel):
         totals = dict.fromkeys(FUNNEL_FIELDS, 0)
         totals.update(revenue=0.0, cost_total=0.0, cofunding_committed=0.0)
         signal_counts = dict.fromkeys(
-            [SIGNAL_ON_TRACK, SIGNAL_AT_RISK, SIGNAL_OFF_TRACK, SIGNAL_NONE], 0
+            [
+                SIGNAL_ON_TRACK,
+                SIGNAL_AT_RISK,
+                SIGNAL_OFF_TRACK,
+                SIGNAL_NOT_STARTED,
+                SIGNAL_NONE,
+            ],
+            0,
         )
         for row in rows:
             card = self._prepare_card(row, show_money, on_track, at_risk, today)
@@ -300,22 +332,29 @@ class CampaignMonitor(models.AbstractModel):
         """One card of the monitor from a campaign.kpi row."""
         if show_money:
             # ratios from the sums: the ORM would read an undefined ratio as 0
-            row["roi"] = percent(
-                None
-                if row["revenue"] is None or row["net_cost"] is None
-                else row["revenue"] - row["net_cost"],
-                row["net_cost"],
-            )
+            # the return as defined once in kpi/arithmetic.py
+            value = roi(row["revenue"], row["net_cost"])
+            row["roi"] = None if value is None else round(value, 2)
+            row["roi_basis"] = roi_basis(row["net_cost"], row["cofunding_committed"])
+            row["net_return"] = net_return(row["revenue"], row["net_cost"])
             row["cost_per_lead"] = ratio(row["cost_total"], row["leads"])
             row["cost_per_won"] = ratio(row["cost_total"], row["won"])
         for name in withheld_fields(row["data_issue"]):
             if name in row:
                 row[name] = None
         share = elapsed_ratio(row["date_start"], row["date_end"], today)
+        started = has_started(row["state"], row["date_start"], today)
+
+        def signal(*args, **kwargs):
+            # before its start a campaign is judged against nothing
+            if not started:
+                return SIGNAL_NOT_STARTED
+            return signal_for(*args, **kwargs)
+
         kpis = []
         signals = []
         for kpi, target in SIGNAL_TARGETS:
-            sig = signal_for(row[kpi], row[target], share, on_track, at_risk)
+            sig = signal(row[kpi], row[target], share, on_track, at_risk)
             signals.append(sig)
             kpis.append(
                 {
@@ -327,7 +366,7 @@ class CampaignMonitor(models.AbstractModel):
                 }
             )
         if show_money:
-            sig = signal_for(
+            sig = signal(
                 row["revenue"], row["target_revenue"], share, on_track, at_risk
             )
             signals.append(sig)
@@ -340,7 +379,7 @@ class CampaignMonitor(models.AbstractModel):
                     "signal": sig,
                 }
             )
-            sig = signal_for(
+            sig = signal(
                 row["cost_total"],
                 row["budget"],
                 share,
@@ -369,7 +408,7 @@ class CampaignMonitor(models.AbstractModel):
             "date_start": fields.Date.to_string(row["date_start"]),
             "date_end": fields.Date.to_string(row["date_end"]),
             "data_issue": row["data_issue"],
-            "signal": worst_signal(signals),
+            "signal": worst_signal(signals) if started else SIGNAL_NOT_STARTED,
             "kpis": kpis,
             "figures": {name: row.get(name) for name in FUNNEL_FIELDS},
             # rates from the counts shown (a channel filter changes them)
@@ -395,6 +434,10 @@ class CampaignMonitor(models.AbstractModel):
         }
         type_field = self.env["campaign.kpi"]._fields["campaign_type"]
         return {
+            "scopes": [
+                (SCOPE_CONTROLLED, _("Controlled campaigns")),
+                (SCOPE_ALL, _("All UTM campaigns")),
+            ],
             "owners": sorted(owners.items(), key=lambda item: item[1] or ""),
             "phases": sorted(phases.items(), key=lambda item: item[1] or ""),
             "types": type_field._description_selection(self.env),
@@ -421,23 +464,40 @@ class CampaignMonitor(models.AbstractModel):
         if not campaign:
             raise UserError(_("This campaign no longer exists."))
         campaign.check_access("read")
-        spec = self.env["campaign.kpi"]._drill_down_spec(campaign, kpi, channel)
-        if not spec:
+        kpi_model = self.env["campaign.kpi"]
+        field = kpi_model._fields.get(kpi)
+        if not field:
+            raise UserError(_("The Campaign Monitor has no such figure."))
+        label = field.get_description(self.env)["string"]
+        spec = kpi_model._drill_down_spec(campaign, kpi, channel)
+        # data_issue does not depend on the funnel: the stored view serves
+        issue = (
+            kpi_model.sudo()
+            .with_context(campaign_kpi_stored=True)
+            .search([("campaign_id", "=", campaign.id)])
+            .data_issue
+        )
+        if not spec or kpi in withheld_fields(issue):
+            # a figure shown as "n/a": say why, in the user's words
+            reason = dict(
+                kpi_model._fields["data_issue"]._description_selection(self.env)
+            ).get(issue)
             raise UserError(
                 _(
-                    "There are no records behind %(kpi)s for campaign %(campaign)s.",
-                    kpi=kpi,
+                    "%(figure)s of the campaign %(campaign)s is not available: "
+                    "%(reason)s.",
+                    figure=label,
                     campaign=campaign.display_name,
+                    reason=reason or _("it is derived from other figures"),
                 )
             )
         model, domain = spec
-        label = self.env["campaign.kpi"]._fields.get(kpi)
         return {
             "type": "ir.actions.act_window",
             "name": _(
                 "%(campaign)s: %(kpi)s",
                 campaign=campaign.display_name,
-                kpi=label.get_description(self.env)["string"] if label else kpi,
+                kpi=label,
             ),
             "res_model": model,
             "domain": domain,

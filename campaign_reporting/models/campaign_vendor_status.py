@@ -66,6 +66,16 @@ class CampaignVendorStatus(models.AbstractModel):
             .sudo()
             .search_read([("campaign_id", "in", campaigns.ids)], load=None)
         }
+        # labels as the user reads them (the XML feed keeps the codes)
+        kpi_fields = self.env["campaign.kpi"]._fields
+        campaign_states = dict(
+            self.env["utm.campaign"]._fields["state"]._description_selection(self.env)
+        )
+        funding_states = dict(
+            self.env["marketing.campaign.cofunding"]
+            ._fields["state"]
+            ._description_selection(self.env)
+        )
         result = []
         for camp in campaigns.sorted("id"):
             own_lines = lines.filtered(lambda line, c=camp: line.campaign_id == c)
@@ -74,7 +84,12 @@ class CampaignVendorStatus(models.AbstractModel):
             kpi_list = []
             for name, target_name in VENDOR_KPIS[level]:
                 actual = row.get(name)
-                entry = {"name": name, "available": True}
+                entry = {
+                    "name": name,
+                    "label": kpi_fields[name].get_description(self.env)["string"],
+                    "monetary": kpi_fields[name].type == "monetary",
+                    "available": True,
+                }
                 if actual is None or (
                     name == "revenue" and row.get("data_issue") == "currency"
                 ):
@@ -96,6 +111,8 @@ class CampaignVendorStatus(models.AbstractModel):
                     "name": camp.name,
                     "phase": camp.phase_id.name or "",
                     "state": camp.state,
+                    "state_label": campaign_states.get(camp.state, camp.state),
+                    "currency_id": camp.currency_id,
                     "date_start": camp.date_start,
                     "date_end": camp.date_end,
                     "currency": camp.currency_id.name or "",
@@ -104,7 +121,9 @@ class CampaignVendorStatus(models.AbstractModel):
                         {
                             "amount": line.amount,
                             "currency": line.currency_id.name or "",
+                            "currency_id": line.currency_id,
                             "state": line.state,
+                            "state_label": funding_states.get(line.state, line.state),
                             "invoice": line.claim_move_id.name or "",
                         }
                         for line in own_lines

@@ -8,6 +8,7 @@ from odoo.exceptions import UserError
 
 from odoo.addons.marketing_resource_mgmt.models.chatter import log_note
 
+FEED_PATH = "/campaign_reporting/vendor/feed/<campaign code>.xml"
 # 32 random bytes = 256 bits, well above the 128 bits the vendor feed needs.
 TOKEN_BYTES = 32
 
@@ -49,21 +50,37 @@ class CampaignVendorToken(models.Model):
     company_id = fields.Many2one(
         "res.company", default=lambda self: self.env.company, required=True
     )
+    user_id = fields.Many2one(
+        "res.users",
+        string="Made on the portal by",
+        readonly=True,
+        copy=False,
+        help="The vendor's portal user who made this token (one per user: "
+        "making a new one replaces it).",
+    )
 
     # ---- ACTIONS
 
     def action_generate_token(self):
-        """(Re)generate the token and show it once in a sticky notification."""
+        """(Re)generate the token and show it once, in a dialog with a copy
+        button (the dialog's record is never saved: the token is not stored).
+
+        :return: an ir.actions.act_window dict (target new)
+        """
         self.ensure_one()
         token = self._generate_token()
+        base_url = self.get_base_url()
         return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "title": _("Copy the token now: it is not shown again"),
-                "message": token,
-                "sticky": True,
-                "type": "warning",
+            "type": "ir.actions.act_window",
+            "name": _("New feed token for %(vendor)s", vendor=self.partner_id.name),
+            "res_model": "campaign.vendor.token.show",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {
+                "default_token_id": self.id,
+                "default_token": token,
+                "default_feed_url": f"{base_url}{FEED_PATH}",
             },
         }
 
@@ -86,6 +103,37 @@ class CampaignVendorToken(models.Model):
         for token in self:
             log_note(token, _("Token revoked."))
         return True
+
+    @api.model
+    def _generate_portal_token(self, user):
+        """A new token for a vendor's portal user, replacing the one that
+        user made before.
+
+        :param user: the portal user (res.users) of a vendor contact
+        :return: the token (shown once to the user)
+        :raise UserError: when the user's company co-funds no campaign
+        """
+        vendor = user.partner_id.commercial_partner_id
+        if not self.env["campaign.vendor.status"]._get_cofunding_lines(vendor):
+            raise UserError(_("Your company co-funds no campaign."))
+        record = (
+            self.sudo()
+            .with_context(active_test=False)
+            .search([("user_id", "=", user.id)], limit=1)
+        )
+        if not record:
+            record = self.sudo().create(
+                {
+                    "name": _("Portal: %(user)s", user=user.name),
+                    "partner_id": vendor.id,
+                    "user_id": user.id,
+                    "company_id": user.company_id.id,
+                }
+            )
+        record.partner_id = vendor
+        token = record._generate_token()
+        log_note(record, _("Token made on the portal by %(user)s.", user=user.name))
+        return token
 
     # ---- AUTHENTICATION
 

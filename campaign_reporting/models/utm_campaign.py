@@ -4,7 +4,15 @@ from odoo.exceptions import AccessError, UserError
 
 from odoo.addons.marketing_resource_mgmt.models.chatter import log_note
 
-from ..kpi import elapsed_ratio, signal_for, worst_signal
+from ..kpi import (
+    ROI_PERCENT,
+    elapsed_ratio,
+    net_return,
+    roi,
+    roi_basis,
+    signal_for,
+    worst_signal,
+)
 from .campaign_kpi import MONEY_GROUPS, withheld_fields
 
 # KPI rows of the digest e-mail: (KPI field, target field, label)
@@ -269,8 +277,22 @@ class UtmCampaign(models.Model):
         lines = []
         for name, target_name in DIGEST_ROWS:
             field = kpi._fields[name]
+            label = field.get_description(self.env)["string"]
             actual = None if name in withheld else kpi[name]
             target = kpi[target_name] if target_name else None
+            monetary = field.type == "monetary"
+            if name == "roi" and actual is not None:
+                # the return as defined once in kpi/arithmetic.py: a net cost
+                # of zero or below has no ROI, its return is an amount
+                actual = roi(kpi.revenue, kpi.net_cost)
+                basis = roi_basis(kpi.net_cost, kpi.cofunding_committed)
+                if basis != ROI_PERCENT:
+                    actual = net_return(kpi.revenue, kpi.net_cost)
+                    monetary = True
+                    label = dict(
+                        kpi._fields["roi_basis"]._description_selection(self.env)
+                    )[basis]
+                    label = _("Net return (%(basis)s)", basis=label)
             signal = signal_for(
                 actual,
                 target,
@@ -282,14 +304,14 @@ class UtmCampaign(models.Model):
             lines.append(
                 {
                     "name": name,
-                    "label": field.get_description(self.env)["string"],
+                    "label": label,
                     "actual": actual,
                     "target": target,
                     "percent": round(actual * 100.0 / target, 1)
                     if target and actual is not None
                     else None,
                     "signal": signal,
-                    "monetary": field.type == "monetary",
+                    "monetary": monetary,
                 }
             )
         return lines

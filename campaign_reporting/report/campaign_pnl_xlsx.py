@@ -7,6 +7,7 @@ from odoo import _, models
 from odoo.tools import SQL
 from odoo.tools.translate import LazyTranslate
 
+from ..kpi import ROI_FULLY_FUNDED, ROI_NO_COST, roi, roi_basis, roi_xlsx_formula
 from ..models.campaign_kpi_sql import COFUNDING_COMMITTED, jit_off
 from .xlsx_rows import NUMBER, STRING, RowsWorksheet
 
@@ -356,7 +357,7 @@ class CampaignPnlXlsx(models.AbstractModel):
             ),  # B14
             (_("Net cost"), "=B12-B14", net, None),  # B15
             (_("Invoiced revenue"), ref("revenue"), t["revenue"], "revenue"),  # B16
-            (_("Net result"), "=B16-B15", t["revenue"] - net, None),  # B17
+            (_("Net return"), "=B16-B15", t["revenue"] - net, None),  # B17
         ]
         row = 5
         for label, formula, value, key in rows:
@@ -371,9 +372,23 @@ class CampaignPnlXlsx(models.AbstractModel):
             if key:
                 sheet.write_number(row, 2, totals[key]["lines"])
             row += 1
-        roi = (t["revenue"] - net) / net if net else 0.0
+        # the return as defined once in kpi/arithmetic.py: a ratio while the
+        # net cost is above zero, else "Fully funded" / "No cost yet" (the
+        # return is then the net return amount of B17)
+        labels = {
+            ROI_FULLY_FUNDED: _("Fully funded"),
+            ROI_NO_COST: _("No cost yet"),
+        }
+        value = roi(t["revenue"], net)
+        cached = (
+            value / 100.0
+            if value is not None
+            else labels[roi_basis(net, t["cofunding"])]
+        )
         sheet.write_string(row, 0, _("ROI"), fmt["bold"])  # B18
-        sheet.write_formula(row, 1, "=IF(B15=0,0,(B16-B15)/B15)", fmt["pct"], roi)
+        sheet.write_formula(
+            row, 1, roi_xlsx_formula("B16", "B15", "B14", labels), fmt["pct"], cached
+        )
 
 
 # date.toordinal() of 1899-12-30, day 0 of Excel's 1900 date system

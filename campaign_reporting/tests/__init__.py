@@ -10,3 +10,7 @@ from . import test_tours
 from . import test_kpi_store
 from . import test_kpi_job
 from . import test_campaign_new_tour
+from . import test_roi
+from . import test_monitor_scope
+from . import test_vendor_portal
+from . import test_readme

@@ -42,6 +42,7 @@ class TestInstall(TransactionCase):
                 "campaign.kpi.channel",
                 "campaign.kpi.snapshot",
                 "campaign.vendor.token",
+                "campaign.vendor.token.show",
             },
         )
         assert_models_refuse(self, "campaign_reporting", outsider)

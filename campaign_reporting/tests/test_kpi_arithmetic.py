@@ -4,13 +4,22 @@ from datetime import date
 from odoo.tests import BaseCase
 
 from ..kpi import (
+    ROI_FULLY_FUNDED,
+    ROI_NO_COST,
+    ROI_PERCENT,
     SIGNAL_AT_RISK,
     SIGNAL_NONE,
+    SIGNAL_NOT_STARTED,
     SIGNAL_OFF_TRACK,
     SIGNAL_ON_TRACK,
     elapsed_ratio,
+    has_started,
+    net_return,
     percent,
     ratio,
+    roi,
+    roi_basis,
+    roi_xlsx_formula,
     signal_for,
     worst_signal,
 )
@@ -60,3 +69,37 @@ class TestKpiArithmetic(BaseCase):
             worst_signal([SIGNAL_ON_TRACK, SIGNAL_NONE, SIGNAL_AT_RISK]), SIGNAL_AT_RISK
         )
         self.assertEqual(worst_signal([]), SIGNAL_NONE)
+
+    def test_roi(self):
+        # the readme's worked example: revenue 1,800, net cost 350
+        self.assertAlmostEqual(roi(1800, 350), 1450 / 350 * 100)
+        self.assertEqual(net_return(1800, 350), 1450.0)
+        self.assertEqual(roi_basis(350, 1000), ROI_PERCENT)
+        # the issue's case: co-funding above the cost is not a -310 % ROI
+        self.assertIsNone(roi(6000, -2850))
+        self.assertEqual(roi_basis(-2850, 4200), ROI_FULLY_FUNDED)
+        self.assertEqual(net_return(6000, -2850), 8850.0)
+        # nothing spent, nothing funded: no ROI, "no cost yet"
+        self.assertIsNone(roi(0, 0))
+        self.assertEqual(roi_basis(0, 0), ROI_NO_COST)
+        # unknown figures stay unknown
+        self.assertIsNone(roi(None, 10))
+        self.assertIsNone(roi_basis(None, 10))
+        self.assertIsNone(net_return(5, None))
+
+    def test_roi_excel_formula(self):
+        labels = {ROI_FULLY_FUNDED: 'Fully "funded"', ROI_NO_COST: "None"}
+        self.assertEqual(
+            roi_xlsx_formula("B16", "B15", "B14", labels),
+            '=IF(B15>0,(B16-B15)/B15,IF(B14<>0,"Fully ""funded""","None"))',
+        )
+
+    def test_not_started(self):
+        today = date(2024, 5, 1)
+        self.assertFalse(has_started("draft", date(2024, 1, 1), today))
+        self.assertFalse(has_started("running", date(2024, 6, 1), today))
+        self.assertTrue(has_started("running", date(2024, 5, 1), today))
+        self.assertTrue(has_started("running", None, today))
+        self.assertEqual(
+            worst_signal([SIGNAL_NOT_STARTED, SIGNAL_NONE]), SIGNAL_NOT_STARTED
+        )

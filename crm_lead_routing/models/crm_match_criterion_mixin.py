@@ -39,6 +39,9 @@ TEXT_FIELD_TYPES = ("char", "text", "selection", "html", "many2one")
 # field is compared as a postcode
 PHONE_FIELD_HINTS = ("phone", "mobile", "fax")
 DEFAULT_THRESHOLD = 0.6
+# Longest field path a line may use (Odoo's field selector follows relations:
+# "Company > Country > Name" is three); each relation is one sub-select.
+MAX_PATH_PARTS = 4
 
 
 class CrmMatchCriterionMixin(models.AbstractModel):
@@ -64,8 +67,8 @@ class CrmMatchCriterionMixin(models.AbstractModel):
     field_name = fields.Char(
         string="Field",
         required=True,
-        help="Technical name of the field, or of a many2one and one of its "
-        "fields: 'city', 'state_id', 'state_id.code'.",
+        help="Technical name of the field, or a path through many2ones: "
+        "'city', 'state_id', 'state_id.code', 'parent_id.country_id.name'.",
     )
     operator = fields.Selection(
         ODOO_OPERATORS + FUZZY_OPERATORS, required=True, default="normalized"
@@ -128,9 +131,13 @@ class CrmMatchCriterionMixin(models.AbstractModel):
         :raise ValidationError: on an unknown or unsupported field
         """
         parts = (self.field_name or "").strip().split(".")
-        if not all(parts) or len(parts) > 2:
+        if not all(parts) or len(parts) > MAX_PATH_PARTS:
             raise self._invalid(
-                self.env._("use a field or a many2one and one of its fields.")
+                self.env._(
+                    "use a field, or a path of at most %(count)s fields "
+                    "through relations.",
+                    count=MAX_PATH_PARTS,
+                )
             )
         chain = []
         current = model
@@ -145,18 +152,24 @@ class CrmMatchCriterionMixin(models.AbstractModel):
                     )
                 )
             chain.append(field)
-            if field.type == "many2one":
+            if field.relational:
+                # Odoo's operators follow any relation (a domain path);
+                # the fuzzy ones many2ones only (_get_column_sql)
                 current = self.env[field.comodel_name]
             elif part != parts[-1]:
                 raise self._invalid(
-                    self.env._("only a many2one can be followed by a field.")
+                    self.env._("only a relation can be followed by a field.")
                 )
         return chain
 
     # ---- SQL
 
     def _get_column_sql(self, model, table_alias, chain):
-        """SQL expression of the line's field as text, for fuzzy operators."""
+        """SQL expression of the line's field as text, for fuzzy operators.
+
+        A path through several many2ones (``parent_id.country_id.name``)
+        is one sub-select per relation, each with an alias of its own.
+        """
         field = chain[0]
         if not field.store or not field.column_type:
             raise self._invalid(self.env._("the field is not stored in the database."))
@@ -164,6 +177,16 @@ class CrmMatchCriterionMixin(models.AbstractModel):
         if field.type != "many2one":
             return self._text_column(field, column)
         comodel = self.env[field.comodel_name]
+        if len(chain) > 2:
+            alias = f"related_{len(chain) - 1}"
+            return SQL(
+                "(SELECT %s FROM %s AS %s WHERE %s = %s)",
+                self._get_column_sql(comodel, alias, chain[1:]),
+                SQL.identifier(comodel._table),
+                SQL.identifier(alias),
+                SQL.identifier(alias, "id"),
+                column,
+            )
         target = chain[1] if len(chain) > 1 else comodel._fields.get(comodel._rec_name)
         if target is None or not target.store or not target.column_type:
             raise self._invalid(

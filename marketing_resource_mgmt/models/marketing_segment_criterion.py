@@ -52,7 +52,13 @@ class MarketingSegmentCriterion(models.Model):
     )
     company_id = fields.Many2one(related="segment_id.company_id", store=True)
     # a behavioural line needs no field: its measure is in the operator
-    field_name = fields.Char(required=False)
+    field_name = fields.Char(
+        required=False,
+        help="The contact's field, picked by its label with Odoo's field "
+        "selector; a path follows relations (Country > Name).",
+    )
+    # the model the field selector browses (the segment's target model)
+    match_model = fields.Selection(related="segment_id.target_model")
     operator = fields.Selection(
         selection_add=BEHAVIOUR_OPERATORS,
         ondelete={key: "cascade" for key in BEHAVIOUR_OPERATOR_KEYS},
@@ -66,10 +72,8 @@ class MarketingSegmentCriterion(models.Model):
     def _compute_display_name(self):
         labels = dict(self._fields["operator"]._description_selection(self.env))
         for line in self:
-            field = self.env["res.partner"]._fields.get(line.field_name or "")
-            field_label = field._description_string(self.env) if field else ""
             parts = [
-                field_label or line.field_name or "",
+                line._get_field_label(),
                 labels.get(line.operator, ""),
                 line.alias_list_id.display_name if line.operator == "alias" else "",
                 f"'{line.value}'" if line.value else "",
@@ -77,6 +81,22 @@ class MarketingSegmentCriterion(models.Model):
             if line.operator == "similar":
                 parts.append(f"(≥ {line.threshold:.2f})")
             line.display_name = " ".join(part for part in parts if part)
+
+    def _get_field_label(self):
+        """The line's field path as the user picked it, by labels
+        ("Country > Country Name"), or the path as typed when it does not
+        resolve."""
+        self.ensure_one()
+        model = self.env[self.segment_id.target_model or "res.partner"]
+        labels = []
+        for part in (self.field_name or "").split("."):
+            field = model._fields.get(part)
+            if field is None:
+                return self.field_name or ""
+            labels.append(field._description_string(self.env))
+            if field.relational:
+                model = self.env[field.comodel_name]
+        return " > ".join(labels)
 
     @api.model_create_multi
     def create(self, vals_list):

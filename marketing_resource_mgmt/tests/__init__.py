@@ -8,6 +8,9 @@ from . import test_criteria
 from . import test_behaviour
 from . import test_analyser
 from . import test_tools
+from . import test_clustering
+from . import test_cluster_split
+from . import test_segment_fields
 from . import test_import
 from . import test_ui
 from . import test_campaign_portal

@@ -69,6 +69,7 @@ class TestSegmentUi(HttpCase):
             "Lincolnshire",
             "Cornwall",
         ]
+        uk, ireland = self.env.ref("base.uk"), self.env.ref("base.ie")
         self.env["res.partner"].create(
             [
                 {
@@ -76,6 +77,8 @@ class TestSegmentUi(HttpCase):
                     "ref": "tour-mrm",
                     "mrm_county": county,
                     "email": f"tour{i}@example.com",
+                    # one South Yorkshire spelling lives in Ireland
+                    "country_id": (ireland if county == "Sout Yorkshire" else uk).id,
                 }
                 for i, county in enumerate(counties)
             ]
@@ -84,5 +87,14 @@ class TestSegmentUi(HttpCase):
         segment = self.env["marketing.segment"].search(
             [("name", "=", "Tour South Yorkshire")]
         )
-        self.assertEqual(len(segment.criterion_ids), 2)
-        self.assertEqual(segment._get_count(), 3)
+        # the fields were picked by their labels; the paths are stored
+        self.assertEqual(
+            segment.criterion_ids.sorted("id").mapped("field_name"),
+            ["ref", "mrm_county", "country_id.name"],
+        )
+        self.assertEqual(
+            segment.criterion_ids.sorted("id")[-1].display_name,
+            "Country > Country Name is (normalised) 'United Kingdom'",
+        )
+        self.assertEqual(segment._get_count(), 2)
+        self.assertEqual(segment.contact_count, 2)

@@ -13,37 +13,146 @@ N_INIT = 10
 MIN_K, MAX_K = 2, 10
 
 
+# The measures, in the order of scoring.feature_vector, and the words that
+# describe a cluster above or below the whole segment on each.
+FEATURES = ("recency", "frequency", "monetary")
+WORDS = {
+    # feature: (word when the cluster is below the segment, word when above)
+    "recency": ("recent", "lapsed"),
+    "frequency": ("occasional", "frequent"),
+    "monetary": ("low_value", "high_value"),
+}
+TYPICAL = "typical"
+NO_ORDERS = "no_orders"
+# A cluster differs from its segment on a measure when its centre is at least
+# a quarter of a standard deviation away from the segment's mean (the centre
+# of the standardised space): closer than that is noise, not a profile.
+PROFILE_THRESHOLD = 0.25
+
+
+class NotSplittable(ValueError):
+    """The rows cannot be split into two or more clusters (all alike)."""
+
+
+def degenerate_features(features):
+    """Indices of the measures that do not vary over the rows (every contact
+    has the same value, e.g. no contact ever ordered): they cannot separate
+    anything and are left out of the clustering.
+
+    :param features: list of feature vectors
+    :return: sorted list of column indices
+    """
+    if not features:
+        return list(range(len(FEATURES)))
+    width = len(features[0])
+    return [
+        i
+        for i in range(width)
+        if max(row[i] for row in features) == min(row[i] for row in features)
+    ]
+
+
+def plan_split(features, k):
+    """How many clusters the rows support, and which measures to use.
+
+    :param features: list of feature vectors
+    :param k: the number of clusters asked for
+    :return: (k_used, dropped): at most k, at most the number of distinct
+        rows over the measures that vary; the dropped (degenerate) measures
+    :raise NotSplittable: when fewer than two distinct rows remain
+    """
+    dropped = degenerate_features(features)
+    kept = [i for i in range(len(features[0]) if features else 0) if i not in dropped]
+    distinct = len({tuple(row[i] for i in kept) for row in features}) if kept else 1
+    if distinct < MIN_K:
+        raise NotSplittable(
+            f"{len(features)} rows, {distinct} distinct profile(s): nothing to split"
+        )
+    return min(k, distinct), dropped
+
+
 def kmeans_split(features, k):
-    """Cluster the feature rows into ``k`` groups.
+    """Cluster the feature rows into at most ``k`` groups.
+
+    Measures that do not vary are dropped (their centre coordinate is 0 in
+    every cluster, so they weigh the same for every centre in
+    nearest_cluster and the SQL membership); ``k`` is reduced to the number
+    of distinct rows when there are fewer (k-means would otherwise return
+    empty clusters and a ConvergenceWarning).
 
     :param features: list of feature vectors (see scoring.feature_vector)
-    :param k: number of clusters (MIN_K..MAX_K, at most the number of rows)
+    :param k: number of clusters asked for (MIN_K..MAX_K)
     :return: (labels, model) where labels[i] is the cluster of row i and
-        model is {"mean": [...], "scale": [...], "centers": [[...], ...]}
-        with the centres expressed in standardised units
+        model is {"mean": [...], "scale": [...], "centers": [[...], ...],
+        "dropped": [...], "k_requested": k} with the centres expressed in
+        standardised units; len(model["centers"]) is the k used
+    :raise NotSplittable: fewer than two distinct rows (a ValueError)
     """
     from sklearn.cluster import KMeans
     from sklearn.preprocessing import StandardScaler
 
     if not MIN_K <= k <= MAX_K:
         raise ValueError(f"k must be between {MIN_K} and {MAX_K}")
-    if len(features) < k:
-        raise ValueError("fewer rows than clusters")
+    k_used, dropped = plan_split(features, k)
+    width = len(features[0])
+    kept = [i for i in range(width) if i not in dropped]
     scaler = StandardScaler()
-    scaled = scaler.fit_transform(features)
-    kmeans = KMeans(n_clusters=k, random_state=RANDOM_STATE, n_init=N_INIT)
+    scaled = scaler.fit_transform([[row[i] for i in kept] for row in features])
+    kmeans = KMeans(n_clusters=k_used, random_state=RANDOM_STATE, n_init=N_INIT)
     labels = kmeans.fit_predict(scaled)
-    # order the clusters by their centre's first coordinate (recency) so that
-    # cluster 0 is always the most recent buyers: stable names across runs
-    order = sorted(range(k), key=lambda i: tuple(kmeans.cluster_centers_[i]))
+
+    def full(center):
+        # back to all the measures: a dropped one sits at 0 in every centre
+        values = dict(zip(kept, center, strict=True))
+        return [float(values.get(i, 0.0)) for i in range(width)]
+
+    centers = [full(center) for center in kmeans.cluster_centers_]
+    # order the clusters by their centre (recency first) so that cluster 0 is
+    # always the most recent buyers: stable names across runs
+    order = sorted(range(k_used), key=lambda i: tuple(centers[i]))
     rank = {old: new for new, old in enumerate(order)}
-    scale = [float(s) if s else 1.0 for s in scaler.scale_]
+    means = dict(zip(kept, scaler.mean_, strict=True))
+    scales = dict(zip(kept, scaler.scale_, strict=True))
     model = {
-        "mean": [float(m) for m in scaler.mean_],
-        "scale": scale,
-        "centers": [[float(c) for c in kmeans.cluster_centers_[i]] for i in order],
+        # a dropped measure: its one value, unit scale
+        "mean": [float(means.get(i, features[0][i])) for i in range(width)],
+        "scale": [float(scales.get(i) or 1.0) for i in range(width)],
+        "centers": [centers[i] for i in order],
+        "dropped": dropped,
+        "k_requested": k,
     }
     return [rank[int(label)] for label in labels], model
+
+
+def describe(model, index):
+    """Words describing cluster ``index`` against the whole segment.
+
+    The standardised space is centred on the segment's mean, so a centre
+    coordinate says how far the cluster is from the segment on each measure,
+    in standard deviations. Dropped (non-varying) measures say nothing.
+
+    :return: list of word keys (WORDS values, or [TYPICAL] when the cluster
+        is like its segment on every measure, or [NO_ORDERS] when nobody in
+        it ever ordered)
+    """
+    center = model["centers"][index]
+    frequency = FEATURES.index("frequency")
+    raw_frequency = (
+        model["mean"][frequency] + center[frequency] * model["scale"][frequency]
+    )
+    if raw_frequency <= 1e-9:
+        # nobody in the cluster ever ordered: that is its profile
+        return [NO_ORDERS]
+    words = []
+    for i, name in enumerate(FEATURES):
+        if i in model.get("dropped", []):
+            continue
+        z = model["centers"][index][i]
+        if z <= -PROFILE_THRESHOLD:
+            words.append(WORDS[name][0])
+        elif z >= PROFILE_THRESHOLD:
+            words.append(WORDS[name][1])
+    return words or [TYPICAL]
 
 
 def nearest_cluster(model, vector):

@@ -106,16 +106,20 @@ class MarketingSegmentCluster(models.TransientModel):
         )
         return self.env.cr.fetchall()
 
-    @staticmethod
-    def _describe(profile, overall):
-        words = [
-            "recent" if profile["recency"] <= overall["recency"] else "lapsed",
-            "frequent"
-            if profile["frequency"] >= overall["frequency"]
-            else "occasional",
-            "high value" if profile["monetary"] >= overall["monetary"] else "low value",
-        ]
-        return ", ".join(words)
+    def _describe(self, model, index):
+        """The cluster's profile in words, against the whole segment
+        (clustering.describe decides; this only translates)."""
+        words = {
+            "recent": self.env._("recent"),
+            "lapsed": self.env._("lapsed"),
+            "frequent": self.env._("frequent"),
+            "occasional": self.env._("occasional"),
+            "high_value": self.env._("high value"),
+            "low_value": self.env._("low value"),
+            clustering.TYPICAL: self.env._("like the whole segment"),
+            clustering.NO_ORDERS: self.env._("never ordered"),
+        }
+        return ", ".join(words[key] for key in clustering.describe(model, index))
 
     def action_split(self):
         """Run k-means on the members and create one child segment per
@@ -128,28 +132,40 @@ class MarketingSegmentCluster(models.TransientModel):
         segment = self.segment_id
         rows = self._fetch_member_features()
         features = [list(row[1:]) for row in rows]
-        if len(features) < self.cluster_count:
+        if len(features) < clustering.MIN_K:
             raise UserError(
                 self.env._(
-                    "The segment has %(count)s contacts: too few for %(k)s clusters.",
+                    "The segment has %(count)s contacts: too few to split.",
                     count=len(features),
-                    k=self.cluster_count,
                 )
             )
-        labels, model = clustering.kmeans_split(features, self.cluster_count)
-        profiles = clustering.profiles(features, labels, self.cluster_count)
-        overall = clustering.profiles(features, [0] * len(features), 1)[0]
+        try:
+            labels, model = clustering.kmeans_split(features, self.cluster_count)
+        except clustering.NotSplittable as error:
+            raise UserError(
+                self.env._(
+                    "The %(count)s contacts of %(segment)s cannot be split: they "
+                    "all have the same buying behaviour (for example, none has "
+                    "ordered yet).",
+                    count=len(features),
+                    segment=segment.name,
+                )
+            ) from error
+        k_used = len(model["centers"])
+        profiles = clustering.profiles(features, labels, k_used)
         segment.child_ids.filtered("cluster_model").write({"active": False})
         vals_list = []
         for index, profile in enumerate(profiles):
+            description = self._describe(model, index)
             vals_list.append(
                 {
                     "name": self.env._(
                         "%(segment)s / cluster %(index)s (%(profile)s)",
                         segment=segment.name,
                         index=index + 1,
-                        profile=self._describe(profile, overall),
+                        profile=description,
                     ),
+                    "cluster_profile": description,
                     "parent_id": segment.id,
                     "domain": "[]",
                     "user_id": self.env.user.id,
@@ -165,10 +181,60 @@ class MarketingSegmentCluster(models.TransientModel):
                 }
             )
         children = self.env["marketing.segment"].create(vals_list)
-        return {
+        list_view = self.env.ref(
+            "marketing_resource_mgmt.marketing_segment_view_list_cluster"
+        )
+        action = {
             "type": "ir.actions.act_window",
             "name": self.env._("Clusters of %(name)s", name=segment.name),
             "res_model": "marketing.segment",
             "view_mode": "list,form",
+            "views": [(list_view.id, "list"), (False, "form")],
             "domain": [("id", "in", children.ids)],
         }
+        notes = self._split_notes(model, len(features))
+        if not notes:
+            return action
+        segment.message_post(body=" ".join(notes))
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": self.env._("Cluster split"),
+                "message": " ".join(notes),
+                "type": "warning",
+                "sticky": True,
+                "next": action,
+            },
+        }
+
+    def _split_notes(self, model, count):
+        """What the split changed from the request: fewer clusters, measures
+        left out. :return: list of sentences (empty when nothing changed)"""
+        names = {
+            "recency": self.env._("recency"),
+            "frequency": self.env._("frequency"),
+            "monetary": self.env._("value"),
+        }
+        notes = []
+        k_used = len(model["centers"])
+        if k_used < model["k_requested"]:
+            notes.append(
+                self.env._(
+                    "%(asked)s clusters were asked, but the %(count)s contacts have "
+                    "only %(used)s distinct behaviours: split into %(used)s.",
+                    asked=model["k_requested"],
+                    count=count,
+                    used=k_used,
+                )
+            )
+        if model["dropped"]:
+            notes.append(
+                self.env._(
+                    "Left out because every contact has the same value: %(names)s.",
+                    names=", ".join(
+                        names[clustering.FEATURES[i]] for i in model["dropped"]
+                    ),
+                )
+            )
+        return notes

@@ -253,6 +253,10 @@ class MarketingSegmentImport(models.TransientModel):
             ) from error
         return {
             "type": "ir.actions.act_window",
+            "name": self.env._(
+                "Import into %(segment)s: result",
+                segment=self.result_segment_id.name or self.segment_name or "",
+            ),
             "res_model": self._name,
             "res_id": self.id,
             "view_mode": "form",

@@ -26,7 +26,13 @@ export const SIGNAL_LABELS = {
   on_track: _t("On track"),
   at_risk: _t("At risk"),
   off_track: _t("Off track"),
+  not_started: _t("Not started"),
   none: _t("No target"),
+};
+
+export const ROI_LABELS = {
+  fully_funded: _t("Fully funded"),
+  no_cost: _t("No cost yet"),
 };
 
 const FUNNEL_STEPS = [
@@ -48,10 +54,12 @@ export class CampaignMonitor extends Component {
     this.actionService = useService("action");
     this.kpiLabels = KPI_LABELS;
     this.signalLabels = SIGNAL_LABELS;
+    this.roiLabels = ROI_LABELS;
     this.state = useState({
       loading: true,
       data: null,
       filters: {
+        scope: "controlled",
         phase_id: "",
         user_id: "",
         campaign_type: "",
@@ -88,6 +96,7 @@ export class CampaignMonitor extends Component {
     for (const key of Object.keys(this.state.filters)) {
       this.state.filters[key] = "";
     }
+    this.state.filters.scope = "controlled";
     await this.load();
   }
 
@@ -145,6 +154,14 @@ export class CampaignMonitor extends Component {
       return formatMonetary(value, {digits: [16, 0]});
     }
     return formatFloat(value, {digits: [16, 0]});
+  }
+
+  /**
+   * Whether a figure can be drilled into: a figure shown as "n/a" (withheld
+   * or unknown) has no records behind it.
+   */
+  isKnown(value) {
+    return value !== null && value !== undefined && value !== false;
   }
 
   formatAmount(value) {

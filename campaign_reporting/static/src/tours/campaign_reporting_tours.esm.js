@@ -69,11 +69,145 @@ registry.category("web_tour.tours").add("campaign_reporting_vendor_portal", {
     {
       content: "Its own funding line",
       trigger:
-        ".o_cofunded_campaign[data-code='CR-A'] .o_cofunded_funding:contains('1000.00')",
+        ".o_cofunded_campaign[data-code='CR-A'] .o_cofunded_funding:contains('1,000.00')",
     },
     {
       content: "No other vendor's campaign",
       trigger: "body:not(:has(.o_cofunded_campaign[data-code='CR-B']))",
+    },
+  ],
+});
+
+/**
+ * Fetch a URL of the vendor feed and fail the tour unless it is the
+ * campaign's XML status.
+ */
+async function expectFeed(url, headers) {
+  const response = await fetch(url, {headers: headers || {}});
+  const body = await response.text();
+  if (response.status !== 200 || !body.includes("<campaignStatus")) {
+    throw new Error(`The feed ${url} answered ${response.status}: ${body}`);
+  }
+}
+
+registry.category("web_tour.tours").add("campaign_reporting_vendor_feed", {
+  url: "/my",
+  steps: () => [
+    {
+      content: "The portal tile of the co-funded campaigns has its icon",
+      trigger:
+        "a[href='/my/cofunded_campaigns'] .o_portal_icon img[src$='cofunded_campaigns.svg']",
+    },
+    {
+      trigger: "a[href='/my/cofunded_campaigns']",
+      run: "click",
+    },
+    {
+      content: "States are labels, money is formatted",
+      trigger:
+        ".o_cofunded_campaign[data-code='CR-A'] .o_cofunded_state:contains('Running')",
+    },
+    {
+      trigger:
+        ".o_cofunded_campaign[data-code='CR-A'] .o_cofunded_funding_state:contains('Committed')",
+    },
+    {
+      content: "The campaign's feed link works while logged in",
+      trigger: ".o_cofunded_campaign[data-code='CR-A'] a.o_vendor_feed_link",
+      async run() {
+        await expectFeed(this.anchor.getAttribute("href"));
+      },
+    },
+    {
+      content: "Get a token for the vendor's own systems",
+      trigger: "button.o_vendor_get_token:contains('Get a feed token')",
+      run: "click",
+    },
+    {
+      content: "The token is shown once, with a copy button",
+      trigger: ".o_vendor_new_token .o_vendor_token_copy",
+      run: "click",
+    },
+    {
+      trigger: ".o_vendor_new_token .o_vendor_token_copy.o_copied",
+    },
+    {
+      content: "The token opens the feed without the session",
+      trigger: ".o_vendor_new_token input.o_vendor_token_value",
+      async run() {
+        const token = this.anchor.value;
+        const url = "/campaign_reporting/vendor/feed/CR-A.xml";
+        const response = await fetch(url, {
+          credentials: "omit",
+          headers: {"X-Vendor-Token": token},
+        });
+        const body = await response.text();
+        if (response.status !== 200 || !body.includes("<campaignStatus")) {
+          throw new Error(`The token was refused: ${response.status} ${body}`);
+        }
+      },
+    },
+    {
+      content: "The button now replaces the token",
+      trigger: "button.o_vendor_get_token:contains('Replace my feed token')",
+    },
+  ],
+});
+
+registry.category("web_tour.tours").add("campaign_reporting_finance_names", {
+  url: "/odoo/action-campaign_reporting.campaign_kpi_action_finance",
+  steps: () => [
+    {
+      content: "The campaign's whole name is shown, never cut",
+      trigger:
+        ".o_list_view td[name='campaign_id']:contains('Spring Push for the Northern Regional Distributors')",
+      run() {
+        const cell = this.anchor;
+        if (cell.scrollWidth > cell.clientWidth + 1) {
+          throw new Error(
+            `The campaign name is cut: ${cell.scrollWidth} > ${cell.clientWidth}`
+          );
+        }
+      },
+    },
+  ],
+});
+
+registry.category("web_tour.tours").add("campaign_reporting_monitor_signals", {
+  url: "/odoo/action-campaign_reporting.campaign_monitor_action",
+  steps: () => [
+    {
+      content: "Only controlled campaigns by default: no plain UTM campaign",
+      trigger: ".o_cm_card .o_cm_open_campaign:contains('Spring Push')",
+    },
+    {
+      trigger: "body:not(:has(.o_cm_card:contains('Newsletter (plain)')))",
+    },
+    {
+      content: "A campaign before its start is 'Not started'",
+      trigger:
+        ".o_cm_card:contains('Winter Launch') .o_cm_signal:contains('Not started')",
+    },
+    {
+      content: "A fully funded campaign shows its return as an amount",
+      trigger: ".o_cm_card:contains('Spring Push') .o_cm_roi:contains('Fully funded')",
+    },
+    {
+      content: "An unknown cost is 'n/a', with nothing to click",
+      trigger:
+        ".o_cm_card:contains('Autumn Fair') tr[data-kpi='cost_total'] .o_cm_unknown:contains('n/a')",
+    },
+    {
+      trigger:
+        ".o_cm_card:contains('Autumn Fair'):not(:has(a.o_cm_drill[data-kpi='cost_total']))",
+    },
+    {
+      content: "All UTM campaigns on request",
+      trigger: "select.o_cm_filter_scope",
+      run: "select all",
+    },
+    {
+      trigger: ".o_cm_card .o_cm_open_campaign:contains('Newsletter (plain)')",
     },
   ],
 });

@@ -1,8 +1,37 @@
 /** @odoo-module **/
 // License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-// Builds a segment with a fuzzy criterion, watches the live count change,
-// previews it and finds it in the Campaign Library.
+// Builds a segment with criteria whose fields are picked by their labels in
+// Odoo's field selector (one through a relation: Country > Country Name),
+// watches the live count change, previews it and finds it in the Campaign
+// Library with its contact count.
 import {registry} from "@web/core/registry";
+
+/**
+ * Steps picking the selected criterion line's field by its label in Odoo's
+ * field selector (no technical name typed).
+ */
+function pickField(what, label, name) {
+  return [
+    {
+      content: `Open the field selector for ${what}`,
+      trigger:
+        ".o_field_widget[name=criterion_ids] .o_selected_row .o_field_widget[name=field_name] .o_model_field_selector",
+      run: "click",
+    },
+    {
+      trigger: ".o_model_field_selector_popover_search input",
+      run: `edit ${label}`,
+    },
+    {
+      content: `Pick "${label}"`,
+      trigger: `.o_model_field_selector_popover_item[data-name=${name}] .o_model_field_selector_popover_item_name:contains(${label})`,
+      run: "click",
+    },
+    {
+      trigger: `.o_field_widget[name=criterion_ids] .o_selected_row .o_field_widget[name=field_name] .o_model_field_selector_chain_part:contains(${label})`,
+    },
+  ];
+}
 
 registry.category("web_tour.tours").add("marketing_segment_tour", {
   url: "/odoo/action-marketing_resource_mgmt.action_marketing_segment",
@@ -22,12 +51,7 @@ registry.category("web_tour.tours").add("marketing_segment_tour", {
       trigger: ".o_field_widget[name=criterion_ids] .o_field_x2many_list_row_add a",
       run: "click",
     },
-    {
-      content: "On the reference of the contact",
-      trigger:
-        ".o_field_widget[name=criterion_ids] .o_selected_row .o_field_widget[name=field_name] input",
-      run: "edit ref",
-    },
+    ...pickField("the contact's reference", "Reference", "ref"),
     {
       content: "Normalised value",
       trigger:
@@ -48,11 +72,7 @@ registry.category("web_tour.tours").add("marketing_segment_tour", {
       trigger: ".o_field_widget[name=criterion_ids] .o_field_x2many_list_row_add a",
       run: "click",
     },
-    {
-      trigger:
-        ".o_field_widget[name=criterion_ids] .o_selected_row .o_field_widget[name=field_name] input",
-      run: "edit mrm_county",
-    },
+    ...pickField("the county as written in the source", "County", "mrm_county"),
     {
       trigger:
         ".o_field_widget[name=criterion_ids] .o_selected_row .o_field_widget[name=operator] select",
@@ -73,17 +93,86 @@ registry.category("web_tour.tours").add("marketing_segment_tour", {
       trigger: ".o_field_widget[name=partner_count]:contains(/^\\s*3\\s*$/)",
     },
     {
+      content: "A criterion through a relation: Country > Country Name",
+      trigger: ".o_field_widget[name=criterion_ids] .o_field_x2many_list_row_add a",
+      run: "click",
+    },
+    {
+      trigger:
+        ".o_field_widget[name=criterion_ids] .o_selected_row .o_field_widget[name=field_name] .o_model_field_selector",
+      run: "click",
+    },
+    {
+      trigger: ".o_model_field_selector_popover_search input",
+      run: "edit Country",
+    },
+    {
+      content: "Open the Country relation by its arrow",
+      trigger:
+        ".o_model_field_selector_popover_item[data-name=country_id]:contains(Country) .o_model_field_selector_popover_item_relation",
+      run: "click",
+    },
+    {
+      trigger: ".o_model_field_selector_popover_title:contains(Country)",
+    },
+    {
+      trigger: ".o_model_field_selector_popover_search input",
+      run: "edit Country Name",
+    },
+    {
+      content: "Pick the country's name by its label",
+      trigger:
+        ".o_model_field_selector_popover_item[data-name=name] .o_model_field_selector_popover_item_name:contains(Country Name)",
+      run: "click",
+    },
+    {
+      content: "The line shows the path by its labels",
+      trigger:
+        ".o_field_widget[name=criterion_ids] .o_selected_row .o_field_widget[name=field_name] .o_model_field_selector_chain_part:contains(Country Name)",
+    },
+    {
+      trigger:
+        ".o_field_widget[name=criterion_ids] .o_selected_row .o_field_widget[name=value] input",
+      run: "edit United Kingdom",
+    },
+    {
+      content: "Leave the line",
+      trigger: ".o_field_widget[name=name] input",
+      run: "click",
+    },
+    {
+      content: "The Irish South Yorkshire contact is out: two left",
+      trigger: ".o_field_widget[name=partner_count]:contains(/^\\s*2\\s*$/)",
+    },
+    {
+      content: "The advanced filter does not contradict the count",
+      trigger:
+        ".o_notebook a[name=domain], .o_notebook .nav-link:contains(Advanced filter)",
+      run: "click",
+    },
+    {
+      trigger: ".o_mrm_domain_help",
+    },
+    {
+      trigger:
+        ".o_mrm_segment_domain:not(:has(.o_domain_show_selection_button:visible))",
+    },
+    {
       content: "Preview (saves the segment)",
       trigger: "button[name=action_preview]",
       run: "click",
     },
     {
-      content: "The preview lists three contacts with the matcher",
-      trigger:
-        ".modal .o_mrm_preview_lines .o_data_row:nth-child(3):contains(trigram similarity)",
+      content: "The preview is titled after the segment, not 'Odoo'",
+      trigger: ".modal .modal-title:contains(Preview of Tour South Yorkshire)",
     },
     {
-      trigger: ".modal .o_mrm_preview_lines:not(:has(.o_data_row:nth-child(4)))",
+      content: "The preview lists two contacts with the matcher",
+      trigger:
+        ".modal .o_mrm_preview_lines .o_data_row:nth-child(2):contains(trigram similarity)",
+    },
+    {
+      trigger: ".modal .o_mrm_preview_lines:not(:has(.o_data_row:nth-child(3)))",
     },
     {
       content: "Close the preview",
@@ -96,8 +185,9 @@ registry.category("web_tour.tours").add("marketing_segment_tour", {
       run: "click",
     },
     {
-      content: "The segment is in the library",
-      trigger: ".o_list_view .o_data_row td:contains(Tour South Yorkshire)",
+      content: "The segment is in the library, with its contact count",
+      trigger:
+        ".o_list_view .o_data_row:contains(Tour South Yorkshire) td[name=contact_count]:contains(2)",
     },
   ],
 });

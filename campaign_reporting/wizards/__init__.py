@@ -1,0 +1,1 @@
+from . import campaign_vendor_token_show
