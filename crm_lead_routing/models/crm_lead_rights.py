@@ -408,20 +408,32 @@ class CrmLead(models.Model):
 
     def _read_group_groupby(self, groupby_spec, query):
         """Grouping by a hidden many2many (tags) puts its leads under
-        "None" (other fields are masked by :meth:`_field_to_sql`)."""
+        "None", once each (other fields are masked by :meth:`_field_to_sql`).
+        """
         sql = super()._read_group_groupby(groupby_spec, query)
         fname = groupby_spec.split(":")[0].split(".")[0]
-        if self._fields[fname].type != "many2many":
+        field = self._fields[fname]
+        if field.type != "many2many" or field.related:
             return sql
         hidden = self._routing_hidden_lead_ids(fname)
-        if not hidden:
+        rel_alias = query.make_alias(self._table, fname)
+        if not hidden or rel_alias not in query._joins:
             return sql
-        return SQL(
-            "(CASE WHEN %s = ANY(%s) THEN NULL ELSE %s END)",
-            SQL.identifier(self._table, "id"),
-            hidden,
-            sql,
+        # the relation's rows of those leads are not joined: one row per
+        # lead, not one per (hidden) tag. Odoo builds this LEFT JOIN in
+        # _read_group_groupby and offers no hook for its condition.
+        kind, table, condition = query._joins[rel_alias]
+        query._joins[rel_alias] = (
+            kind,
+            table,
+            SQL(
+                "%s AND %s <> ALL(%s)",
+                condition,
+                SQL.identifier(self._table, "id"),
+                hidden,
+            ),
         )
+        return sql
 
 
 class IrActionsReport(models.Model):

@@ -83,6 +83,14 @@ class TestHiddenPaths(PathsCommon):
             self.assertNotIn(5000, keys)
             self.assertNotIn(100, keys)
             self.assertNotIn(self.tag, keys)
+        # a hidden lead counts once under "None", not once per hidden tag
+        self.lead.tag_ids |= self.env["crm.tag"].create({"name": "Second tag"})
+        groups = dict(
+            self.as_alice._read_group(
+                [("id", "in", self.ids)], ["tag_ids"], ["__count"]
+            )
+        )
+        self.assertEqual(groups, {self.env["crm.tag"]: 3})
         # the same over RPC, as the web client's pipeline asks it
         groups = self._rpc(
             self.alice,
