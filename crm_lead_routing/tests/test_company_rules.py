@@ -88,14 +88,18 @@ class TestCompanyRules(HttpCase):
 
     def _suite_company_models(self):
         """Every model of the suite's addons (defined or extended there)
-        with a searchable company: stored, or related."""
-        models = []
+        with company data: a searchable company (stored, or related), or
+        lines that belong to such a record (a required many2one deleted with
+        it, e.g. a template's phases)."""
+        models = {}
         for ir_model in self.env["ir.model"].search([]):
             if not SUITE_ADDONS & set((ir_model.modules or "").split(", ")):
                 continue
             Model = self.env.get(ir_model.model)
-            if Model is None or Model._transient or Model._abstract:
-                continue
+            if Model is not None and not (Model._transient or Model._abstract):
+                models[ir_model.model] = Model
+        with_company = set()
+        for name, Model in models.items():
             field = Model._fields.get("company_id")
             if (
                 field
@@ -103,8 +107,21 @@ class TestCompanyRules(HttpCase):
                 and field.comodel_name == "res.company"
                 and (field.store or field.related)
             ):
-                models.append(ir_model.model)
-        return models
+                with_company.add(name)
+        changed = True
+        while changed:
+            changed = False
+            for name, Model in models.items():
+                if name not in with_company and any(
+                    field.type == "many2one"
+                    and field.required
+                    and field.ondelete == "cascade"
+                    and field.comodel_name in with_company
+                    for field in Model._fields.values()
+                ):
+                    with_company.add(name)
+                    changed = True
+        return sorted(with_company)
 
     def test_every_company_model_has_a_working_rule(self):
         models = self._suite_company_models()
@@ -115,10 +132,19 @@ class TestCompanyRules(HttpCase):
                 "crm.routing.rule.criterion",
                 "crm.lead.assignment",
                 "utm.campaign",
+                "crm.match.alias.list.line",
             }
             <= set(models),
             models,
         )
+        # lines of a record with a company, where the marketing addon is
+        # installed (a template's phases and tasks)
+        for model in (
+            "marketing.campaign.template.phase",
+            "marketing.campaign.template.task",
+        ):
+            if model in self.env:
+                self.assertIn(model, models)
         Rule = self.env["ir.rule"]
         user = self.manager
         missing = []
