@@ -10,7 +10,9 @@ Field classes (see readme/USAGE.md):
   depends, transitively, on a field of a scope: it takes the scopes of what
   it derives from (``prorated_revenue`` from ``expected_revenue``: requirement).
   Computed from the registry's field dependencies, so that the fields other
-  modules add are classified too;
+  modules add are classified too. A search-only field (no value, a search
+  method) belongs to the scopes of what its search reads: the phone fields
+  for ``phone_mobile_search``, every scope for any other;
 - *general*: every other field (name, stage, priority, salesperson, dates,
   ...): readable with the lead; writable when the user's assignment gives
   edit on at least one scope (an assignment that edits nothing is read only).
@@ -100,6 +102,16 @@ class CrmLead(models.Model):
             if name not in explicit
             and (field.related or (field.compute and field.readonly))
         }
+        # a field that is only searched (no value, a search method) tells
+        # nothing of what its search reads: the phone mixin's search reads
+        # the phone fields it declares; any other such field reads, for all
+        # we know, data of every kind
+        for name, field in self._fields.items():
+            if field.search and not (field.store or field.compute or field.related):
+                if name == "phone_mobile_search":
+                    depends[name] = set(self._phone_get_number_fields())
+                elif name not in explicit:
+                    scopes[name] = frozenset(SCOPES)
         changed = True
         while changed:
             changed = False

@@ -227,6 +227,44 @@ class TestHiddenPaths(PathsCommon):
         with self.assertRaises(AccessError):
             Report._render_qweb_html(report.id, self.lead.ids)
 
+    def test_search_through_computed_fields(self):
+        """A user who sees every lead (salesman "all leads") with the
+        contact data hidden by an assignment: the fields computed from the
+        contact data, and the searchable non-stored ones, reveal nothing."""
+        dave = new_test_user(
+            self.env,
+            "rr_dave",
+            groups="sales_team.group_sale_salesman_all_leads",
+            name="Dave",
+        )
+        self.lead.email_from = "buyer@acme-widgets.co.uk"
+        self.env["crm.lead.assignment"].create(
+            {
+                "lead_id": self.lead.id,
+                "user_id": dave.id,
+                "scope_contact": "hidden",
+                "scope_company": "edit",
+                "scope_requirement": "edit",
+            }
+        )
+        as_dave = self.env["crm.lead"].with_user(dave)
+        domains = [
+            [("phone_mobile_search", "like", "0113")],
+            [("email_normalized", "=", "buyer@acme-widgets.co.uk")],
+            [("email_domain_criterion", "ilike", "acme-widgets")],
+            [("email_from", "=ilike", "BUYER@acme-widgets.co.uk")],
+        ]
+        for domain in domains:
+            domain = [*domain, ("id", "=", self.lead.id)]
+            self.assertEqual(self.env["crm.lead"].search_count(domain), 1, domain)
+            self.assertEqual(as_dave.search_count(domain), 0, domain)
+        values = self.lead.with_user(dave).read(["email_normalized", "phone_sanitized"])
+        self.assertFalse(values[0]["email_normalized"])
+        self.assertFalse(values[0]["phone_sanitized"])
+        # the requirement stays his to see and change
+        self.assertEqual(self.lead.with_user(dave).expected_revenue, 5000)
+        self.assertEqual(as_dave.search_count([("expected_revenue", "=", 5000)]), 1)
+
     def test_name_search(self):
         self.lead.sudo().name = "Scoped lead"
         found = self.as_alice.name_search("Scoped lead 2")
