@@ -67,6 +67,22 @@ SCOPE_RANK = {"hidden": 0, "read": 1, "edit": 2}
 FIELD_CLASSES = (*SCOPES, "derived", "general")
 
 
+def fold_scopes(rows):
+    """Several current assignments count with the most permissive scope of
+    each kind.
+
+    :param rows: ``(key, contact scope, company scope, requirement scope)``
+    :return: ``{key: {"contact": scope, "company": ..., "requirement": ...}}``
+    """
+    scopes = {}
+    for key, *row in rows:
+        current = scopes.setdefault(key, {})
+        for kind, scope in zip(SCOPES, row, strict=True):
+            if SCOPE_RANK[scope] > SCOPE_RANK.get(current.get(kind), -1):
+                current[kind] = scope
+    return scopes
+
+
 class CrmLead(models.Model):
     _inherit = "crm.lead"
 
@@ -177,15 +193,7 @@ class CrmLead(models.Model):
                 else SQL(),
             )
         )
-        scopes = {}
-        for lead_id, contact, company, requirement in self.env.cr.fetchall():
-            current = scopes.setdefault(lead_id, {})
-            for kind, scope in zip(
-                SCOPES, (contact, company, requirement), strict=True
-            ):
-                if SCOPE_RANK[scope] > SCOPE_RANK.get(current.get(kind), -1):
-                    current[kind] = scope
-        return scopes
+        return fold_scopes(self.env.cr.fetchall())
 
     def _get_user_scopes(self):
         """The current user's distributed scopes on these leads (see
@@ -341,13 +349,59 @@ class CrmLead(models.Model):
         return result
 
     def _track_filter_for_display(self, tracking_values):
-        """The chatter does not show changes of fields hidden to the user."""
+        """The chatter does not show changes of fields hidden to the user;
+        a notification e-mail (one text for all its recipients) none of the
+        fields hidden to any assignee of the lead."""
         tracking_values = super()._track_filter_for_display(tracking_values)
-        if self._routing_is_exempt():
+        if self.env.context.get("routing_notify_email"):
+            hidden = self._routing_hidden_to_assignees()
+        elif self._routing_is_exempt():
             return tracking_values
-        scopes = self._get_user_scopes().get(self.id)
-        hidden = self._routing_hidden_fields(scopes) if scopes else set()
+        else:
+            scopes = self._get_user_scopes().get(self.id)
+            hidden = self._routing_hidden_fields(scopes) if scopes else set()
         return tracking_values.filtered(lambda t: t.field_id.name not in hidden)
+
+    def _notify_by_email_prepare_rendering_context(
+        self,
+        message,
+        msg_vals=False,
+        model_description=False,
+        force_email_company=False,
+        force_email_lang=False,
+    ):
+        lead = self.with_context(routing_notify_email=True)
+        return super(CrmLead, lead)._notify_by_email_prepare_rendering_context(
+            message,
+            msg_vals=msg_vals,
+            model_description=model_description,
+            force_email_company=force_email_company,
+            force_email_lang=force_email_lang,
+        )
+
+    def _routing_hidden_to_assignees(self):
+        """The fields of this lead hidden to at least one of its current
+        executing assignees (the owner excepted).
+
+        :return: set of field names
+        """
+        self.ensure_one()
+        self.env["crm.lead.assignment"].flush_model()
+        self.env.cr.execute(
+            SQL(
+                "SELECT a.user_id, a.scope_contact, a.scope_company, "
+                "a.scope_requirement "
+                "FROM crm_lead_assignment a JOIN crm_lead l ON l.id = a.lead_id "
+                "WHERE a.lead_id = %s AND a.date_to IS NULL "
+                "AND a.role = 'executing' "
+                "AND a.user_id IS DISTINCT FROM l.lead_owner_id",
+                self.id,
+            )
+        )
+        hidden = set()
+        for scopes in fold_scopes(self.env.cr.fetchall()).values():
+            hidden |= self._routing_hidden_fields(scopes)
+        return hidden
 
     @api.model
     def _check_routing_printable(self, lead_ids):

@@ -201,6 +201,12 @@ class TestHiddenPaths(PathsCommon):
         self.assertIn("expected_revenue", fields_of[self.env.user])
         self.assertNotIn("expected_revenue", fields_of[self.alice])
         self.assertIn("stage_id", fields_of[self.alice])
+        # the notification e-mail (one text for every follower) leaves out
+        # what an assignee of the lead may not see
+        context = lead._notify_by_email_prepare_rendering_context(message)
+        labels = [label for label, _old, _new in context["tracking_values"]]
+        self.assertIn(lead._fields["stage_id"].string, labels)
+        self.assertNotIn(lead._fields["expected_revenue"].string, labels)
 
     def test_report(self):
         view = self.env["ir.ui.view"].create(
