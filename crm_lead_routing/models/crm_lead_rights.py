@@ -248,12 +248,19 @@ class CrmLead(models.Model):
                 kinds = field_scopes.get(fname, frozenset())
                 if kinds:
                     refused = [k for k in SCOPES if k in kinds and scopes[k] != "edit"]
+                    if refused:
+                        self._raise_routing_scope(lead_id, scopes, refused[0])
                 elif "edit" not in scopes.values():
-                    refused = [k for k in SCOPES if scopes[k] != "edit"][:1]
-                else:
-                    refused = []
-                if refused:
-                    self._raise_routing_scope(lead_id, scopes, refused[0])
+                    self._raise_routing_read_only(lead_id)
+
+    def _raise_routing_read_only(self, lead_id):
+        raise AccessError(
+            self.env._(
+                "Your assignment on the lead %(lead)s is read only: you cannot "
+                "change or delete it.",
+                lead=self.browse(lead_id).sudo().display_name,
+            )
+        )
 
     def _raise_routing_scope(self, lead_id, scopes, kind):
         raise AccessError(
@@ -282,6 +289,8 @@ class CrmLead(models.Model):
         only with edit on every scope."""
         if not self._routing_is_exempt():
             for lead_id, scopes in self._get_user_scopes().items():
+                if "edit" not in scopes.values():
+                    self._raise_routing_read_only(lead_id)
                 for kind in SCOPES:
                     if scopes[kind] != "edit":
                         self._raise_routing_scope(lead_id, scopes, kind)
