@@ -318,9 +318,11 @@ class CrmLead(models.Model):
                 [] if self._fields[fname].type in ("one2many", "many2many") else False
             )
 
-    def export_data(self, fields_to_export):
-        """Exports read the records directly: refuse hidden data outright."""
-        names = {path.split("/")[0].split(".")[0] for path in fields_to_export}
+    def _export_rows(self, fields, *, _is_toplevel_call=True):
+        """Exports read the records directly: refuse hidden data outright,
+        on an export of leads and on one that reaches leads through a link
+        (``lead_id/expected_revenue`` from the assignments)."""
+        names = {path[0].split(".")[0] for path in fields if path}
         if not self._routing_is_exempt():
             for lead_id, scopes in self._get_user_scopes().items():
                 if names & self._routing_hidden_fields(scopes):
@@ -328,10 +330,10 @@ class CrmLead(models.Model):
                         self.env._(
                             "Some of the exported data of the lead %(lead)s are "
                             "hidden to you.",
-                            lead=self.browse(lead_id).display_name,
+                            lead=self.browse(lead_id).sudo().display_name,
                         )
                     )
-        return super().export_data(fields_to_export)
+        return super()._export_rows(fields, _is_toplevel_call=_is_toplevel_call)
 
     def copy_data(self, default=None):
         """A duplicate does not carry over what is hidden to its author."""

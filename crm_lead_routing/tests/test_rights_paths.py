@@ -163,6 +163,18 @@ class TestHiddenPaths(PathsCommon):
             mute_logger("odoo.http", "odoo.addons.base.controllers.rpc"),
         ):
             self._rpc(self.alice, "export_data", [self.lead.id], ["prorated_revenue"])
+        # nor through a link from another model
+        with self.assertRaises(AccessError):
+            self.env["crm.lead.assignment"].with_user(self.alice).search(
+                [("lead_id", "=", self.lead.id)]
+            ).export_data(["lead_id/expected_revenue"])
+        exported = (
+            self.env["crm.lead.assignment"]
+            .with_user(self.alice)
+            .search([("lead_id", "=", self.lead.id), ("user_id", "=", self.alice.id)])
+            .export_data(["lead_id/phone"])
+        )
+        self.assertEqual(exported["datas"], [["0113 000"]])
         # Duplicate: the copy does not carry the hidden data
         copy = self.lead.with_user(self.alice).copy()
         self.assertEqual(copy.sudo().phone, "0113 000")
@@ -201,6 +213,11 @@ class TestHiddenPaths(PathsCommon):
         self.assertIn("expected_revenue", fields_of[self.env.user])
         self.assertNotIn("expected_revenue", fields_of[self.alice])
         self.assertIn("stage_id", fields_of[self.alice])
+        # the tracking values themselves are the administrators' only
+        with self.assertRaises(AccessError):
+            self.env["mail.tracking.value"].with_user(self.alice).search_read(
+                [("mail_message_id", "=", message.id)], ["new_value_float"]
+            )
         # the notification e-mail (one text for every follower) leaves out
         # what an assignee of the lead may not see
         context = lead._notify_by_email_prepare_rendering_context(message)
