@@ -22,7 +22,7 @@ Field classes (see readme/USAGE.md):
 # pylint: disable=consider-merging-classes-inherited
 from odoo import api, models, tools
 from odoo.exceptions import AccessError
-from odoo.tools import SQL
+from odoo.tools import SQL, email_normalize_all
 
 from .crm_lead import POLICY_PARAM
 
@@ -372,6 +372,30 @@ class CrmLead(models.Model):
             scopes = self._get_user_scopes().get(self.id)
             hidden = self._routing_hidden_fields(scopes) if scopes else set()
         return tracking_values.filtered(lambda t: t.field_id.name not in hidden)
+
+    def _message_get_suggested_recipients(self):
+        """The chatter's suggested recipients (the customer, the lead's
+        e-mail) are not offered to a user from whom they are hidden."""
+        recipients = super()._message_get_suggested_recipients()
+        if self._routing_is_exempt():
+            return recipients
+        scopes = self._get_user_scopes().get(self.id)
+        hidden = self._routing_hidden_fields(scopes) if scopes else set()
+        if not hidden & {"partner_id", "email_from"}:
+            return recipients
+        lead = self.sudo()
+        partner_ids = set(lead.partner_id.ids) if "partner_id" in hidden else set()
+        emails = (
+            set(email_normalize_all(lead.email_from or ""))
+            if "email_from" in hidden
+            else set()
+        )
+        return [
+            recipient
+            for recipient in recipients
+            if recipient.get("partner_id") not in partner_ids
+            and not emails & set(email_normalize_all(recipient.get("email") or ""))
+        ]
 
     def _notify_by_email_prepare_rendering_context(
         self,

@@ -284,6 +284,15 @@ class TestHiddenPaths(PathsCommon):
         values = self.lead.with_user(dave).read(["email_normalized", "phone_sanitized"])
         self.assertFalse(values[0]["email_normalized"])
         self.assertFalse(values[0]["phone_sanitized"])
+
+        # nor does the chatter suggest the hidden e-mail as a recipient
+        def suggested(lead):
+            return [r.get("email") for r in lead._message_get_suggested_recipients()]
+
+        self.assertIn("buyer@acme-widgets.co.uk", suggested(self.lead))
+        self.assertNotIn(
+            "buyer@acme-widgets.co.uk", suggested(self.lead.with_user(dave))
+        )
         # the requirement stays his to see and change
         self.assertEqual(self.lead.with_user(dave).expected_revenue, 5000)
         self.assertEqual(as_dave.search_count([("expected_revenue", "=", 5000)]), 1)
