@@ -7,4 +7,5 @@ from . import crm_routing_rule
 from . import crm_routing_log
 from . import crm_lead_assignment
 from . import crm_lead
+from . import crm_lead_rights
 from . import res_config_settings

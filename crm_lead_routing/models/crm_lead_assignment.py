@@ -31,6 +31,9 @@ class CrmLeadAssignment(models.Model):
     rule_id = fields.Many2one("crm.routing.rule", ondelete="set null")
     assigned_by_id = fields.Many2one("res.users", ondelete="set null")
     reason = fields.Char()
+    # the lead's company, for the multi-company record rule (not stored: the
+    # routing inserts assignments set-wise)
+    company_id = fields.Many2one(related="lead_id.company_id")
     is_current = fields.Boolean(compute="_compute_is_current")
 
     def _compute_is_current(self):

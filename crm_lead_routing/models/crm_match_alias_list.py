@@ -55,6 +55,8 @@ class CrmMatchAliasListLine(models.Model):
     )
     sequence = fields.Integer(default=10)
     name = fields.Char(string="Spelling", required=True)
+    # the list's company, for the multi-company record rule
+    company_id = fields.Many2one(related="list_id.company_id")
     normalized = fields.Char(
         compute="_compute_normalized",
         help="The spelling as the matchers compare it.",

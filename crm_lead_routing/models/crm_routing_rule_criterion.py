@@ -15,6 +15,8 @@ class CrmRoutingRuleCriterion(models.Model):
     rule_id = fields.Many2one(
         "crm.routing.rule", required=True, ondelete="cascade", index=True
     )
+    # the rule's company, for the multi-company record rule
+    company_id = fields.Many2one(related="rule_id.company_id")
 
     def _get_match_model_name(self):
         return "crm.lead"

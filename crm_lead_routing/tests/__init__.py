@@ -5,6 +5,8 @@ from . import test_allocation
 from . import test_routing
 from . import test_pool
 from . import test_rights
+from . import test_rights_paths
+from . import test_company_rules
 from . import test_recycle_reassign
 from . import test_tour
 from . import test_pgarray
