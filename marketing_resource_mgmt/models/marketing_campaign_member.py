@@ -9,25 +9,15 @@ from odoo.tools import SQL
 
 from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
 
+from ..kpi_rules import ANSWERED_STATES, INBOUND_MOVABLE_STATES, MEMBER_STATES
 from .logged_work import done_activity_counts
 
-MEMBER_STATES = [
-    ("targeted", "Targeted"),
-    ("contacted", "Contacted"),
-    ("responded", "Responded"),
-    ("converted", "Converted"),
-    ("declined", "Declined"),
-    ("unsubscribed", "Unsubscribed"),
-    ("bounced", "Bounced"),
-]
 CHANNELS = [
     ("email", "E-mail"),
     ("call", "Call"),
     ("mail", "Direct mail"),
     ("sms", "SMS"),
 ]
-# states in which the member has answered: kept on re-generation, never deleted
-ANSWERED_STATES = ("responded", "converted", "declined", "unsubscribed")
 ANSWERS = [
     ("interested", "Interested"),
     ("callback", "Call me back"),
@@ -95,6 +85,15 @@ class MarketingCampaignMember(models.Model):
     date_targeted = fields.Datetime(default=fields.Datetime.now)
     date_contacted = fields.Datetime()
     date_responded = fields.Datetime()
+    # mailing results (e-mail and SMS), filled by the trace sync
+    # (marketing_campaign_member_trace.py): the first of each over the
+    # campaign's mailings, follow-on mailings included
+    date_sent = fields.Datetime("Sent on", readonly=True, copy=False)
+    date_opened = fields.Datetime("Opened on", readonly=True, copy=False)
+    date_clicked = fields.Datetime("Clicked on", readonly=True, copy=False)
+    date_replied = fields.Datetime("Replied on", readonly=True, copy=False)
+    date_bounced = fields.Datetime("Bounced on", readonly=True, copy=False)
+    date_unsubscribed = fields.Datetime("Unsubscribed on", readonly=True, copy=False)
     answer = fields.Selection(ANSWERS, tracking=True)
     answer_note = fields.Text()
     callback_time = fields.Char("Preferred call-back time")
@@ -108,6 +107,7 @@ class MarketingCampaignMember(models.Model):
     )
     email = fields.Char(related="partner_id.email")
     phone = fields.Char(related="partner_id.phone")
+    mobile = fields.Char(related="partner_id.mobile")
     answer_url = fields.Char(compute="_compute_answer_url")
 
     _sql_constraints = [
@@ -317,7 +317,7 @@ class MarketingCampaignMember(models.Model):
                 vals["campaign_member_id"] = member.id
             if vals:
                 record.with_context(mrm_skip_inbound=True).write(vals)
-            if member and member.state in ("targeted", "contacted", "bounced"):
+            if member and member.state in INBOUND_MOVABLE_STATES:
                 member.write({"state": member_state, "date_responded": now})
             user = member.user_id or campaign.user_id
             record.activity_schedule(
@@ -453,7 +453,12 @@ class MarketingCampaignMember(models.Model):
         )
         now = fields.Datetime.now()
         members.write(
-            {"state": "unsubscribed", "answer": "unsubscribe", "date_responded": now}
+            {
+                "state": "unsubscribed",
+                "answer": "unsubscribe",
+                "date_responded": now,
+                "date_unsubscribed": now,
+            }
         )
         members.activity_ids.unlink()
         if partner.email:

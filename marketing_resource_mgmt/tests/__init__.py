@@ -15,3 +15,4 @@ from . import test_campaign_generation
 from . import test_campaign_tour
 from . import test_normalized_columns
 from . import test_routing_job
+from . import test_campaign_results
