@@ -9,3 +9,4 @@ from . import test_vendor
 from . import test_tours
 from . import test_kpi_store
 from . import test_kpi_job
+from . import test_kpi_rules
