@@ -1,8 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models, tools
 
-from odoo.addons.queue_job.job import identity_exact
-
 from odoo.addons.marketing_resource_mgmt.kpi_rules import (
     COFUNDING_KPIS,
     COST_FIELDS,
@@ -12,6 +10,7 @@ from odoo.addons.marketing_resource_mgmt.kpi_rules import (
     cost_source_domain,
     member_kpi_domain,
 )
+from odoo.addons.queue_job.job import identity_exact
 
 from .campaign_kpi_sql import (
     KPI_INDEXES,

@@ -496,10 +496,16 @@ def campaign_view_sql(currency_stored=False, stored=False):
         cur=campaign_currency_sql(currency_stored),
         sums=_sums_sql(),
         base_counts=SQL(",\n").join(
-            SQL("COALESCE(%s, 0) AS %s", SQL.identifier("f", name), SQL.identifier(name))
+            SQL(
+                "COALESCE(%s, 0) AS %s",
+                SQL.identifier("f", name),
+                SQL.identifier(name),
+            )
             for name in FUNNEL_COUNTS
         ),
-        money_counts=SQL(", ").join(SQL.identifier("m", name) for name in FUNNEL_COUNTS),
+        money_counts=SQL(", ").join(
+            SQL.identifier("m", name) for name in FUNNEL_COUNTS
+        ),
         cost_timesheet=cost_source_sql("timesheet", "l"),
         cost_bill=cost_source_sql("bill", "l"),
         cost_direct=cost_source_sql("direct", "l"),

@@ -142,7 +142,10 @@ class TestKpiRules(CampaignReportingCommon):
         for name in COFUNDING_KPIS:
             with self.subTest(kpi=name):
                 by_sql = self.sql_ids(
-                    "marketing_campaign_cofunding", "cf", cofunding_sql(name, "cf"), where
+                    "marketing_campaign_cofunding",
+                    "cf",
+                    cofunding_sql(name, "cf"),
+                    where,
                 )
                 self.assertEqual(
                     by_sql,
@@ -168,11 +171,15 @@ class TestKpiRules(CampaignReportingCommon):
             with self.subTest(kpi=name):
                 model, domain = KpiModel._drill_down_spec(camp, name)[:2]
                 self.assertEqual(
-                    self.env[model].with_context(active_test=False).search_count(domain),
+                    self.env[model]
+                    .with_context(active_test=False)
+                    .search_count(domain),
                     kpi[name],
                 )
         for source in COST_SOURCES + ("total",):
             with self.subTest(cost=source):
                 model, domain = KpiModel._drill_down_spec(camp, f"cost_{source}")[:2]
                 lines = self.env[model].search(domain)
-                self.assertAlmostEqual(-sum(lines.mapped("amount")), kpi[f"cost_{source}"])
+                self.assertAlmostEqual(
+                    -sum(lines.mapped("amount")), kpi[f"cost_{source}"]
+                )

@@ -28,6 +28,9 @@ WATERMARK_OVERLAP = timedelta(minutes=5)
 # one sync at a time (a transaction-level advisory lock; a second caller
 # skips: the running sync or the next job picks its traces up)
 SYNC_LOCK_KEY = 0x6D726D74  # "mrmt"
+# memory of the sync's aggregation (per sort/hash): a full sync of 1,000,000
+# traces groups 500,000 members (tests/bench/bench_trace_sync.py)
+SYNC_WORK_MEM = "128MB"
 
 
 class MarketingCampaignMember(models.Model):
@@ -142,7 +145,14 @@ class MarketingCampaignMember(models.Model):
             ("marketing.campaign.member", None),
         ):
             self.env[model].flush_model(names)
-        cr.execute("SELECT now() AT TIME ZONE 'UTC'")
+        # the statements' planner settings, local to the transaction: no JIT
+        # compilation (a second of compiling for nothing on a full sync),
+        # room to aggregate the traces in memory
+        cr.execute(
+            "SELECT now() AT TIME ZONE 'UTC', set_config('jit', 'off', true), "
+            "set_config('work_mem', %s, true)",
+            [SYNC_WORK_MEM],
+        )
         started = cr.fetchone()[0]
         cr.execute(trace_results_sql(since, self.env.uid))
         changed = {row[0] for row in cr.fetchall()}

@@ -5,8 +5,13 @@ from odoo import models
 class SmsSms(models.Model):
     _inherit = "sms.sms"
 
-    def send(self, unlink_failed=False, unlink_sent=True, auto_commit=False,
-             raise_exception=False):
+    def send(
+        self,
+        unlink_failed=False,
+        unlink_sent=True,
+        auto_commit=False,
+        raise_exception=False,
+    ):
         """After a campaign's SMS went out, bring their members up to date
         (the incremental trace sync)."""
         campaign_sms = self.filtered(lambda sms: sms.mailing_id.campaign_id)

@@ -4,7 +4,6 @@ through Odoo's mail queue with SMTP mocked at smtplib, SMS through Odoo's SMS
 queue with IAP mocked at its lowest call), real HTTP routes for opens,
 clicks, unsubscriptions and delivery reports, and the trace sync."""
 
-import email
 import re
 from contextlib import contextmanager
 from datetime import date
@@ -241,7 +240,9 @@ class TestCampaignResults(MockSMS):
         # List-Unsubscribe of its e-mail, as a mail client posts it
         header = by_address[p[5].email]["List-Unsubscribe"]
         url = urlparse(header.strip("<>"))
-        response = self.url_open(f"{url.path}?{url.query}", data={"List-Unsubscribe": "One-Click"})
+        response = self.url_open(
+            f"{url.path}?{url.query}", data={"List-Unsubscribe": "One-Click"}
+        )
         self.assertEqual(response.status_code, 200)
         self.sync()
         self.assertEqual(
@@ -320,7 +321,8 @@ class TestCampaignResults(MockSMS):
         trace.set_replied()
         self.assertEqual(Member._sync_traces()["members"], 1)
         member = self.campaign.member_ids.filtered(
-            lambda m: m.channel == "email" and m.partner_id.email_normalized == trace.email
+            lambda m: m.channel == "email"
+            and m.partner_id.email_normalized == trace.email
         )
         self.assertEqual(member.state, "replied")
         self.assertEqual(member.date_responded, member.date_replied)
@@ -361,9 +363,7 @@ class TestCampaignResults(MockSMS):
             set(traces.mapped("model")), {"marketing.campaign.member"}, traces
         )
         self.campaign.member_ids.invalidate_recordset()
-        self.assertEqual(
-            [self.member(x, "sms").state for x in p[:4]], ["sent"] * 4
-        )
+        self.assertEqual([self.member(x, "sms").state for x in p[:4]], ["sent"] * 4)
         self.assertEqual(self.member(p[4], "sms").state, "targeted")
 
         # p[1] clicks the link of its SMS
@@ -378,8 +378,10 @@ class TestCampaignResults(MockSMS):
         )
         # p[2]'s SMS bounces: the provider's delivery report
         trace2 = traces.filtered(lambda t: t.res_id == self.member(p[2], "sms").id)
-        tracker = self.env["sms.tracker"].sudo().search(
-            [("mailing_trace_id", "=", trace2.id)]
+        tracker = (
+            self.env["sms.tracker"]
+            .sudo()
+            .search([("mailing_trace_id", "=", trace2.id)])
         )
         self.make_jsonrpc_request(
             "/sms/status",
@@ -396,9 +398,9 @@ class TestCampaignResults(MockSMS):
             f"?sms_number={quote(trace3.sms_number)}"
         )
         self.assertTrue(
-            self.env["phone.blacklist"].sudo().search(
-                [("number", "=", trace3.sms_number)]
-            )
+            self.env["phone.blacklist"]
+            .sudo()
+            .search([("number", "=", trace3.sms_number)])
         )
         self.sync()
         self.assertEqual(
