@@ -15,14 +15,18 @@
     # Why each dependency:
     # crm: leads and opportunities answer campaigns; sale_crm: quotes and orders
     # from opportunities; mass_mailing: the e-mail channel (lists, mailings,
-    # tracking, blacklist); project + hr_timesheet: a campaign's tasks and staff
-    # effort as cost; portal: customers answer campaigns from a token link;
+    # tracking, blacklist); mass_mailing_sms: the SMS channel (SMS mailings,
+    # SMS traces whose results come back to the members, phone blacklist and
+    # SMS opt-out), Odoo's own instead of a gateway of ours; project +
+    # hr_timesheet: a campaign's tasks and staff effort as cost; portal:
+    # customers answer campaigns from a token link;
     # crm_lead_routing: the shared fuzzy matchers and routing of answer leads;
     # queue_job (OCA, 18.0 from PyPI): long jobs spread over workers.
     "depends": [
         "crm",
         "sale_crm",
         "mass_mailing",
+        "mass_mailing_sms",
         "project",
         "hr_timesheet",
         "portal",

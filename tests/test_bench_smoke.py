@@ -342,3 +342,37 @@ class TestPlanSummary(TransactionCase):
         self.assertNotIn("SEQ-SCAN!", summary)
         if "Seq Scan on bench_plan_probe" in summary:
             self.assertIn("whole-table pass, 80% kept", summary)
+
+
+@tagged("post_install", "-at_install")
+class TestTraceSyncSmoke(TransactionCase):
+    """bench_trace_sync.py at a small scale: the sync is two statements
+    whatever the number of traces, and equals the ORM's figures."""
+
+    def _sync(self, traces, label):
+        import bench_trace_sync
+
+        world = bench_trace_sync.build_world(self.env, traces, campaigns=4, label=label)
+        self.env.invalidate_all()
+        out, queries = query_count(
+            self.env,
+            lambda: self.env["marketing.campaign.member"]._sync_traces(full=True),
+        )
+        return world, out, queries
+
+    def test_trace_sync_is_set_based_and_equals_the_orm(self):
+        import bench_trace_sync
+
+        small, out_small, q_small = self._sync(80, "smoke small")
+        big, out_big, q_big = self._sync(800, "smoke big")
+        self.assertEqual(big["traces"], 800)
+        self.assertGreater(out_big["members"], out_small["members"])
+        # ten times the traces, not one more query
+        self.assertLessEqual(q_big, q_small + 2, (q_small, q_big))
+        campaigns = small["campaigns"] + big["campaigns"]
+        self.assertEqual(
+            bench_trace_sync.sql_member_states(self.env.cr, campaigns),
+            bench_trace_sync.orm_member_states(
+                self.env, [("campaign_id", "in", campaigns)]
+            ),
+        )

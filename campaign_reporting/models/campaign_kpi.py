@@ -1,15 +1,22 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models, tools
 
+from odoo.addons.marketing_resource_mgmt.kpi_rules import (
+    COFUNDING_KPIS,
+    COST_FIELDS,
+    MEMBER_KPIS,
+    MONEY_FIELDS,
+    cofunding_domain,
+    cost_source_domain,
+    member_kpi_domain,
+)
 from odoo.addons.queue_job.job import identity_exact
 
 from ..kpi import ROI_FULLY_FUNDED, ROI_NO_COST, ROI_PERCENT
 from .campaign_kpi_sql import (
-    CONTACTED_STATES,
     KPI_INDEXES,
     ORDER_STATES,
     QUOTATION_STATES,
-    RESPONDED_STATES,
     campaign_view_sql,
 )
 from .campaign_kpi_store import (
@@ -45,35 +52,7 @@ DATA_ISSUE_SELECTION = [
     ("currency", "Currencies differ: money figures withheld"),
 ]
 
-# money fields that cannot be right without an analytic account ...
-COST_FIELDS = frozenset(
-    [
-        "cost_timesheet",
-        "cost_bill",
-        "cost_direct",
-        "cost_other",
-        "cost_total",
-        "committed_po",
-        "committed_bill",
-        "committed_total",
-        "budget_remaining",
-        "net_cost",
-        "net_return",
-        "roi",
-        "roi_basis",
-        "cost_per_lead",
-        "cost_per_won",
-        "pct_budget",
-    ]
-)
-# ... and every money field when currencies differ
-MONEY_FIELDS = COST_FIELDS | {
-    "revenue",
-    "cofunding_committed",
-    "cofunding_claimed",
-    "cofunding_received",
-    "pct_revenue",
-}
+# COST_FIELDS and MONEY_FIELDS (withheld on a data issue): kpi_rules
 
 
 def withheld_fields(data_issue):
@@ -338,19 +317,6 @@ class CampaignKpi(models.Model):
             .analytic_line_id.ids
         )
         specs = {
-            "members_targeted": ("marketing.campaign.member", members),
-            "members_contacted": (
-                "marketing.campaign.member",
-                members + [("state", "in", CONTACTED_STATES)],
-            ),
-            "members_responded": (
-                "marketing.campaign.member",
-                members + [("state", "in", RESPONDED_STATES)],
-            ),
-            "members_unsubscribed": (
-                "marketing.campaign.member",
-                members + [("state", "=", "unsubscribed")],
-            ),
             "leads": ("crm.lead", leads),
             "opportunities": ("crm.lead", leads + [("type", "=", "opportunity")]),
             "won": (
@@ -371,53 +337,31 @@ class CampaignKpi(models.Model):
                     ("move_type", "in", ["out_invoice", "out_refund"]),
                 ],
             ),
-            "cost_total": (
-                "account.analytic.line",
-                analytic + [("category", "!=", "invoice")],
-            ),
-            "cost_timesheet": (
-                "account.analytic.line",
-                analytic + [("project_id", "!=", False)],
-            ),
-            "cost_bill": (
-                "account.analytic.line",
-                analytic
-                + [("project_id", "=", False), ("category", "=", "vendor_bill")],
-            ),
-            "cost_direct": (
-                "account.analytic.line",
-                analytic
-                + [
-                    ("project_id", "=", False),
-                    ("category", "!=", "vendor_bill"),
-                    ("id", "in", direct_line_ids),
-                ],
-            ),
-            "cost_other": (
-                "account.analytic.line",
-                analytic
-                + [
-                    ("project_id", "=", False),
-                    ("category", "not in", ["vendor_bill", "invoice"]),
-                    ("id", "not in", direct_line_ids),
-                ],
-            ),
-            "cofunding_committed": (
-                "marketing.campaign.cofunding",
-                [
-                    ("campaign_id", "=", cid),
-                    ("state", "in", ["committed", "claimed", "received"]),
-                ],
-            ),
-            "cofunding_claimed": (
-                "marketing.campaign.cofunding",
-                [("campaign_id", "=", cid), ("state", "in", ["claimed", "received"])],
-            ),
-            "cofunding_received": (
-                "marketing.campaign.cofunding",
-                [("campaign_id", "=", cid), ("state", "=", "received")],
-            ),
         }
+        specs.update(
+            {
+                name: ("marketing.campaign.member", members + member_kpi_domain(name))
+                for name in MEMBER_KPIS
+            }
+        )
+        specs.update(
+            {
+                f"cost_{source}": (
+                    "account.analytic.line",
+                    analytic + cost_source_domain(source, direct_line_ids),
+                )
+                for source in ("timesheet", "bill", "direct", "other", "total")
+            }
+        )
+        specs.update(
+            {
+                name: (
+                    "marketing.campaign.cofunding",
+                    [("campaign_id", "=", cid)] + cofunding_domain(name),
+                )
+                for name in COFUNDING_KPIS
+            }
+        )
         if kpi in (
             "cost_timesheet",
             "cost_bill",

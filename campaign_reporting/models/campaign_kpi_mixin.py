@@ -11,8 +11,12 @@ class CampaignKpiFunnelMixin(models.AbstractModel):
 
     members_targeted = fields.Integer("Targeted", readonly=True)
     members_contacted = fields.Integer("Contacted", readonly=True)
+    members_opened = fields.Integer("Opened", readonly=True)
+    members_clicked = fields.Integer("Clicked", readonly=True)
     members_responded = fields.Integer("Responded", readonly=True)
+    members_converted = fields.Integer("Converted", readonly=True)
     members_unsubscribed = fields.Integer("Unsubscribed", readonly=True)
+    members_bounced = fields.Integer("Bounced", readonly=True)
     leads = fields.Integer(readonly=True)
     opportunities = fields.Integer(readonly=True)
     won = fields.Integer(readonly=True)

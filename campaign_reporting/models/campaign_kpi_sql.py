@@ -52,7 +52,18 @@ from contextlib import contextmanager
 
 from odoo.tools import SQL
 
+from odoo.addons.marketing_resource_mgmt.kpi_rules import (
+    CONTACTED_STATES,
+    RESPONDED_STATES,
+    cofunding_sql,
+    cost_source_sql,
+    member_kpi_sql,
+)
+
 from ..kpi import roi_basis_sql, roi_sql
+
+# re-exported for the callers of this module
+__all__ = ["CONTACTED_STATES", "RESPONDED_STATES"]
 
 
 @contextmanager
@@ -73,12 +84,10 @@ def jit_off(cr):
         cr.execute(SQL("SELECT set_config('jit', %s, true)", previous))
 
 
-CONTACTED_STATES = ("contacted", "responded", "converted", "declined", "unsubscribed")
-RESPONDED_STATES = ("responded", "converted", "declined")
+# member states, cost sources and co-funding states: one definition each,
+# in marketing_resource_mgmt/kpi_rules.py (the drill-downs read the same)
 QUOTATION_STATES = ("draft", "sent")
 ORDER_STATES = ("sale",)
-COFUNDING_COMMITTED = ("committed", "claimed", "received")
-COFUNDING_CLAIMED = ("claimed", "received")
 CHANNELS = ("none", "email", "call", "mail", "sms")
 
 # Covering indexes of the KPI views' hot scans (created by campaign.kpi's
@@ -115,11 +124,17 @@ KPI_INDEXES = (
 
 # The funnel stored for the Campaign Monitor (see campaign_kpi_store.py)
 FUNNEL_TABLE = "campaign_kpi_funnel"
-FUNNEL_COUNTS = (
+MEMBER_COUNTS = (
     "members_targeted",
     "members_contacted",
+    "members_opened",
+    "members_clicked",
     "members_responded",
+    "members_converted",
     "members_unsubscribed",
+    "members_bounced",
+)
+FUNNEL_COUNTS = MEMBER_COUNTS + (
     "leads",
     "opportunities",
     "won",
@@ -135,6 +150,14 @@ def stored_funnel_sql():
         "funnel AS (SELECT campaign_id, channel, %s FROM %s)",
         SQL(", ").join(SQL.identifier(name) for name in FUNNEL_COUNTS),
         SQL.identifier(FUNNEL_TABLE),
+    )
+
+
+def _sums_sql():
+    """``SUM(x)::int AS x`` of every funnel count."""
+    return SQL(",\n").join(
+        SQL("SUM(%s)::int AS %s", SQL.identifier(name), SQL.identifier(name))
+        for name in FUNNEL_COUNTS
     )
 
 
@@ -173,13 +196,7 @@ def _funnel_sql(campaign_ids=None):
         ),
         f_members AS (
             SELECT m.campaign_id, m.channel::varchar AS channel,
-                   COUNT(*) AS members_targeted,
-                   COUNT(*) FILTER (WHERE m.state IN %(contacted)s)
-                       AS members_contacted,
-                   COUNT(*) FILTER (WHERE m.state IN %(responded)s)
-                       AS members_responded,
-                   COUNT(*) FILTER (WHERE m.state = 'unsubscribed')
-                       AS members_unsubscribed,
+                   %(member_counts)s,
                    0 AS leads, 0 AS opportunities, 0 AS won, 0 AS lost,
                    0 AS quotations, 0 AS orders
               FROM marketing_campaign_member m
@@ -188,8 +205,7 @@ def _funnel_sql(campaign_ids=None):
         ),
         f_leads AS (
             SELECT l.campaign_id, COALESCE(lc.channel, 'none')::varchar AS channel,
-                   0 AS members_targeted, 0 AS members_contacted,
-                   0 AS members_responded, 0 AS members_unsubscribed,
+                   %(member_zeros)s,
                    COUNT(*) AS leads,
                    COUNT(*) FILTER (WHERE l.type = 'opportunity') AS opportunities,
                    COUNT(*) FILTER (WHERE l.active AND s.is_won) AS won,
@@ -203,8 +219,7 @@ def _funnel_sql(campaign_ids=None):
         ),
         f_orders AS (
             SELECT o.campaign_id, o.channel,
-                   0 AS members_targeted, 0 AS members_contacted,
-                   0 AS members_responded, 0 AS members_unsubscribed,
+                   %(member_zeros)s,
                    0 AS leads, 0 AS opportunities, 0 AS won, 0 AS lost,
                    COUNT(*) FILTER (WHERE o.state IN %(quotation)s) AS quotations,
                    COUNT(*) FILTER (WHERE o.state IN %(order)s) AS orders
@@ -228,16 +243,7 @@ def _funnel_sql(campaign_ids=None):
         ),
         funnel AS (
             SELECT campaign_id, channel,
-                   SUM(members_targeted)::int AS members_targeted,
-                   SUM(members_contacted)::int AS members_contacted,
-                   SUM(members_responded)::int AS members_responded,
-                   SUM(members_unsubscribed)::int AS members_unsubscribed,
-                   SUM(leads)::int AS leads,
-                   SUM(opportunities)::int AS opportunities,
-                   SUM(won)::int AS won,
-                   SUM(lost)::int AS lost,
-                   SUM(quotations)::int AS quotations,
-                   SUM(orders)::int AS orders
+                   %(sums)s
               FROM (
                     SELECT * FROM f_members
                     UNION ALL SELECT * FROM f_leads
@@ -246,10 +252,20 @@ def _funnel_sql(campaign_ids=None):
              GROUP BY campaign_id, channel
         )
         """,
-        contacted=CONTACTED_STATES,
-        responded=RESPONDED_STATES,
+        member_counts=SQL(",\n").join(
+            SQL(
+                "COUNT(*) FILTER (WHERE %s) AS %s",
+                member_kpi_sql(name, "m"),
+                SQL.identifier(name),
+            )
+            for name in MEMBER_COUNTS
+        ),
+        member_zeros=SQL(", ").join(
+            SQL("0 AS %s", SQL.identifier(name)) for name in MEMBER_COUNTS
+        ),
         quotation=QUOTATION_STATES,
         order=ORDER_STATES,
+        sums=_sums_sql(),
         lead_filter=lead_filter,
         only_members=only("m"),
         only_leads=only("l"),
@@ -269,13 +285,12 @@ def channel_view_sql(stored=False):
         SELECT c.id * 10 + array_position(%(channels)s::varchar[], f.channel) AS id,
                c.id AS campaign_id, f.channel, c.company_id, c.user_id,
                c.state, c.campaign_type, c.phase_id, c.date_start, c.date_end,
-               f.members_targeted, f.members_contacted, f.members_responded,
-               f.members_unsubscribed, f.leads, f.opportunities, f.won, f.lost,
-               f.quotations, f.orders
+               %(counts)s
           FROM funnel f
           JOIN utm_campaign c ON c.id = f.campaign_id
         """,
         funnel=stored_funnel_sql() if stored else _funnel_sql(),
+        counts=SQL(", ").join(SQL.identifier("f", name) for name in FUNNEL_COUNTS),
         channels=list(CHANNELS),
     )
 
@@ -305,14 +320,7 @@ def campaign_view_sql(currency_stored=False, stored=False):
         """
         WITH %(funnel)s,
         f_total AS (
-            SELECT campaign_id,
-                   SUM(members_targeted)::int AS members_targeted,
-                   SUM(members_contacted)::int AS members_contacted,
-                   SUM(members_responded)::int AS members_responded,
-                   SUM(members_unsubscribed)::int AS members_unsubscribed,
-                   SUM(leads)::int AS leads, SUM(opportunities)::int AS opportunities,
-                   SUM(won)::int AS won, SUM(lost)::int AS lost,
-                   SUM(quotations)::int AS quotations, SUM(orders)::int AS orders
+            SELECT campaign_id, %(sums)s
               FROM funnel GROUP BY campaign_id
         ),
         revenue AS (
@@ -327,25 +335,14 @@ def campaign_view_sql(currency_stored=False, stored=False):
         ),
         costs AS (
             SELECT c.id AS campaign_id,
-                   SUM(-l.amount) FILTER (WHERE l.project_id IS NOT NULL)
+                   SUM(-l.amount) FILTER (WHERE %(cost_timesheet)s)
                        AS cost_timesheet,
-                   SUM(-l.amount) FILTER (
-                       WHERE l.project_id IS NULL AND l.category = 'vendor_bill'
-                   ) AS cost_bill,
-                   SUM(-l.amount) FILTER (
-                       WHERE l.project_id IS NULL AND l.category <> 'vendor_bill'
-                         AND dc.id IS NOT NULL
-                   ) AS cost_direct,
-                   SUM(-l.amount) FILTER (
-                       WHERE l.project_id IS NULL
-                         AND COALESCE(l.category, 'other')
-                             NOT IN ('vendor_bill', 'invoice')
-                         AND dc.id IS NULL
-                   ) AS cost_other,
+                   SUM(-l.amount) FILTER (WHERE %(cost_bill)s) AS cost_bill,
+                   SUM(-l.amount) FILTER (WHERE %(cost_direct)s) AS cost_direct,
+                   SUM(-l.amount) FILTER (WHERE %(cost_other)s) AS cost_other,
                    BOOL_OR(l.currency_id <> %(cur)s) AS currency_mismatch
               FROM utm_campaign c
               JOIN account_analytic_line l ON l.account_id = c.analytic_account_id
-              LEFT JOIN marketing_campaign_cost dc ON dc.analytic_line_id = l.id
              GROUP BY c.id
         ),
         committed_po AS (
@@ -385,11 +382,11 @@ def campaign_view_sql(currency_stored=False, stored=False):
         ),
         cofunding AS (
             SELECT cf.campaign_id,
-                   SUM(cf.amount) FILTER (WHERE cf.state IN %(cf_committed)s)
+                   SUM(cf.amount) FILTER (WHERE %(cf_committed)s)
                        AS cofunding_committed,
-                   SUM(cf.amount) FILTER (WHERE cf.state IN %(cf_claimed)s)
+                   SUM(cf.amount) FILTER (WHERE %(cf_claimed)s)
                        AS cofunding_claimed,
-                   SUM(cf.amount) FILTER (WHERE cf.state = 'received')
+                   SUM(cf.amount) FILTER (WHERE %(cf_received)s)
                        AS cofunding_received,
                    BOOL_OR(cf.currency_id <> %(cur)s
                            AND cf.state <> 'cancelled') AS currency_mismatch
@@ -409,16 +406,7 @@ def campaign_view_sql(currency_stored=False, stored=False):
                    COALESCE(c.target_won, 0) AS target_won,
                    COALESCE(c.target_orders, 0) AS target_orders,
                    COALESCE(c.target_revenue, 0) AS target_revenue,
-                   COALESCE(f.members_targeted, 0) AS members_targeted,
-                   COALESCE(f.members_contacted, 0) AS members_contacted,
-                   COALESCE(f.members_responded, 0) AS members_responded,
-                   COALESCE(f.members_unsubscribed, 0) AS members_unsubscribed,
-                   COALESCE(f.leads, 0) AS leads,
-                   COALESCE(f.opportunities, 0) AS opportunities,
-                   COALESCE(f.won, 0) AS won,
-                   COALESCE(f.lost, 0) AS lost,
-                   COALESCE(f.quotations, 0) AS quotations,
-                   COALESCE(f.orders, 0) AS orders,
+                   %(base_counts)s,
                    CASE
                        WHEN rcc.currency_id <> %(cur)s
                          OR r.currency_mismatch OR k.currency_mismatch
@@ -468,9 +456,7 @@ def campaign_view_sql(currency_stored=False, stored=False):
                m.user_id,
                m.state, m.campaign_type, m.phase_id, m.date_start, m.date_end,
                m.analytic_account_id, m.data_issue,
-               m.members_targeted, m.members_contacted, m.members_responded,
-               m.members_unsubscribed, m.leads, m.opportunities, m.won, m.lost,
-               m.quotations, m.orders,
+               %(money_counts)s,
                m.budget, m.target_members, m.target_responses, m.target_leads,
                m.target_opportunities, m.target_won, m.target_orders, m.target_revenue,
                m.m_revenue AS revenue,
@@ -515,8 +501,25 @@ def campaign_view_sql(currency_stored=False, stored=False):
         """,
         funnel=stored_funnel_sql() if stored else _funnel_sql(),
         cur=campaign_currency_sql(currency_stored),
-        cf_committed=COFUNDING_COMMITTED,
-        cf_claimed=COFUNDING_CLAIMED,
+        sums=_sums_sql(),
+        base_counts=SQL(",\n").join(
+            SQL(
+                "COALESCE(%s, 0) AS %s",
+                SQL.identifier("f", name),
+                SQL.identifier(name),
+            )
+            for name in FUNNEL_COUNTS
+        ),
+        money_counts=SQL(", ").join(
+            SQL.identifier("m", name) for name in FUNNEL_COUNTS
+        ),
+        cost_timesheet=cost_source_sql("timesheet", "l"),
+        cost_bill=cost_source_sql("bill", "l"),
+        cost_direct=cost_source_sql("direct", "l"),
+        cost_other=cost_source_sql("other", "l"),
+        cf_committed=cofunding_sql("cofunding_committed", "cf"),
+        cf_claimed=cofunding_sql("cofunding_claimed", "cf"),
+        cf_received=cofunding_sql("cofunding_received", "cf"),
         roi=roi_sql(SQL("m.m_revenue"), SQL("m.m_cost - m.m_cofunding")),
         roi_basis=roi_basis_sql(SQL("m.m_cost - m.m_cofunding"), SQL("m.m_cofunding")),
     )

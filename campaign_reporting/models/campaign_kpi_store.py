@@ -45,7 +45,9 @@ WATCHED = (
     (
         "marketing_campaign_member",
         "campaign_kpi_mark_member",
-        ("campaign_id", "channel", "state", "lead_id"),
+        # the funnel's member counts read the state and the first open and
+        # click (kpi_rules.MEMBER_KPIS)
+        ("campaign_id", "channel", "state", "lead_id", "date_opened", "date_clicked"),
     ),
     (
         "crm_lead",

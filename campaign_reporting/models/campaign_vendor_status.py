@@ -4,6 +4,8 @@ from lxml import etree
 from odoo import api, fields, models
 from odoo.tools import float_round
 
+from odoo.addons.marketing_resource_mgmt.kpi_rules import COFUNDING_COMMITTED
+
 FEED_VERSION = "1.0"
 # KPIs a vendor sees per share level of its co-funding line: (KPI, target)
 VENDOR_KPIS = {
@@ -19,7 +21,8 @@ VENDOR_KPIS = {
 }
 VENDOR_KPIS["revenue"] = VENDOR_KPIS["funnel"] + [("revenue", "target_revenue")]
 LEVEL_ORDER = ["status", "funnel", "revenue"]
-VISIBLE_COFUNDING_STATES = ("committed", "claimed", "received")
+# what a vendor committed and did not cancel (kpi_rules)
+VISIBLE_COFUNDING_STATES = COFUNDING_COMMITTED
 
 
 class CampaignVendorStatus(models.AbstractModel):

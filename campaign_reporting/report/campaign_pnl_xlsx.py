@@ -7,8 +7,13 @@ from odoo import _, models
 from odoo.tools import SQL
 from odoo.tools.translate import LazyTranslate
 
+from odoo.addons.marketing_resource_mgmt.kpi_rules import (
+    COFUNDING_COMMITTED,
+    cost_source_sql,
+)
+
 from ..kpi import ROI_FULLY_FUNDED, ROI_NO_COST, roi, roi_basis, roi_xlsx_formula
-from ..models.campaign_kpi_sql import COFUNDING_COMMITTED, jit_off
+from ..models.campaign_kpi_sql import jit_off
 from .xlsx_rows import NUMBER, STRING, RowsWorksheet
 
 # Source sheets: (key, title, query builder name). Each sheet lists the lines
@@ -58,17 +63,8 @@ class CampaignPnlXlsx(models.AbstractModel):
         # every contact (0.8 s on M), and the lookups' estimated cost made it
         # walk the whole date index of the analytic lines to avoid a sort
         line_filters = {
-            "timesheet": SQL("l.project_id IS NOT NULL"),
-            "bill": SQL("l.project_id IS NULL AND l.category = 'vendor_bill'"),
-            "direct": SQL(
-                "l.project_id IS NULL AND l.category <> 'vendor_bill' "
-                "AND dc.id IS NOT NULL"
-            ),
-            "other": SQL(
-                "l.project_id IS NULL "
-                "AND COALESCE(l.category, 'other') NOT IN ('vendor_bill', 'invoice') "
-                "AND dc.id IS NULL"
-            ),
+            source: cost_source_sql(source, "l")
+            for source in ("timesheet", "bill", "direct", "other")
         }
         if key in line_filters:
             return SQL(
@@ -102,8 +98,6 @@ class CampaignPnlXlsx(models.AbstractModel):
                         SELECT l.id, l.date, l.name, l.move_line_id, l.partner_id,
                                l.employee_id, l.amount
                           FROM account_analytic_line l
-                          LEFT JOIN marketing_campaign_cost dc
-                                 ON dc.analytic_line_id = l.id
                          WHERE l.account_id = %(account)s AND %(filter)s
                          ORDER BY l.date, l.id
                         OFFSET 0

@@ -14,3 +14,4 @@ from . import test_roi
 from . import test_monitor_scope
 from . import test_vendor_portal
 from . import test_readme
+from . import test_kpi_rules

@@ -1,6 +1,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import fields, models
 
+from ..kpi_rules import COFUNDING_STATES
+
 
 class MarketingCampaignCofunding(models.Model):
     """A third party's (vendor partner's) contribution to a campaign."""
@@ -21,13 +23,7 @@ class MarketingCampaignCofunding(models.Model):
         default=lambda self: self.env.company.currency_id,
     )
     state = fields.Selection(
-        [
-            ("draft", "Draft"),
-            ("committed", "Committed"),
-            ("claimed", "Claimed"),
-            ("received", "Received"),
-            ("cancelled", "Cancelled"),
-        ],
+        COFUNDING_STATES,
         default="draft",
         required=True,
     )

@@ -9,26 +9,16 @@ from odoo.tools import SQL, email_normalize
 
 from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
 
+from ..kpi_rules import ANSWERED_STATES, INBOUND_MOVABLE_STATES, MEMBER_STATES
 from .chatter import log_note, schedule_activity
 from .logged_work import done_activity_counts
 
-MEMBER_STATES = [
-    ("targeted", "Targeted"),
-    ("contacted", "Contacted"),
-    ("responded", "Responded"),
-    ("converted", "Converted"),
-    ("declined", "Declined"),
-    ("unsubscribed", "Unsubscribed"),
-    ("bounced", "Bounced"),
-]
 CHANNELS = [
     ("email", "E-mail"),
     ("call", "Call"),
     ("mail", "Direct mail"),
     ("sms", "SMS"),
 ]
-# states in which the member has answered: kept on re-generation, never deleted
-ANSWERED_STATES = ("responded", "converted", "declined", "unsubscribed")
 ANSWERS = [
     ("interested", "Interested"),
     ("callback", "Call me back"),
@@ -96,6 +86,15 @@ class MarketingCampaignMember(models.Model):
     date_targeted = fields.Datetime(default=fields.Datetime.now)
     date_contacted = fields.Datetime()
     date_responded = fields.Datetime()
+    # mailing results (e-mail and SMS), filled by the trace sync
+    # (marketing_campaign_member_trace.py): the first of each over the
+    # campaign's mailings, follow-on mailings included
+    date_sent = fields.Datetime("Sent on", readonly=True, copy=False)
+    date_opened = fields.Datetime("Opened on", readonly=True, copy=False)
+    date_clicked = fields.Datetime("Clicked on", readonly=True, copy=False)
+    date_replied = fields.Datetime("Replied on", readonly=True, copy=False)
+    date_bounced = fields.Datetime("Bounced on", readonly=True, copy=False)
+    date_unsubscribed = fields.Datetime("Unsubscribed on", readonly=True, copy=False)
     answer = fields.Selection(ANSWERS, tracking=True)
     answer_note = fields.Text()
     callback_time = fields.Char("Preferred call-back time")
@@ -109,6 +108,7 @@ class MarketingCampaignMember(models.Model):
     )
     email = fields.Char(related="partner_id.email")
     phone = fields.Char(related="partner_id.phone")
+    mobile = fields.Char(related="partner_id.mobile")
     answer_url = fields.Char(compute="_compute_answer_url")
 
     _sql_constraints = [
@@ -318,7 +318,7 @@ class MarketingCampaignMember(models.Model):
                 vals["campaign_member_id"] = member.id
             if vals:
                 record.with_context(mrm_skip_inbound=True).write(vals)
-            if member and member.state in ("targeted", "contacted", "bounced"):
+            if member and member.state in INBOUND_MOVABLE_STATES:
                 member.write({"state": member_state, "date_responded": now})
             user = member.user_id or campaign.user_id
             schedule_activity(
@@ -496,11 +496,13 @@ class MarketingCampaignMember(models.Model):
         members = member.with_context(active_test=False).search(
             [("campaign_id", "=", campaign.id), ("partner_id", "=", partner.id)]
         )
+        now = fields.Datetime.now()
         members.write(
             {
                 "state": "unsubscribed",
                 "answer": "unsubscribe",
-                "date_responded": fields.Datetime.now(),
+                "date_responded": now,
+                "date_unsubscribed": now,
             }
         )
         members.activity_ids.unlink()

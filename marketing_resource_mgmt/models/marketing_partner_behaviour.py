@@ -4,6 +4,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 from odoo.tools.sql import index_exists
 
+from ..kpi_rules import CONVERTED_STATES, POSITIVE_RESPONSE_STATES
 from ..tools import scoring
 
 # Window of the frequency and monetary measures when the parameter
@@ -126,14 +127,15 @@ class MarketingPartnerBehaviour(models.Model):
             parts.append(
                 SQL(
                     "SELECT mrm_p.commercial_partner_id, m.company_id, m.campaign_id, "
-                    "CASE WHEN m.state IN ('responded', 'converted') "
-                    "THEN 1 ELSE 0 END, "
-                    "CASE WHEN m.state = 'converted' THEN 1 ELSE 0 END, "
+                    "CASE WHEN m.state IN %s THEN 1 ELSE 0 END, "
+                    "CASE WHEN m.state IN %s THEN 1 ELSE 0 END, "
                     "COALESCE(m.date_responded, m.date_contacted, "
                     "m.date_targeted)::date "
                     "FROM marketing_campaign_member m "
                     "JOIN res_partner mrm_p ON mrm_p.id = m.partner_id "
-                    "WHERE m.company_id IS NOT NULL"
+                    "WHERE m.company_id IS NOT NULL",
+                    POSITIVE_RESPONSE_STATES,
+                    CONVERTED_STATES,
                 )
             )
         return SQL(" UNION ALL ").join(parts)

@@ -9,6 +9,7 @@ from odoo.tools import SQL
 
 from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
 
+from ..kpi_rules import ANSWERED_STATES, RESPONDED_STATES
 from .chatter import log_note
 from .logged_work import done_activity_counts
 from .marketing_campaign_template import CAMPAIGN_TYPES
@@ -43,6 +44,7 @@ PLAN_FIELDS = {
     "use_email",
     "use_call",
     "use_mail",
+    "use_sms",
     "call_script",
     "assignment_mode",
 }
@@ -135,6 +137,11 @@ class UtmCampaign(models.Model):
     use_email = fields.Boolean("E-mail", default=True)
     use_call = fields.Boolean("Calls")
     use_mail = fields.Boolean("Direct mail")
+    use_sms = fields.Boolean(
+        "SMS",
+        help="Generate SMS members (contacts with a mobile number and no phone "
+        "blacklist or opt-out) and a draft SMS mailing sent to them.",
+    )
     call_script = fields.Html()
     assignment_mode = fields.Selection(
         [("even", "Evenly"), ("capacity", "By capacity")],
@@ -199,12 +206,11 @@ class UtmCampaign(models.Model):
                 [("campaign_id", "in", self.ids)], ["campaign_id", "state"], ["__count"]
             )
         }
-        answered = {"responded", "converted", "declined", "unsubscribed"}
         for campaign in self:
             counts = {s: c for (cid, s), c in data.items() if cid == campaign.id}
             campaign.member_count = sum(counts.values())
             campaign.responded_count = sum(
-                c for s, c in counts.items() if s in answered
+                c for s, c in counts.items() if s in RESPONDED_STATES
             )
 
     def _compute_task_count(self):
@@ -352,11 +358,7 @@ class UtmCampaign(models.Model):
             .search_count(
                 [
                     ("campaign_id", "=", self.id),
-                    (
-                        "state",
-                        "in",
-                        ("responded", "converted", "declined", "unsubscribed"),
-                    ),
+                    ("state", "in", ANSWERED_STATES),
                 ]
             )
         )

@@ -62,6 +62,9 @@ class UtmCampaign(models.Model):
         help="Campaign profiles from the library, evaluated at generation time.",
     )
     mailing_id = fields.Many2one("mailing.mailing", copy=False, readonly=True)
+    sms_mailing_id = fields.Many2one(
+        "mailing.mailing", "SMS mailing", copy=False, readonly=True
+    )
     mail_file_ids = fields.Many2many(
         "ir.attachment",
         "utm_campaign_mail_file_rel",
@@ -127,7 +130,7 @@ class UtmCampaign(models.Model):
                     name=self.title,
                 )
             )
-        if not (self.use_email or self.use_call or self.use_mail):
+        if not (self.use_email or self.use_call or self.use_mail or self.use_sms):
             raise UserError(
                 _(
                     "Choose at least one channel for the campaign %(name)s.",
@@ -218,6 +221,7 @@ class UtmCampaign(models.Model):
                 ("email", self.use_email),
                 ("call", self.use_call),
                 ("mail", self.use_mail),
+                ("sms", self.use_sms),
             )
             if used
         ]
@@ -312,6 +316,8 @@ class UtmCampaign(models.Model):
             self._generate_call_list(batch)
         if counts.get("email"):
             self._generate_email_list(batch)
+        if counts.get("sms"):
+            self._generate_sms_mailing()
         if "mail" in counts:
             self._generate_mail_file()
         Member.invalidate_model()
@@ -516,6 +522,34 @@ class UtmCampaign(models.Model):
         self.env["mailing.contact"].invalidate_model()
         self.env["mailing.subscription"].invalidate_model()
         self.env["mailing.list"].invalidate_model()
+
+    def _generate_sms_mailing(self):
+        """Create the campaign's draft SMS mailing (once), sent to its SMS
+        members themselves (mailing model marketing.campaign.member, so that
+        each trace names its member); members added later are in its
+        domain."""
+        self.ensure_one()
+        if self.sms_mailing_id:
+            return self.sms_mailing_id
+        Member = self.env["marketing.campaign.member"]
+        mailing = self.env["mailing.mailing"].new(
+            {"mailing_type": "sms", "campaign_id": self.id}
+        )
+        self.sms_mailing_id = self.env["mailing.mailing"].create(
+            {
+                "subject": self.title,
+                "campaign_id": self.id,
+                "mailing_type": "sms",
+                "mailing_model_id": self.env["ir.model"]._get_id(Member._name),
+                "mailing_domain": repr(Member._mailing_get_default_domain(mailing)),
+                "user_id": self.user_id.id,
+                "body_plaintext": _(
+                    "%(title)s (%(code)s)", title=self.title, code=self.code
+                ),
+                "sms_allow_unsubscribe": True,
+            }
+        )
+        return self.sms_mailing_id
 
     # ---- DIRECT-MAIL FILE
 

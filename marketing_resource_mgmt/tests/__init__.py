@@ -21,3 +21,4 @@ from . import test_campaign_answers
 from . import test_campaign_close
 from . import test_normalized_columns
 from . import test_routing_job
+from . import test_campaign_results

@@ -20,6 +20,8 @@ BENCHMARKS = [
     ("workbook", "bench_workbook.py", []),
     ("audience", "bench_audience.py", []),
     ("routing", "bench_routing.py", []),
+    # generates its own 200,000 traces, commits them and deletes them after
+    ("trace_sync", "bench_trace_sync.py", ["--commit"]),
 ]
 
 

@@ -10,8 +10,11 @@ import {useService} from "@web/core/utils/hooks";
 export const KPI_LABELS = {
   members_targeted: _t("Targeted"),
   members_contacted: _t("Contacted"),
+  members_opened: _t("Opened"),
+  members_clicked: _t("Clicked"),
   members_responded: _t("Responded"),
   members_unsubscribed: _t("Unsubscribed"),
+  members_bounced: _t("Bounced"),
   leads: _t("Leads"),
   opportunities: _t("Opportunities"),
   won: _t("Won"),
@@ -38,6 +41,8 @@ export const ROI_LABELS = {
 const FUNNEL_STEPS = [
   "members_targeted",
   "members_contacted",
+  "members_opened",
+  "members_clicked",
   "members_responded",
   "leads",
   "opportunities",
