@@ -15,3 +15,5 @@ from . import test_campaign_generation
 from . import test_campaign_tour
 from . import test_normalized_columns
 from . import test_routing_job
+from . import test_call_queue
+from . import test_campaign_loop
