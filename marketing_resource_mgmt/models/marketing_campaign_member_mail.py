@@ -21,6 +21,8 @@ class MarketingCampaignMember(models.Model):
         "Letter addressed to",
         readonly=True,
         copy=False,
+        # the self-reference's foreign key is checked on every member deleted
+        index="btree_not_null",
         help="The member whose letter reaches this one (one piece per postal "
         "address); itself when it gets its own.",
     )

@@ -68,6 +68,12 @@ class TestCallPolicy(BaseCase):
             call_policy.into_hours(early, 9.5, 20), datetime(2026, 3, 2, 9, 30)
         )
         self.assertEqual(call_policy.into_hours(self.NOW, 9, 20), self.NOW)
+        self.assertEqual(call_policy.format_hour(9.5), "09:30")
+        summer = datetime(2026, 7, 1, 8, 0)
+        self.assertEqual(
+            call_policy.to_local(summer, "Europe/London"), datetime(2026, 7, 1, 9, 0)
+        )
+        self.assertEqual(call_policy.to_local(summer, "Nowhere/Else"), summer)
 
     def test_state_moves_forward_only(self):
         self.assertEqual(call_policy.forward_state("responded", "contacted"), "responded")
@@ -141,6 +147,27 @@ class TestCallQueue(CallQueueCase):
         self.assertEqual(second, self.members.sorted("id")[1])
         self.assertIn("Hello", first.call_script)
         self.assertTrue(first.call_history)
+
+    def test_campaign_rows_match_the_orm(self):
+        """The hot path's SQL campaign lookup selects what the ORM search does."""
+        self.owner.tz = "Europe/London"
+        for user in (self.caller_a, self.caller_b, self.owner, self.outsider):
+            Member = self.Member.with_user(user)
+            rows = Member._caller_campaign_rows()
+            campaigns = Member._caller_campaigns()
+            self.assertEqual([row["id"] for row in rows], campaigns.ids)
+            for row, campaign in zip(rows, campaigns, strict=True):
+                self.assertEqual(row["tz"], campaign._get_call_tz().zone)
+                self.assertEqual(
+                    (row["hour_from"], row["hour_to"], row["mode"]),
+                    (
+                        campaign.call_hour_from,
+                        campaign.call_hour_to,
+                        campaign.call_queue_mode,
+                    ),
+                )
+        self.assertTrue(self.Member.with_user(self.caller_a)._caller_campaign_rows())
+        self.assertFalse(self.Member.with_user(self.outsider)._caller_campaign_rows())
 
     def test_own_assigned_calls_first(self):
         self.campaign.call_queue_mode = "own_first"

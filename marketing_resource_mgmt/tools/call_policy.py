@@ -12,6 +12,8 @@ maximum number of attempts (validated by :func:`check_policy`).
 from collections import namedtuple
 from datetime import datetime, time, timedelta
 
+import pytz
+
 Outcome = namedtuple(
     "Outcome",
     [
@@ -88,6 +90,22 @@ def check_hours(hour_from, hour_to):
             "Calling hours must run from an earlier to a later hour of the day "
             "(0 to 24)."
         )
+
+
+def to_local(utc_naive, tz_name):
+    """The naive local time in ``tz_name`` (UTC when unknown) of a naive UTC
+    datetime."""
+    try:
+        zone = pytz.timezone(tz_name or "UTC")
+    except pytz.UnknownTimeZoneError:
+        zone = pytz.utc
+    return pytz.utc.localize(utc_naive).astimezone(zone).replace(tzinfo=None)
+
+
+def format_hour(hour):
+    """9.5 -> '09:30'."""
+    minutes = round(hour * 60)
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
 def within_hours(local_dt, hour_from, hour_to):
