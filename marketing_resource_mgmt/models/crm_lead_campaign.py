@@ -172,9 +172,9 @@ class MailThread(models.AbstractModel):
         if email:
             try:
                 with self.env.cr.savepoint():
-                    self.env["marketing.campaign.member"].sudo().action_register_inbound(
-                        email=email
-                    )
+                    self.env[
+                        "marketing.campaign.member"
+                    ].sudo().action_register_inbound(email=email)
             except Exception:  # noqa: BLE001  (never lose the incoming e-mail)
                 _logger.exception("Inbound campaign matching failed for %s", email)
         return result

@@ -351,7 +351,10 @@ class MarketingCampaignMember(models.Model):
             "res_id": self.id,
             "view_mode": "form",
             "views": [
-                (self.env.ref("marketing_resource_mgmt.member_view_form_call").id, "form")
+                (
+                    self.env.ref("marketing_resource_mgmt.member_view_form_call").id,
+                    "form",
+                )
             ],
             "target": "current",
         }
@@ -493,28 +496,9 @@ class MarketingCampaignMember(models.Model):
         )
         if next_at and policy.effect != "callback":
             next_at = campaign._shift_into_calling_hours(next_at)
-        vals = {
-            "call_attempts": attempts,
-            "call_outcome": outcome,
-            "call_last_at": now,
-            "call_done": done,
-            "call_next_at": next_at or False,
-            "call_taken_uid": False,
-            "call_callback_at": callback_at if policy.effect == "callback" else False,
-        }
-        state = call_policy.forward_state(member.state, policy.state)
-        if state != member.state:
-            vals["state"] = state
-            if state == "contacted":
-                vals["date_contacted"] = now
-            elif state in ("responded", "declined", "unsubscribed"):
-                vals["date_responded"] = now
-        if not member.date_contacted and policy.state:
-            vals.setdefault("date_contacted", now)
-        if policy.answer:
-            vals["answer"] = policy.answer
-            if note:
-                vals["answer_note"] = note
+        vals = member._prepare_call_outcome_vals(
+            outcome, attempts, done, next_at, callback_at, note, now
+        )
         member.sudo().write(vals)
         # the open call activities of the member are done by this call
         call_type = self.env.ref(
@@ -558,22 +542,7 @@ class MarketingCampaignMember(models.Model):
                 note=label,
             )
         if duration:
-            self.env["account.analytic.line"].sudo().create(
-                {
-                    "name": _(
-                        "Call to %(name)s (%(outcome)s)",
-                        name=member.partner_id.display_name,
-                        outcome=label,
-                    ),
-                    "project_id": campaign.project_id.id,
-                    "employee_id": employee.id,
-                    "user_id": self.env.uid,
-                    "unit_amount": duration / 60.0,
-                    "date": fields.Date.context_today(self),
-                    "company_id": campaign.project_id.company_id.id
-                    or campaign.company_id.id,
-                }
-            )
+            member._log_call_time(duration, employee, label)
         return {
             "member_id": member.id,
             "state": member.state,
@@ -584,6 +553,63 @@ class MarketingCampaignMember(models.Model):
             else False,
             "lead_id": lead.id or False,
         }
+
+    def _prepare_call_outcome_vals(
+        self, outcome, attempts, done, next_at, callback_at, note, now
+    ):
+        """:return: the member's values after the outcome (queue entry,
+        state moved forward only, answer)"""
+        self.ensure_one()
+        policy = call_policy.OUTCOMES[outcome]
+        vals = {
+            "call_attempts": attempts,
+            "call_outcome": outcome,
+            "call_last_at": now,
+            "call_done": done,
+            "call_next_at": next_at or False,
+            "call_taken_uid": False,
+            "call_callback_at": callback_at if policy.effect == "callback" else False,
+        }
+        state = call_policy.forward_state(self.state, policy.state)
+        if state != self.state:
+            vals["state"] = state
+            if state == "contacted":
+                vals["date_contacted"] = now
+            elif state in ("responded", "declined", "unsubscribed"):
+                vals["date_responded"] = now
+        if not self.date_contacted and policy.state:
+            vals.setdefault("date_contacted", now)
+        if policy.answer:
+            vals["answer"] = policy.answer
+            if note:
+                vals["answer_note"] = note
+        return vals
+
+    def _log_call_time(self, minutes, employee, label):
+        """The call's duration as a timesheet on the campaign's project (its
+        analytic account collects the campaign's costs)."""
+        self.ensure_one()
+        campaign = self.campaign_id
+        return (
+            self.env["account.analytic.line"]
+            .sudo()
+            .create(
+                {
+                    "name": _(
+                        "Call to %(name)s (%(outcome)s)",
+                        name=self.partner_id.display_name,
+                        outcome=label,
+                    ),
+                    "project_id": campaign.project_id.id,
+                    "employee_id": employee.id,
+                    "user_id": self.env.uid,
+                    "unit_amount": minutes / 60.0,
+                    "date": fields.Date.context_today(self),
+                    "company_id": campaign.project_id.company_id.id
+                    or campaign.company_id.id,
+                }
+            )
+        )
 
     def _schedule_call_activity(self, when, summary):
         """A call activity for the caller (or the member's user) at ``when``
@@ -598,11 +624,13 @@ class MarketingCampaignMember(models.Model):
             date_deadline=local.date(),
             summary=f"{summary} - {local.strftime('%H:%M')}",
             note=self.campaign_id.call_script or False,
-            user_id=(self.env.user if self.env.user._is_internal() else self.user_id).id,
+            user_id=(
+                self.env.user if self.env.user._is_internal() else self.user_id
+            ).id,
         )
 
     def _do_not_call(self):
-        """"Do not call": the contact's numbers on the phone blacklist (those
+        """ "Do not call": the contact's numbers on the phone blacklist (those
         that can be normalised, with the contact's country first) and the
         contact's "no marketing calls" flag (which covers the others)."""
         self.ensure_one()

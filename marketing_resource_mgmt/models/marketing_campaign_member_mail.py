@@ -38,9 +38,7 @@ class MarketingCampaignMember(models.Model):
         pieces = self.mail_piece_member_id | self.filtered(
             lambda m: not m.mail_piece_member_id
         )
-        members = pieces | self.search(
-            [("mail_piece_member_id", "in", pieces.ids)]
-        )
+        members = pieces | self.search([("mail_piece_member_id", "in", pieces.ids)])
         members.sudo().write({"state": "bounced"})
         members.partner_id.sudo().write({"mrm_address_undeliverable": True})
         for member in members:

@@ -149,4 +149,3 @@ class MarketingConsent(models.Model):
             partner_id_sql,
             channel,
         )
-

@@ -76,10 +76,16 @@ class TestCallPolicy(BaseCase):
         self.assertEqual(call_policy.to_local(summer, "Nowhere/Else"), summer)
 
     def test_state_moves_forward_only(self):
-        self.assertEqual(call_policy.forward_state("responded", "contacted"), "responded")
-        self.assertEqual(call_policy.forward_state("targeted", "contacted"), "contacted")
+        self.assertEqual(
+            call_policy.forward_state("responded", "contacted"), "responded"
+        )
+        self.assertEqual(
+            call_policy.forward_state("targeted", "contacted"), "contacted"
+        )
         self.assertEqual(call_policy.forward_state("responded", "declined"), "declined")
-        self.assertEqual(call_policy.forward_state("converted", "declined"), "converted")
+        self.assertEqual(
+            call_policy.forward_state("converted", "declined"), "converted"
+        )
         self.assertEqual(call_policy.forward_state("targeted", None), "targeted")
 
 
@@ -128,7 +134,11 @@ class CallQueueCase(CampaignCase):
         )
         for user in (cls.caller_a, cls.caller_b):
             cls.env["hr.employee"].create(
-                {"name": user.name, "user_id": user.id, "company_id": user.company_id.id}
+                {
+                    "name": user.name,
+                    "user_id": user.id,
+                    "company_id": user.company_id.id,
+                }
             )
         cls.Member = cls.env["marketing.campaign.member"]
 
@@ -275,16 +285,16 @@ class TestCallQueue(CallQueueCase):
         self.assertTrue(member.call_done)
         self.assertEqual(partner.mrm_consent_ids.status, "opt_out")
         # the segment no longer gives the contact for calls
-        self.assertNotIn(
-            partner.id, self.campaign.segment_ids._get_partner_ids("call")
-        )
+        self.assertNotIn(partner.id, self.campaign.segment_ids._get_partner_ids("call"))
 
     def test_final_outcomes(self):
         wrong, declined = self.members[4], self.members[5]
         wrong.with_user(self.caller_a).record_call_outcome("wrong_number")
         declined.with_user(self.caller_b).record_call_outcome("not_interested")
         self.assertEqual((wrong.state, wrong.call_done), ("bounced", True))
-        self.assertEqual((declined.state, declined.answer), ("declined", "not_interested"))
+        self.assertEqual(
+            (declined.state, declined.answer), ("declined", "not_interested")
+        )
 
     def test_duration_is_a_timesheet_on_the_campaign_project(self):
         member = self.members[0].with_user(self.caller_a)
@@ -369,7 +379,10 @@ class TestCallQueueRace(TransactionCase):
             )
             campaign.state = "running"
             partners = env["res.partner"].create(
-                [{"name": f"Race {i}", "phone": "+44 113 496 0000"} for i in range(self.MEMBERS)]
+                [
+                    {"name": f"Race {i}", "phone": "+44 113 496 0000"}
+                    for i in range(self.MEMBERS)
+                ]
             )
             env["marketing.campaign.member"].create(
                 [
@@ -385,7 +398,10 @@ class TestCallQueueRace(TransactionCase):
                 "DELETE FROM marketing_campaign_member WHERE campaign_id = %s",
                 [campaign_id],
             )
-            cr.execute("DELETE FROM marketing_campaign_team WHERE campaign_id = %s", [campaign_id])
+            cr.execute(
+                "DELETE FROM marketing_campaign_team WHERE campaign_id = %s",
+                [campaign_id],
+            )
             cr.execute("DELETE FROM utm_campaign WHERE id = %s", [campaign_id])
             cr.execute("DELETE FROM res_partner WHERE id = ANY(%s)", [partner_ids])
 
@@ -464,7 +480,10 @@ class TestCallQueueRpcAndTour(HttpCase):
             ]
         )
         cls.caller = new_test_user(
-            cls.env, login="mrm_tour_caller", password="mrm_tour_caller_pw1", groups=groups
+            cls.env,
+            login="mrm_tour_caller",
+            password="mrm_tour_caller_pw1",
+            groups=groups,
         )
         cls.env["hr.employee"].create({"name": "Tour caller", "user_id": cls.caller.id})
         tag = cls.env["res.partner.category"].create({"name": "MRM tour calls"})
@@ -486,7 +505,15 @@ class TestCallQueueRpcAndTour(HttpCase):
                 "call_hour_to": 24,
                 "call_script": "<p>Tour script: ask about the upgrade.</p>",
                 "team_ids": [
-                    (0, 0, {"user_id": cls.caller.id, "role": "caller", "makes_calls": True})
+                    (
+                        0,
+                        0,
+                        {
+                            "user_id": cls.caller.id,
+                            "role": "caller",
+                            "makes_calls": True,
+                        },
+                    )
                 ],
             }
         )
@@ -524,8 +551,12 @@ class TestCallQueueRpcAndTour(HttpCase):
         )
         self.assertEqual(result["call_attempts"], 1)
         action = self.xmlrpc_object.execute_kw(
-            db, uid, "mrm_tour_caller_pw1", "marketing.campaign.member",
-            "action_next_call", [],
+            db,
+            uid,
+            "mrm_tour_caller_pw1",
+            "marketing.campaign.member",
+            "action_next_call",
+            [],
         )
         self.assertEqual(action["res_model"], "marketing.campaign.member")
 
@@ -536,8 +567,12 @@ class TestCallQueueRpcAndTour(HttpCase):
             login="mrm_tour_caller",
         )
         outcomes = self.members.mapped("call_outcome")
-        self.assertEqual(sorted(outcomes), sorted(["no_answer", "not_interested", "interested"]))
-        self.assertTrue(self.members.filtered(lambda m: m.call_outcome == "interested").lead_id)
+        self.assertEqual(
+            sorted(outcomes), sorted(["no_answer", "not_interested", "interested"])
+        )
+        self.assertTrue(
+            self.members.filtered(lambda m: m.call_outcome == "interested").lead_id
+        )
         lines = self.env["account.analytic.line"].search(
             [("project_id", "=", self.campaign.project_id.id)]
         )

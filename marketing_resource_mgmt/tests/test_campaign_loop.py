@@ -178,7 +178,10 @@ class TestChannelChoice(CampaignCase):
         )
         cls.env["mail.blacklist"]._add("blocked@example.com")
         segment = cls.env["marketing.segment"].create(
-            {"name": "Channel choice", "domain": repr([("category_id", "in", [tag.id])])}
+            {
+                "name": "Channel choice",
+                "domain": repr([("category_id", "in", [tag.id])]),
+            }
         )
         cls.campaign.write(
             {
@@ -326,7 +329,9 @@ class TestConsentAndContext(HttpCase):
         lead = self.env["crm.lead"].create(
             {"name": "Context lead", "partner_id": self.partner.id}
         )
-        self.assertEqual(lead.with_user(self.owner).campaign_context_member_ids, self.member)
+        self.assertEqual(
+            lead.with_user(self.owner).campaign_context_member_ids, self.member
+        )
         # a salesperson outside marketing sees the contact without error
         salesman = new_test_user(
             self.env, login="mrm_ctx_sales", groups="sales_team.group_sale_salesman"

@@ -37,11 +37,15 @@ def make_fixture(env, members, callers, commit=True):
         [("share", "=", False), ("active", "=", True)], limit=callers, order="id"
     )
     if len(users) < callers:
-        users |= env["res.users"].with_context(no_reset_password=True).create(
-            [
-                {"name": f"Bench caller {i}", "login": f"bench_caller_{i}"}
-                for i in range(callers - len(users))
-            ]
+        users |= (
+            env["res.users"]
+            .with_context(no_reset_password=True)
+            .create(
+                [
+                    {"name": f"Bench caller {i}", "login": f"bench_caller_{i}"}
+                    for i in range(callers - len(users))
+                ]
+            )
         )
     group = env.ref("marketing_resource_mgmt.group_marketing_user")
     group.sudo().write({"users": [(4, u.id) for u in users]})
@@ -108,8 +112,12 @@ def cleanup(env, campaign_id):
         [campaign_id],
     )
     partner_ids = [r[0] for r in cr.fetchall()]
-    cr.execute("DELETE FROM marketing_campaign_member WHERE campaign_id = %s", [campaign_id])
-    cr.execute("DELETE FROM marketing_campaign_team WHERE campaign_id = %s", [campaign_id])
+    cr.execute(
+        "DELETE FROM marketing_campaign_member WHERE campaign_id = %s", [campaign_id]
+    )
+    cr.execute(
+        "DELETE FROM marketing_campaign_team WHERE campaign_id = %s", [campaign_id]
+    )
     cr.execute("DELETE FROM utm_campaign WHERE id = %s", [campaign_id])
     cr.execute("DELETE FROM res_partner WHERE id = ANY(%s)", [partner_ids])
     cr.commit()

@@ -12,7 +12,8 @@ function workCall(callee, outcome, label, last) {
     },
     {
       content: "The call screen shows the script",
-      trigger: ".o_mrm_call_screen .o_field_widget[name=call_script]:contains(Tour script)",
+      trigger:
+        ".o_mrm_call_screen .o_field_widget[name=call_script]:contains(Tour script)",
     },
     {
       content: "Record the outcome",
@@ -50,7 +51,8 @@ registry.category("web_tour.tours").add("mrm_call_queue_tour", {
     ...workCall("Callee 02", "interested", "Interested", true),
     {
       content: "The last call shows its outcome",
-      trigger: ".o_mrm_call_screen .o_field_widget[name=call_outcome]:contains(Interested)",
+      trigger:
+        ".o_mrm_call_screen .o_field_widget[name=call_outcome]:contains(Interested)",
     },
   ],
 });

@@ -16,7 +16,8 @@ registry.category("web_tour.tours").add("mrm_contact_context_tour", {
     },
     {
       content: "The campaign membership is listed",
-      trigger: ".o_mrm_live_campaigns .o_data_row:contains(Context campaign):contains(E-mail)",
+      trigger:
+        ".o_mrm_live_campaigns .o_data_row:contains(Context campaign):contains(E-mail)",
     },
     {
       content: "Open the memberships from the smart button",
