@@ -8,8 +8,9 @@ from odoo import _, api, fields, models
 from .marketing_consent import CONSENT_CHANNELS
 
 
+# kept apart from the model's main file to keep parallel work mergeable
 class ResPartner(models.Model):
-    _inherit = "res.partner"
+    _inherit = "res.partner"  # pylint: disable=consider-merging-classes-inherited
 
     mrm_preferred_channel = fields.Selection(
         CONSENT_CHANNELS,

@@ -17,7 +17,7 @@ class MarketingCallOutcomeWizard(models.TransientModel):
     outcome = fields.Selection(call_policy.OUTCOME_SELECTION, required=True)
     callback_at = fields.Datetime("Call back at")
     duration = fields.Float(
-        "Duration", help="Length of the call (hours:minutes), logged as effort."
+        help="Length of the call (hours:minutes), logged as effort."
     )
     note = fields.Text()
 
