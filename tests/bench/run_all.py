@@ -20,6 +20,7 @@ BENCHMARKS = [
     ("workbook", "bench_workbook.py", []),
     ("audience", "bench_audience.py", []),
     ("routing", "bench_routing.py", []),
+    ("call_queue", "bench_call_queue.py", []),
 ]
 
 
