@@ -252,6 +252,60 @@ class TestAudienceSmoke(TransactionCase):
 
 
 @tagged("post_install", "-at_install")
+class TestCallQueueSmoke(TransactionCase):
+    """bench_call_queue.py's fixture and hot path at a small scale: "next call"
+    runs the same few queries on 200 or 2,000 members, reads the queue's
+    partial index, and never gives a member twice."""
+
+    def _fixture(self, members):
+        import bench_call_queue
+
+        return bench_call_queue.make_fixture_in_test(self.env, members, callers=2)
+
+    def _take_all(self, campaign, user, count):
+        import bench_call_queue
+
+        env = self.env(user=user)
+        return [bench_call_queue.take_ours(env, campaign.id) for _i in range(count)]
+
+    def test_next_call_is_constant_and_indexed(self):
+        from odoo import fields
+
+        small, users_small = self._fixture(200)
+        big, users_big = self._fixture(2_000)
+        env_small = self.env(user=users_small[0])
+        env_big = self.env(user=users_big[0])
+        import bench_call_queue
+
+        # one call each first: the caches (campaigns, fields) are warm after
+        bench_call_queue.take_ours(env_small, small.id)
+        bench_call_queue.take_ours(env_big, big.id)
+        _r, q_small = query_count(
+            env_small, lambda: bench_call_queue.take_ours(env_small, small.id)
+        )
+        _r, q_big = query_count(
+            env_big, lambda: bench_call_queue.take_ours(env_big, big.id)
+        )
+        self.assertEqual(q_small, q_big)
+        taken = self._take_all(big, users_big[1], 30)
+        self.assertEqual(len(set(taken)), 30)
+        self.env.cr.execute("ANALYZE marketing_campaign_member")
+        plan = common_explain(
+            self.env,
+            self.env["marketing.campaign.member"]
+            .with_user(users_big[0])
+            ._next_call_sql(big, fields.Datetime.now()),
+        )
+        self.assertIn("marketing_campaign_member_call_queue_idx", plan)
+
+
+def common_explain(env, query):
+    import common
+
+    return common.main_node(common.explain(env.cr, query))
+
+
+@tagged("post_install", "-at_install")
 class TestMonitorSmoke(TransactionCase):
     """bench_monitor.py's call: the monitor's queries do not grow with campaigns."""
 

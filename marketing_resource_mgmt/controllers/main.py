@@ -92,6 +92,7 @@ class CampaignAnswerController(http.Controller):
         note = (note or "").strip()[:2000] or False
         callback_time = (callback_time or "").strip()[:120] or False
         member._apply_portal_answer(answer, callback_time=callback_time, note=note)
+        request.env["marketing.consent"].sudo()._record_portal_answer(member, answer)
         return request.render(
             "marketing_resource_mgmt.campaign_answer_done",
             {"member": member, "campaign": member.campaign_id, "answer": answer},

@@ -20,3 +20,12 @@ from . import mailing_contact
 from . import marketing_campaign_member_trace
 from . import mail_mail
 from . import sms_sms
+from . import marketing_consent
+from . import res_partner_campaign
+from . import marketing_mail_batch
+from . import utm_campaign_call
+from . import utm_campaign_channel
+from . import marketing_campaign_member_call
+from . import marketing_campaign_member_mail
+from . import marketing_segment_audience
+from . import crm_lead_campaign

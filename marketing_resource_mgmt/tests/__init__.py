@@ -22,3 +22,5 @@ from . import test_campaign_close
 from . import test_normalized_columns
 from . import test_routing_job
 from . import test_campaign_results
+from . import test_call_queue
+from . import test_campaign_loop

@@ -3,3 +3,5 @@ from . import marketing_segment_overlap
 from . import marketing_segment_cluster
 from . import marketing_segment_import
 from . import marketing_campaign_phase_override
+from . import marketing_call_outcome_wizard
+from . import marketing_segment_import_consent

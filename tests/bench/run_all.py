@@ -22,6 +22,7 @@ BENCHMARKS = [
     ("routing", "bench_routing.py", []),
     # generates its own 200,000 traces, commits them and deletes them after
     ("trace_sync", "bench_trace_sync.py", ["--commit"]),
+    ("call_queue", "bench_call_queue.py", []),
 ]
 
 
