@@ -8,3 +8,5 @@ from . import crm_routing_log
 from . import crm_lead_assignment
 from . import crm_lead
 from . import res_config_settings
+from . import crm_lead_effort
+from . import crm_lead_apply

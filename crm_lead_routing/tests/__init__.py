@@ -8,3 +8,6 @@ from . import test_rights
 from . import test_recycle_reassign
 from . import test_tour
 from . import test_pgarray
+from . import test_routing_job
+from . import test_engine_defects
+from . import test_fast_write

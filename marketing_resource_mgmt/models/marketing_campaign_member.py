@@ -418,11 +418,11 @@ class MarketingCampaignMember(models.Model):
                 }
             )
         else:
-            if not self.member_user_for_lead():
+            if not self._member_user_for_lead():
                 vals.pop("user_id", None)
             lead = self.env["crm.lead"].with_context(mrm_skip_inbound=True).create(vals)
             if not lead.user_id:
-                lead.user_id = self.member_user_for_lead()
+                lead.user_id = self._member_user_for_lead()
             self.lead_id = lead
         activity_type = self.env.ref(
             "marketing_resource_mgmt.mail_activity_type_inbound_answer"
@@ -433,11 +433,11 @@ class MarketingCampaignMember(models.Model):
                 "Inbound answer to campaign %(name)s", name=self.campaign_id.title
             ),
             note=vals["description"],
-            user_id=(lead.user_id or self.member_user_for_lead()).id,
+            user_id=(lead.user_id or self._member_user_for_lead()).id,
         )
         return lead
 
-    def member_user_for_lead(self):
+    def _member_user_for_lead(self):
         """:return: the user who handles the member's answer"""
         self.ensure_one()
         return self.user_id or self.campaign_id.user_id

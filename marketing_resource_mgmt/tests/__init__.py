@@ -14,4 +14,3 @@ from . import test_campaign_portal
 from . import test_campaign_generation
 from . import test_campaign_tour
 from . import test_normalized_columns
-from . import test_routing_job
