@@ -6,6 +6,8 @@ of crm.lead, those of every installed module included; an override of
 
 from unittest.mock import patch
 
+from freezegun import freeze_time
+
 from odoo.tests import tagged
 
 from ..models import fast_write
@@ -63,8 +65,12 @@ class TestFastWrite(RoutingCommon):
         vals = self._lead_vals()
         fast = Lead.create(vals)
         plain = Lead.create(vals)
-        self._route(fast)
-        with patch.object(fast_write, "fast_path_allowed", return_value=False):
+        with freeze_time("2030-03-04 09:00:00"):
+            self._route(fast)
+        with (
+            patch.object(fast_write, "fast_path_allowed", return_value=False),
+            freeze_time("2030-03-04 09:00:00"),
+        ):
             # the round-robin pointer starts where it did for the fast run
             self.rule.round_robin_index = 0
             self._route(plain)
