@@ -253,19 +253,23 @@ class CrmRoutingRule(models.Model):
             self.criterion_ids._get_criteria_sql(table_alias),
         )
 
-    def _match(self, lead_ids, batch=None):
+    def _match(self, lead_ids, batch=None, values=True):
         """Leads of ``lead_ids`` the rule matches, with the criteria that
         matched, in one query.
 
         :param lead_ids: list of ids
         :param batch: optional :meth:`_prepare_batch_conditions` memo of the
             run (fuzzy conditions evaluated once per distinct value)
+        :param values: False: only which leads match (the criteria that
+            matched and their values are not read)
         :return: ``{lead_id: [(criterion, lead's value), ...]}`` in id order
         """
         self.ensure_one()
         if not lead_ids:
             return {}
         criteria = self.criterion_ids.sorted(lambda c: (c.group, c.sequence))
+        if not values:
+            criteria = criteria.browse()
         conditions = (
             self.criterion_ids._get_batch_conditions(batch) if batch is not None else {}
         )
@@ -594,20 +598,22 @@ class CrmRoutingRule(models.Model):
             ._description_selection(self.env)
         )
         batch = self._prepare_batch_conditions(lead_ids)
-        # every rule looks at every lead: an explanation names all the rules
-        # that matched, a simulation shows the leads two rules fight over
-        matches = {rule.id: rule._match(lead_ids, batch) for rule in rules}
+        # every rule looks at every lead (an explanation names all the rules
+        # that matched, a simulation shows the leads two rules fight over);
+        # at the leads an earlier rule took only for whether it matches
+        taken_by = {}
+        taken = set()
         for rule in rules:
-            for lead_id in matches[rule.id]:
+            remaining = [lid for lid in lead_ids if lid not in taken]
+            decided = [lid for lid in lead_ids if lid in taken]
+            taken_by[rule.id] = rule._match(remaining, batch)
+            others = rule._match(decided, batch, values=False)
+            for lead_id in [*taken_by[rule.id], *others]:
                 run.matched_by.setdefault(lead_id, []).append(rule.id)
+            taken.update(taken_by[rule.id])
         for rule in rules:
-            taken = {
-                lid: m
-                for lid, m in matches[rule.id].items()
-                if lid not in run.decisions
-            }
-            if taken:
-                rule._decide(run, taken, labels)
+            if taken_by[rule.id]:
+                rule._decide(run, taken_by[rule.id], labels)
         remaining = run.undecided(lead_ids)
         for fallback in fallbacks:
             if not remaining:
