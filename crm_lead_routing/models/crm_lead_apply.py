@@ -173,21 +173,15 @@ class CrmLead(models.Model):
             self.env["ir.config_parameter"].sudo().get_param(FALLBACK_TEAM_PARAM, 0)
             or 0
         )
-        groups = self._group_routing_decisions(decisions)
         teams = {}
-        # assignments (the bulk of a run) are written in one statement below;
-        # the other states, a handful of groups, through the ORM
         assigned_rows = {}
         explained = set()
-        for (state, rule_id, user_id), lead_ids in groups.items():
+        for (state, rule_id, user_id), lead_ids in self._group_routing_decisions(
+            decisions
+        ).items():
             rule = Rule.browse(rule_id)
-            vals = {"routing_state": state, "routing_rule_id": rule_id or False}
-            if state != "assigned":
-                texts = {decisions[i].explanation for i in lead_ids}
-                if len(texts) == 1:
-                    vals["routing_explanation"] = texts.pop()
-                    explained.update(lead_ids)
             if state == "assigned":
+                # assignments (the bulk of a run): one statement, by the caller
                 if user_id not in teams:
                     teams[user_id] = (
                         rule.team_id.id
@@ -196,29 +190,40 @@ class CrmLead(models.Model):
                 # as crm's write: date_open is reset for the whole group when
                 # the salesperson of one of its leads changes
                 user_changed = any(previous.get(i) != user_id for i in lead_ids)
+                row = (user_id, teams[user_id] or None, rule_id or None)
                 for lead_id in lead_ids:
                     assigned_rows[lead_id] = (
-                        user_id,
-                        rule.team_id.id or teams[user_id] or None,
-                        rule_id or None,
+                        *row,
                         rule.user_id.id or None,
                         user_changed,
                     )
                 continue
-            if state == "pool":
-                vals.update(user_id=False, routing_date=now)
-                if rule.team_id:
-                    vals["team_id"] = rule.team_id.id
-                if rule.user_id:
-                    vals["lead_owner_id"] = rule.user_id.id
-            elif state == "unrouted":
-                self.browse(lead_ids)._write_unrouted(vals, fallback_team)
-                continue
-            elif state == "waiting":
-                # waits unassigned for the next run (the cron picks these)
-                vals["user_id"] = False
-            self.browse(lead_ids).write(vals)
+            # the other states, a handful of groups, through the ORM
+            vals = {"routing_state": state, "routing_rule_id": rule_id or False}
+            texts = {decisions[i].explanation for i in lead_ids}
+            if len(texts) == 1:
+                vals["routing_explanation"] = texts.pop()
+                explained.update(lead_ids)
+            self.browse(lead_ids)._write_routing_state(vals, rule, now, fallback_team)
         return assigned_rows, explained
+
+    def _write_routing_state(self, vals, rule, now, fallback_team):
+        """Write one group of leads left without a salesperson: in a pool,
+        waiting or not routed."""
+        state = vals["routing_state"]
+        if state == "pool":
+            vals.update(user_id=False, routing_date=now)
+            if rule.team_id:
+                vals["team_id"] = rule.team_id.id
+            if rule.user_id:
+                vals["lead_owner_id"] = rule.user_id.id
+        elif state == "unrouted":
+            self._write_unrouted(vals, fallback_team)
+            return
+        elif state == "waiting":
+            # waits unassigned for the next run (the cron picks these)
+            vals["user_id"] = False
+        self.write(vals)
 
     def _write_unrouted(self, vals, fallback_team):
         """Mark leads no rule took. OdooBot (the creator of web-form and demo

@@ -177,42 +177,11 @@ def _flush_sql(self):
     dirty = {field: set(cache.clear_dirty_field(field)) for field in dirty_fields}
     all_ids = sorted(set().union(*dirty.values()))
     currencies = {}
-
-    def currency_of(field, lead_id):
-        fname = field.get_currency_field(Lead)
-        if (fname, lead_id) not in currencies:
-            currency = Lead.browse(lead_id)[fname]
-            currencies[fname, lead_id] = currency.id
-        return currencies[fname, lead_id]
-
     columns = [SQL("%s::int[]", pg_array(all_ids))]
     names = [SQL("id")]
     assignments = []
     for index, (field, field_ids) in enumerate(dirty.items()):
-        field_cache = cache._get_field_cache(Lead, field)
-        converted = {}
-        column = []
-        for lead_id in all_ids:
-            if lead_id not in field_ids:
-                column.append(None)
-                continue
-            value = field_cache[lead_id]
-            key = (
-                (value, currency_of(field, lead_id))
-                if field.type == "monetary"
-                else value
-            )
-            try:
-                column.append(converted[key])
-            except KeyError:
-                converted[key] = field.convert_to_column_update(
-                    value, Lead.browse(lead_id)
-                )
-                column.append(converted[key])
-            except TypeError:  # unhashable value: no memo
-                column.append(
-                    field.convert_to_column_update(value, Lead.browse(lead_id))
-                )
+        column = _column_values(Lead, field, field_ids, all_ids, currencies)
         value_name = f"v{index}"
         columns.append(SQL(f"%s::{field.column_type[1]}[]", pg_array(column)))
         names.append(SQL.identifier(value_name))
@@ -240,6 +209,37 @@ def _flush_sql(self):
         )
     )
     Lead.browse(all_ids).invalidate_recordset(["write_uid", "write_date"])
+
+
+def _column_values(Lead, field, field_ids, all_ids, currencies):
+    """The column values of ``field`` for ``all_ids`` (None where the lead's
+    value is not dirty), from the cache, converted as the ORM's flush does;
+    equal values are converted once.
+
+    :param currencies: ``{(currency field, lead_id): currency id}`` memo
+    """
+    field_cache = Lead.env.cache._get_field_cache(Lead, field)
+    converted = {}
+    column = []
+    for lead_id in all_ids:
+        if lead_id not in field_ids:
+            column.append(None)
+            continue
+        value = field_cache[lead_id]
+        key = value
+        if field.type == "monetary":
+            fname = field.get_currency_field(Lead)
+            if (fname, lead_id) not in currencies:
+                currencies[fname, lead_id] = Lead.browse(lead_id)[fname].id
+            key = (value, currencies[fname, lead_id])
+        try:
+            column.append(converted[key])
+        except KeyError:
+            converted[key] = field.convert_to_column_update(value, Lead.browse(lead_id))
+            column.append(converted[key])
+        except TypeError:  # unhashable value: no memo
+            column.append(field.convert_to_column_update(value, Lead.browse(lead_id)))
+    return column
 
 
 def _check_company(self, ids):
