@@ -6,6 +6,7 @@ import psycopg2
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
+from odoo.tools.sql import create_index
 
 from ..routing import Decision, pg_array
 from ..routing.engine import CLAIM
@@ -99,6 +100,18 @@ class CrmLead(models.Model):
         help="Technical: the current user holds an assignment on the lead and "
         "the conflict policy lets distribution grant access.",
     )
+
+    def init(self):
+        super().init()
+        # a claim takes the pool's next lead by priority and age: read from
+        # this index, not sorted out of the whole pool
+        create_index(
+            self.env.cr,
+            "crm_lead_routing_pool_next_idx",
+            self._table,
+            ["routing_rule_id", "priority DESC", "id"],
+            where="routing_state = 'pool' AND active",
+        )
 
     # ---- COMPUTES
 
@@ -403,7 +416,7 @@ class CrmLead(models.Model):
         if not rule_ids:
             return self.browse()
         self._lock_claimer()
-        run = Rule.browse(rule_ids)._prepare_run()
+        run = Rule.browse(rule_ids)._prepare_run(user_ids={self.env.uid})
         open_rules = [rid for rid in rule_ids if run.has_room(rid, self.env.uid)]
         if not open_rules:
             raise UserError(

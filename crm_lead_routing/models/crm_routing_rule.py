@@ -378,10 +378,11 @@ class CrmRoutingRule(models.Model):
             start -= timedelta(days=start.weekday())
         return start
 
-    def _get_loads(self):
+    def _get_loads(self, user_ids=None):
         """Open leads each assignee of the rules received in the rule's
         period, counted set-wise (one grouped query per period kind).
 
+        :param user_ids: only these assignees (a claim needs the claimer's)
         :return: ``{(rule_id, user_id): load}``
         """
         loads = {}
@@ -391,6 +392,8 @@ class CrmRoutingRule(models.Model):
         for start, rule_ids in by_start.items():
             rules = self.browse(rule_ids)
             users = rules.assignee_ids.user_id
+            if user_ids is not None:
+                users = users.filtered(lambda user: user.id in user_ids)
             if not users:
                 continue
             groups = (
@@ -410,19 +413,21 @@ class CrmRoutingRule(models.Model):
             counts = {user.id: count for user, count in groups}
             for rule in rules:
                 for assignee in rule.assignee_ids:
-                    loads[rule.id, assignee.user_id.id] = counts.get(
-                        assignee.user_id.id, 0
-                    )
+                    if assignee.user_id in users:
+                        loads[rule.id, assignee.user_id.id] = counts.get(
+                            assignee.user_id.id, 0
+                        )
         return loads
 
-    def _prepare_run(self):
+    def _prepare_run(self, user_ids=None):
         """A routing run over these rules: their assignees as candidates
         (with capacities), the loads in each rule's period and the
         round-robin pointers.
 
+        :param user_ids: count the loads of these assignees only (a claim)
         :return: :class:`~odoo.addons.crm_lead_routing.routing.RoutingRun`
         """
-        run = RoutingRun(loads=self._get_loads())
+        run = RoutingRun(loads=self._get_loads(user_ids))
         for rule in self:
             run.pointers[rule.id] = rule.round_robin_index
             run.candidates[rule.id] = [

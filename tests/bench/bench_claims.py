@@ -41,19 +41,26 @@ def loads_of(env, users):
     return {uid: counts.get(uid, 0) for uid in users.ids}
 
 
-def claimer(registry, uid, barrier, timings, outcomes):
-    """Claim until refused; record each claim's latency."""
+def claimer(registry, uid, barrier, timings, outcomes, attempts):
+    """Claim until refused; record each claim's latency and each attempt
+    (an attempt more than the claims: a retry after a serialisation
+    failure)."""
     from odoo import api
     from odoo.exceptions import UserError
     from odoo.service.model import retrying
 
     with registry.cursor() as cr:
         env = api.Environment(cr, uid, {})
+
+        def claim():
+            attempts.append(uid)
+            return env["crm.lead"].action_claim_next()
+
         barrier.wait()
         while True:
             t0 = time.perf_counter()
             try:
-                action = retrying(env["crm.lead"].action_claim_next, env)
+                action = retrying(claim, env)
             except UserError as exc:
                 outcomes.append((uid, "refused", str(exc)))
                 return
@@ -102,10 +109,11 @@ def main():
             flush=True,
         )
         barrier = threading.Barrier(len(users))
-        timings, outcomes = [], []
+        timings, outcomes, attempts = [], [], []
         threads = [
             threading.Thread(
-                target=claimer, args=(env.registry, uid, barrier, timings, outcomes)
+                target=claimer,
+                args=(env.registry, uid, barrier, timings, outcomes, attempts),
             )
             for uid in users.ids
         ]
@@ -132,7 +140,8 @@ def main():
         print(
             f"[claims] {len(wins):,} claims in {sw.seconds:.2f} s = {rate:,.1f}/s; "
             f"latency p50 {p50:.0f} ms, p95 {p95:.0f} ms, max {ms[-1]:.0f} ms; "
-            f"won twice: {double}; over capacity: {len(over)}; errors: {len(errors)}",
+            f"won twice: {double}; over capacity: {len(over)}; errors: {len(errors)}; "
+            f"retries after a serialisation failure: {len(attempts) - len(outcomes)}",
             flush=True,
         )
         for error in errors[:5]:
