@@ -102,7 +102,7 @@ class CrmLead(models.Model):
     )
 
     def init(self):
-        super().init()
+        res = super().init()
         # a claim takes the pool's next lead by priority and age: read from
         # this index, not sorted out of the whole pool
         create_index(
@@ -112,6 +112,7 @@ class CrmLead(models.Model):
             ["routing_rule_id", "priority DESC", "id"],
             where="routing_state = 'pool' AND active",
         )
+        return res
 
     # ---- COMPUTES
 
