@@ -1,4 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+# crm.lead's routing concerns are split by file on purpose (crm_lead.py keeps
+# the fields and ORM hooks under 600 lines)
+# pylint: disable=consider-merging-classes-inherited
 """Applying the routing engine's decisions to leads, set-wise in SQL."""
 
 from odoo import SUPERUSER_ID, api, fields, models
@@ -11,9 +14,7 @@ from .crm_routing_rule import ROUTING_CONTEXT
 FALLBACK_TEAM_PARAM = "crm_lead_routing.fallback_team_id"
 
 
-# crm.lead's routing concerns are split by file on purpose (crm_lead.py:
-# fields and ORM hooks; here one concern)
-class CrmLead(models.Model):  # pylint: disable=consider-merging-classes-inherited
+class CrmLead(models.Model):
     _inherit = "crm.lead"
 
     # ---- ROUTING: WRITES

@@ -1,4 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+# crm.lead's routing concerns are split by file on purpose (crm_lead.py keeps
+# the fields and ORM hooks under 600 lines)
+# pylint: disable=consider-merging-classes-inherited
 """The product's one "logged work" policy: a lead with logged work is
 archived, never deleted with its history, and the user is told so."""
 
@@ -12,9 +15,7 @@ from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
 _logger = logging.getLogger(__name__)
 
 
-# crm.lead's routing concerns are split by file on purpose (crm_lead.py:
-# fields and ORM hooks; here one concern)
-class CrmLead(models.Model):  # pylint: disable=consider-merging-classes-inherited
+class CrmLead(models.Model):
     _inherit = "crm.lead"
 
     def _get_leads_with_effort(self):
