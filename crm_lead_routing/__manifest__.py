@@ -11,9 +11,11 @@
     "license": "LGPL-3",
     "development_status": "Alpha",
     "installable": True,
-    # crm only: routing must work without the marketing addons; it uses the
+    # crm: routing must work without the marketing addons; it uses the
     # lead's campaign_id (from utm, through crm) like any other lead field.
-    "depends": ["crm"],
+    # queue_job (OCA, 18.0 from PyPI): a large batch of new leads is routed
+    # as a job (with_delay), not in the importing request.
+    "depends": ["crm", "queue_job"],
     "data": [
         "security/crm_lead_routing_security.xml",
         "security/ir.model.access.csv",

@@ -9,6 +9,7 @@ with the number of rows (measured at two sizes), or a row count. No timing.
 import pathlib
 import sys
 
+from odoo.exceptions import UserError
 from odoo.tests import TransactionCase, tagged
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -430,3 +431,58 @@ class TestTraceSyncSmoke(TransactionCase):
                 self.env, [("campaign_id", "in", campaigns)]
             ),
         )
+
+
+@tagged("post_install", "-at_install")
+class TestClaimsSmoke(TransactionCase):
+    """bench_claims.py's claim at a small scale: a claim's queries do not
+    grow with the pool, and the capacity stops the claimer."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        import bench_claims
+        import common
+
+        cls.common = common
+        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
+        cls.users = _make_users(cls.env, 2, "Smoke claimer")
+        cls.loads = bench_claims.loads_of(cls.env, cls.users)
+        cls.source = common.bench_source(cls.env, " (smoke claims)")
+
+    def _pool(self, count, seed, capacity):
+        rule = self.env["crm.routing.rule"].create(
+            {
+                "name": f"Smoke pool {count}",
+                "strategy": "pool",
+                "domain": "[('id', '=', 0)]",
+                "assignee_ids": [
+                    (0, 0, {"user_id": uid, "capacity": load + capacity})
+                    for uid, load in self.loads.items()
+                ],
+            }
+        )
+        lead_ids = self.common.make_bench_leads(self.env, count, self.source, seed=seed)
+        self.env.cr.execute(
+            "UPDATE crm_lead SET routing_state = 'pool', routing_rule_id = %s "
+            "WHERE id = ANY(%s)",
+            [rule.id, lead_ids],
+        )
+        self.env.invalidate_all()
+        return rule
+
+    def _claim(self, user, rule):
+        return query_count(self.env, lambda: rule.with_user(user).action_claim_next())
+
+    def test_claim_queries_do_not_grow_with_the_pool(self):
+        small = self._pool(10, seed=1, capacity=2)
+        _action, q_small = self._claim(self.users[0], small)
+        small.active = False
+        big = self._pool(1_000, seed=2, capacity=2)
+        action, q_big = self._claim(self.users[1], big)
+        self.assertEqual(action["params"]["next"]["res_model"], "crm.lead")
+        self.assertLess(abs(q_big - q_small), 5, (q_small, q_big))
+        # the claimer's capacity (load + 2 on this rule) stops the third claim
+        self._claim(self.users[1], big)
+        with self.assertRaises(UserError):
+            self._claim(self.users[1], big)

@@ -193,8 +193,10 @@ class UtmCampaign(models.Model):
         """The campaign P&L workbook (XLSX) for finance."""
         self._check_pnl_printable()
         report = self.env.ref("campaign_reporting.action_report_campaign_pnl")
-        # config=False: no document layout wizard, this is no PDF
-        return report.report_action(self, config=False)
+        # config=False: no document layout wizard, this is no PDF; no None
+        # values (no data), which XML-RPC cannot carry
+        action = report.report_action(self, config=False)
+        return {key: value for key, value in action.items() if value is not None}
 
     def _check_pnl_printable(self):
         """Refuse a workbook whose figures would be wrong (see campaign.kpi's

@@ -9,3 +9,5 @@ from . import crm_lead_assignment
 from . import crm_lead
 from . import crm_lead_rights
 from . import res_config_settings
+from . import crm_lead_effort
+from . import crm_lead_apply

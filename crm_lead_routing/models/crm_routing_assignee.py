@@ -82,6 +82,35 @@ class CrmRoutingAssignee(models.Model):
                     )
                 )
 
+    def _check_rules_keep_an_assignee(self):
+        """An active rule keeps at least one assignee, whichever side the
+        line is removed from (the rule's form or the line itself): checked
+        before anything is removed (the rule's own write checks the rule
+        once all its lines are written)."""
+        if self.env.context.get("routing_rule_checks_assignees"):
+            return
+        for rule in self.rule_id:
+            if rule.active and not (rule.assignee_ids - self):
+                raise ValidationError(
+                    self.env._(
+                        "The rule '%(rule)s' is active and would have no "
+                        "assignee: keep at least one salesperson, or archive the "
+                        "rule first.",
+                        rule=rule.name,
+                    )
+                )
+
+    def unlink(self):
+        self._check_rules_keep_an_assignee()
+        return super().unlink()
+
+    def write(self, vals):
+        if "rule_id" in vals:
+            self.filtered(
+                lambda a: a.rule_id.id != vals["rule_id"]
+            )._check_rules_keep_an_assignee()
+        return super().write(vals)
+
     def _get_scopes(self):
         """``{"contact": scope, "company": scope, "requirement": scope}``."""
         self.ensure_one()

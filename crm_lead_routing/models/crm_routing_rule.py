@@ -10,12 +10,15 @@ from odoo.tools.safe_eval import safe_eval
 
 from ..routing import (
     SKIP_CAPACITY,
+    SKIP_EXCLUDED,
     SKIP_INACTIVE,
     SKIP_NO_WEIGHT,
     Candidate,
-    allocate,
+    Decision,
+    RoutingRun,
     pg_array,
 )
+from ..routing.engine import FALLBACK, POOL, RECYCLE, RULE, UNROUTED, WAITING
 
 _logger = logging.getLogger(__name__)
 
@@ -164,8 +167,9 @@ class CrmRoutingRule(models.Model):
             if rule.active and not rule.assignee_ids:
                 raise ValidationError(
                     self.env._(
-                        "The rule '%(rule)s' has no assignee: add at least one "
-                        "salesperson.",
+                        "The rule '%(rule)s' is active and would have no "
+                        "assignee: keep at least one salesperson, or archive the "
+                        "rule first.",
                         rule=rule.name,
                     )
                 )
@@ -179,7 +183,11 @@ class CrmRoutingRule(models.Model):
         return rules
 
     def write(self, vals):
-        res = super().write(vals)
+        # the rule's own form may remove and add lines in one save: the
+        # rule is checked once its lines are all written
+        res = super(
+            CrmRoutingRule, self.with_context(routing_rule_checks_assignees=True)
+        ).write(vals)
         if {"assignee_ids", "active"} & set(vals):
             self._check_assignees()
         return res
@@ -245,19 +253,23 @@ class CrmRoutingRule(models.Model):
             self.criterion_ids._get_criteria_sql(table_alias),
         )
 
-    def _match(self, lead_ids, batch=None):
+    def _match(self, lead_ids, batch=None, values=True):
         """Leads of ``lead_ids`` the rule matches, with the criteria that
         matched, in one query.
 
         :param lead_ids: list of ids
         :param batch: optional :meth:`_prepare_batch_conditions` memo of the
             run (fuzzy conditions evaluated once per distinct value)
+        :param values: False: only which leads match (the criteria that
+            matched and their values are not read)
         :return: ``{lead_id: [(criterion, lead's value), ...]}`` in id order
         """
         self.ensure_one()
         if not lead_ids:
             return {}
         criteria = self.criterion_ids.sorted(lambda c: (c.group, c.sequence))
+        if not values:
+            criteria = criteria.browse()
         conditions = (
             self.criterion_ids._get_batch_conditions(batch) if batch is not None else {}
         )
@@ -357,7 +369,7 @@ class CrmRoutingRule(models.Model):
             "is_fallback"
         )
 
-    # ---- LOAD AND CANDIDATES
+    # ---- LOAD, CANDIDATES AND THE RUN
 
     def _period_start(self):
         now = fields.Datetime.now()
@@ -366,10 +378,11 @@ class CrmRoutingRule(models.Model):
             start -= timedelta(days=start.weekday())
         return start
 
-    def _get_loads(self):
+    def _get_loads(self, user_ids=None):
         """Open leads each assignee of the rules received in the rule's
         period, counted set-wise (one grouped query per period kind).
 
+        :param user_ids: only these assignees (a claim needs the claimer's)
         :return: ``{(rule_id, user_id): load}``
         """
         loads = {}
@@ -379,6 +392,8 @@ class CrmRoutingRule(models.Model):
         for start, rule_ids in by_start.items():
             rules = self.browse(rule_ids)
             users = rules.assignee_ids.user_id
+            if user_ids is not None:
+                users = users.filtered(lambda user: user.id in user_ids)
             if not users:
                 continue
             groups = (
@@ -398,26 +413,67 @@ class CrmRoutingRule(models.Model):
             counts = {user.id: count for user, count in groups}
             for rule in rules:
                 for assignee in rule.assignee_ids:
-                    loads[rule.id, assignee.user_id.id] = counts.get(
-                        assignee.user_id.id, 0
-                    )
+                    if assignee.user_id in users:
+                        loads[rule.id, assignee.user_id.id] = counts.get(
+                            assignee.user_id.id, 0
+                        )
         return loads
 
-    def _get_candidates(self, loads, exclude_user_ids=()):
-        """The rule's assignees as allocation candidates."""
-        self.ensure_one()
-        return [
-            Candidate(
-                user_id=assignee.user_id.id,
-                weight=assignee.weight,
-                capacity=assignee.capacity or None,
-                load=loads.get((self.id, assignee.user_id.id), 0),
-                active=assignee.active
-                and assignee.user_id.active
-                and assignee.user_id.id not in exclude_user_ids,
+    def _prepare_run(self, user_ids=None):
+        """A routing run over these rules: their assignees as candidates
+        (with capacities), the loads in each rule's period and the
+        round-robin pointers.
+
+        :param user_ids: count the loads of these assignees only (a claim)
+        :return: :class:`~odoo.addons.crm_lead_routing.routing.RoutingRun`
+        """
+        run = RoutingRun(loads=self._get_loads(user_ids))
+        for rule in self:
+            run.pointers[rule.id] = rule.round_robin_index
+            run.candidates[rule.id] = [
+                Candidate(
+                    user_id=assignee.user_id.id,
+                    weight=assignee.weight,
+                    capacity=assignee.capacity or None,
+                    active=assignee.active and assignee.user_id.active,
+                )
+                for assignee in rule.assignee_ids.sorted(lambda a: (a.sequence, a.id))
+            ]
+        return run
+
+    @api.model
+    def _store_pointers(self, run):
+        """Keep the round-robin pointers the run moved, for the next run of
+        any kind (routing, recycling, bulk reassignment)."""
+        moved = sorted(rule_id for rule_id in run.moved_pointers if rule_id)
+        if not moved:
+            return
+        self.env.cr.execute(
+            SQL(
+                "UPDATE crm_routing_rule r SET round_robin_index = d.pointer "
+                "FROM unnest(%s::int[], %s::int[]) AS d(id, pointer) "
+                "WHERE r.id = d.id",
+                pg_array(moved),
+                pg_array(run.pointers[rule_id] for rule_id in moved),
             )
-            for assignee in self.assignee_ids.sorted(lambda a: (a.sequence, a.id))
-        ]
+        )
+        self.invalidate_model(["round_robin_index"])
+
+    @api.model
+    def _apply_run(self, run, lead_ids=None, assigned_by=None):
+        """Write a run's decisions and pointers, all or nothing: a failure
+        half-way leaves no lead half-assigned, even when the caller catches
+        the error and goes on."""
+        lead_ids = list(run.decisions) if lead_ids is None else lead_ids
+        try:
+            with self.env.cr.savepoint():
+                self.env["crm.lead"].sudo().browse(lead_ids)._apply_routing_decisions(
+                    run.decisions, assigned_by=assigned_by
+                )
+                self._store_pointers(run)
+        except Exception:
+            self.env.invalidate_all(flush=False)
+            raise
 
     # ---- EXPLANATIONS
 
@@ -453,13 +509,43 @@ class CrmRoutingRule(models.Model):
             criteria="; ".join(parts),
         )
 
-    def _explain_strategy(self, user_name, skipped, users):
+    def _explain_losers(self, rule_ids):
+        """The other rules that matched the lead, and why each lost to this
+        one (they come after it by priority)."""
         self.ensure_one()
+        losers = self.browse([rid for rid in rule_ids if rid != self.id])
+        if not losers:
+            return ""
+        return self.env._(
+            "Also matched, lower in priority so not applied: %(rules)s.",
+            rules=", ".join(
+                self.env._(
+                    "'%(rule)s' (priority %(priority)s)",
+                    rule=rule.name,
+                    priority=rule.sequence,
+                )
+                for rule in losers
+            ),
+        )
+
+    def _skip_reasons(self, skipped, users):
+        """``"Bob (capacity full), Carol (inactive)"`` for ``[(user_id,
+        reason)]``."""
         reasons = {
             SKIP_CAPACITY: self.env._("capacity full"),
             SKIP_INACTIVE: self.env._("inactive"),
             SKIP_NO_WEIGHT: self.env._("no weight"),
+            SKIP_EXCLUDED: self.env._("held the lead before"),
         }
+        return ", ".join(
+            f"{users.get(uid, '')} ({reasons[reason]})" for uid, reason in skipped
+        )
+
+    def _explain_strategy(self, user_name, skipped, users):
+        """The strategy's choice and the assignees it passed over for this
+        lead (``skipped``: ``[(user_id, reason)]`` as they were when the lead
+        was given, never the chosen one)."""
+        self.ensure_one()
         strategy = dict(self._fields["strategy"]._description_selection(self.env))[
             self.strategy
         ]
@@ -468,180 +554,197 @@ class CrmRoutingRule(models.Model):
         )
         if skipped:
             text += " " + self.env._(
-                "Skipped: %(skipped)s.",
-                skipped=", ".join(
-                    f"{users[uid]} ({reasons[reason]})"
-                    for uid, reason in skipped.items()
-                ),
+                "Passed over: %(skipped)s.",
+                skipped=self._skip_reasons(skipped, users),
             )
         return text
+
+    def _explain_matches(self, run, taken, operator_labels):
+        """``{lead_id: text}``: the match and the rules that lost, one
+        sentence per pattern (leads share them: counties, towns)."""
+        texts = {}
+        explanations = {}
+        for lead_id, matched in taken.items():
+            others = tuple(run.matched_by.get(lead_id, ()))
+            key = (tuple((c.id, value) for c, value in matched), others)
+            if key not in texts:
+                text = self._explain_match(matched, operator_labels)
+                losers = self._explain_losers(others)
+                texts[key] = f"{text} {losers}" if losers else text
+            explanations[lead_id] = texts[key]
+        return explanations
 
     # ---- ROUTING
 
     @api.model
     def _route_leads(self, lead_ids, rules=None, simulate=False):
         """Route leads set-wise: one query per rule over the whole batch,
-        allocation over ids in Python, grouped writes per assignee.
+        allocation over ids in the engine, grouped writes per assignee.
 
         :param lead_ids: ids of the leads to route (already assigned leads
             are re-routed too: the caller chooses)
         :param rules: rules to use (default: the applicable ones)
         :param simulate: compute the decisions without writing anything
-        :return: dict with ``routed``, ``pooled``, ``waiting``, ``fallback``,
-            ``unrouted`` counts, ``per_rule`` and ``per_user`` distributions
-            (``{id: count}``), ``conflicts`` (simulation only: ``{lead_id:
-            [rule ids]}``) and ``decisions`` (``{lead_id: (kind, rule_id,
-            user_id, explanation)}``)
+        :return: :meth:`RoutingRun.stats` (``routed``, ``pooled``,
+            ``waiting``, ``fallback``, ``unrouted`` counts, ``per_rule`` and
+            ``per_user`` distributions, ``conflicts`` and ``decisions``:
+            ``{lead_id: Decision}``)
         """
-        Lead = self.env["crm.lead"].sudo()
         self.env.flush_all()
         lead_ids = list(dict.fromkeys(lead_ids))
         if rules is None:
             rules, fallbacks = self._get_applicable_rules()
         else:
-            rules, fallbacks = (
-                rules.filtered(lambda r: not r.is_fallback),
-                rules.filtered("is_fallback"),
-            )
-        all_rules = rules | fallbacks
-        loads = all_rules._get_loads()
-        users = {u.id: u.name for u in all_rules.assignee_ids.user_id}
-        remaining = lead_ids
-        decisions = {}
-        stats = {
-            "leads": len(lead_ids),
-            "routed": 0,
-            "pooled": 0,
-            "waiting": 0,
-            "fallback": 0,
-            "unrouted": 0,
-            "per_rule": {},
-            "per_user": {},
-            "conflicts": {},
-        }
-        matched_by = {}
-        next_indexes = {}
+            rules, fallbacks = rules.sudo()._split_fallbacks()
+        run = (rules | fallbacks)._prepare_run()
+        labels = dict(
+            self.env["crm.routing.rule.criterion"]
+            ._fields["operator"]
+            ._description_selection(self.env)
+        )
         batch = self._prepare_batch_conditions(lead_ids)
+        # every rule looks at every lead (an explanation names all the rules
+        # that matched, a simulation shows the leads two rules fight over);
+        # at the leads an earlier rule took only for whether it matches
+        taken_by = {}
+        taken = set()
         for rule in rules:
-            # a simulation looks at every lead to find those two rules fight
-            # over; a run only at the leads no earlier rule took
-            candidates_ids = lead_ids if simulate else remaining
-            matches = rule._match(candidates_ids, batch)
-            for lead_id in matches:
-                matched_by.setdefault(lead_id, []).append(rule.id)
-            taken = {lid: m for lid, m in matches.items() if lid not in decisions}
-            if not taken:
-                continue
-            self._decide(rule, taken, loads, users, decisions, next_indexes)
-            remaining = [lid for lid in remaining if lid not in decisions]
+            remaining = [lid for lid in lead_ids if lid not in taken]
+            decided = [lid for lid in lead_ids if lid in taken]
+            taken_by[rule.id] = rule._match(remaining, batch)
+            others = rule._match(decided, batch, values=False)
+            for lead_id in [*taken_by[rule.id], *others]:
+                run.matched_by.setdefault(lead_id, []).append(rule.id)
+            taken.update(taken_by[rule.id])
+        for rule in rules:
+            if taken_by[rule.id]:
+                rule._decide(run, taken_by[rule.id], labels)
+        remaining = run.undecided(lead_ids)
         for fallback in fallbacks:
             if not remaining:
                 break
-            taken = {lid: [] for lid in fallback._filter_company(remaining)}
-            self._decide(fallback, taken, loads, users, decisions, next_indexes, True)
-            remaining = [lid for lid in remaining if lid not in decisions]
+            taken = dict.fromkeys(fallback._filter_company(remaining), ())
+            fallback._decide(run, taken, labels, fallback=True)
+            remaining = run.undecided(remaining)
+        text = self.env._("No rule matched and no fallback rule took the lead.")
         for lead_id in remaining:
-            decisions[lead_id] = (
-                "unrouted",
-                False,
-                False,
-                self.env._("No rule matched and no fallback rule took the lead."),
-            )
-        for kind, rule_id, user_id, _text in decisions.values():
-            key = {"rule": "routed", "pool": "pooled"}.get(kind, kind)
-            stats[key] += 1
-            if rule_id:
-                stats["per_rule"][rule_id] = stats["per_rule"].get(rule_id, 0) + 1
-            if user_id:
-                stats["per_user"][user_id] = stats["per_user"].get(user_id, 0) + 1
-        stats["conflicts"] = {lid: r for lid, r in matched_by.items() if len(r) > 1}
-        stats["decisions"] = decisions
+            run.decide(lead_id, Decision(UNROUTED, explanation=text))
+        stats = run.stats(len(lead_ids))
         if not simulate:
-            # all or nothing: a failure half-way leaves no lead half-assigned,
-            # even when the caller catches the error and goes on
-            try:
-                with self.env.cr.savepoint():
-                    Lead.browse(lead_ids)._apply_routing_decisions(decisions)
-                    for rule_id, index in next_indexes.items():
-                        self.env.cr.execute(
-                            SQL(
-                                "UPDATE crm_routing_rule SET round_robin_index = %s "
-                                "WHERE id = %s",
-                                index,
-                                rule_id,
-                            )
-                        )
-            except Exception:
-                self.env.invalidate_all(flush=False)
-                raise
-            self.invalidate_model(["round_robin_index"])
+            self._apply_run(run, lead_ids)
         return stats
 
-    @api.model
-    def _decide(
-        self, rule, taken, loads, users, decisions, next_indexes, fallback=False
-    ):
-        """Allocate the leads a rule took and record one decision per lead."""
-        labels = dict(
-            rule.criterion_ids._fields["operator"]._description_selection(self.env)
-        )
-        # one sentence per pattern (criteria that matched, the lead's values):
-        # leads share them (counties, towns, priorities)
-        texts = {}
-        explanations = {}
-        for lead_id, matched in taken.items():
-            key = tuple((criterion.id, value) for criterion, value in matched)
-            if key not in texts:
-                texts[key] = rule._explain_match(matched, labels)
-            explanations[lead_id] = texts[key]
+    def _split_fallbacks(self):
+        return self.filtered(lambda r: not r.is_fallback), self.filtered("is_fallback")
+
+    def _decide(self, run, taken, labels, fallback=False):
+        """Allocate the leads this rule took and record one decision per
+        lead in the run."""
+        self.ensure_one()
         if fallback:
             prefix = self.env._(
                 "No rule matched; fallback rule '%(rule)s' took the lead.",
-                rule=rule.name,
+                rule=self.name,
             )
             explanations = dict.fromkeys(taken, prefix)
-        kind_done = "fallback" if fallback else "rule"
-        if rule.strategy == "pool":
-            text = self.env._("Sent to the pool of '%(rule)s'.", rule=rule.name)
+        else:
+            explanations = self._explain_matches(run, taken, labels)
+        if self.strategy == "pool":
+            text = self.env._("Sent to the pool of '%(rule)s'.", rule=self.name)
+            kind = FALLBACK if fallback else POOL
             for lead_id in taken:
-                decisions[lead_id] = (
-                    "fallback" if fallback else "pool",
-                    rule.id,
-                    False,
-                    f"{explanations[lead_id]} {text}",
+                run.decide(
+                    lead_id,
+                    Decision(kind, self.id, None, f"{explanations[lead_id]} {text}"),
                 )
             return
-        start = next_indexes.get(rule.id, rule.round_robin_index)
-        candidates = rule._get_candidates(loads)
-        result = allocate(rule.strategy, list(taken), candidates, start)
-        next_indexes[rule.id] = result.next_index
-        for user_id, lead_ids in result.by_user().items():
-            loads[rule.id, user_id] = loads.get((rule.id, user_id), 0) + len(lead_ids)
+        result = run.allocate(self.id, self.strategy, list(taken))
+        self._decide_allocated(
+            run, result, explanations, FALLBACK if fallback else RULE
+        )
+        if result.leftover and not fallback:
+            text = self._explain_nobody(result)
+            for lead_id in result.leftover:
+                run.decide(
+                    lead_id,
+                    Decision(WAITING, self.id, None, f"{explanations[lead_id]} {text}"),
+                )
+
+    def _decide_allocated(self, run, result, explanations, kind):
+        users = {a.user_id.id: a.user_id.name for a in self.assignee_ids}
         strategy_texts = {}
         for lead_id, user_id in result.assigned.items():
-            if user_id not in strategy_texts:
-                strategy_texts[user_id] = rule._explain_strategy(
-                    users.get(user_id, ""), result.skipped, users
+            skipped = result.skipped_for(lead_id)
+            key = (user_id, len(skipped))
+            if key not in strategy_texts:
+                strategy_texts[key] = self._explain_strategy(
+                    users.get(user_id, ""), skipped, users
                 )
-            decisions[lead_id] = (
-                kind_done,
-                rule.id,
-                user_id,
-                f"{explanations[lead_id]} {strategy_texts[user_id]}",
+            run.decide(
+                lead_id,
+                Decision(
+                    kind,
+                    self.id,
+                    user_id,
+                    f"{explanations[lead_id]} {strategy_texts[key]}",
+                ),
             )
-        if result.leftover and not fallback:
+
+    def _explain_nobody(self, result):
+        """Why nobody of the rule took the lead, with each assignee's true
+        reason."""
+        users = {a.user_id.id: a.user_id.name for a in self.assignee_ids}
+        return self.env._(
+            "No assignee of '%(rule)s' can take it (%(reasons)s): the lead waits "
+            "for the next run.",
+            rule=self.name,
+            reasons=self._skip_reasons(result.skip_events, users),
+        )
+
+    # ---- RECYCLING
+
+    def _decide_recycle(self, run, items):
+        """Recycle leads of this rule past the SLA: each to the next assignee
+        (never back to its previous holder) or to the pool.
+
+        :param items: ``[(lead_id, previous user_id)]``
+        """
+        self.ensure_one()
+        hours = self.sla_hours
+        if self.recycle_target == "pool" or self.strategy == "pool":
             text = self.env._(
-                "Every assignee of '%(rule)s' is full or inactive: the lead waits "
-                "for the next run.",
-                rule=rule.name,
+                "No activity within %(hours)s hours: back to the pool of '%(rule)s'.",
+                hours=hours,
+                rule=self.name,
+            )
+            for lead_id, _user_id in items:
+                run.decide(lead_id, Decision(RECYCLE, self.id, None, text))
+            return
+        users = {a.user_id.id: a.user_id.name for a in self.assignee_ids}
+        by_previous = {}
+        for lead_id, user_id in items:
+            by_previous.setdefault(user_id, []).append(lead_id)
+        for previous, lead_ids in by_previous.items():
+            result = run.allocate(self.id, self.strategy, lead_ids, {previous})
+            for lead_id, user_id in result.assigned.items():
+                text = self.env._(
+                    "No activity within %(hours)s hours: taken back from "
+                    "%(previous)s and given to %(user)s (next assignee of "
+                    "'%(rule)s').",
+                    hours=hours,
+                    previous=users.get(previous, ""),
+                    user=users.get(user_id, ""),
+                    rule=self.name,
+                )
+                run.decide(lead_id, Decision(RECYCLE, self.id, user_id, text))
+            text = self.env._(
+                "No activity within %(hours)s hours and no other assignee free: "
+                "back to the pool of '%(rule)s'.",
+                hours=hours,
+                rule=self.name,
             )
             for lead_id in result.leftover:
-                decisions[lead_id] = (
-                    "waiting",
-                    rule.id,
-                    False,
-                    f"{explanations[lead_id]} {text}",
-                )
+                run.decide(lead_id, Decision(RECYCLE, self.id, None, text))
 
     # ---- SIMULATION
 
@@ -677,9 +780,11 @@ class CrmRoutingRule(models.Model):
 
     @api.model
     def _routing_uses_queue(self):
-        """Whether large batches go to queue_job: only when its job runner
-        runs (``queue_job`` loaded server-wide), never in tests. Installed
-        but not running, a job would never start."""
+        """Whether the marketing addon's audience generation goes to
+        queue_job: only when its job runner runs (``queue_job`` loaded
+        server-wide), never in tests. Routing itself always delays a large
+        batch (``with_delay``); its scheduled action covers a runner that
+        does not run."""
         testing = config["test_enable"] or getattr(
             threading.current_thread(), "testing", False
         )
@@ -752,10 +857,4 @@ class CrmRoutingRule(models.Model):
         lead = self.env["crm.lead"]._claim(rule=self)
         if not lead:
             raise UserError(self.env._("The pool is empty."))
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": "crm.lead",
-            "res_id": lead.id,
-            "view_mode": "form",
-            "views": [(False, "form")],
-        }
+        return lead._open_claimed()

@@ -44,21 +44,7 @@ class CrmRoutingRuleCriterion(models.Model):
             column = line._get_plain_text_column()
             if not column:
                 continue
-            if column not in batch["values"]:
-                cr.execute(
-                    SQL(
-                        "SELECT DISTINCT %s FROM crm_lead "
-                        "WHERE id = ANY(%s::int[]) AND %s IS NOT NULL",
-                        SQL.identifier(column),
-                        batch["lead_ids"],
-                        SQL.identifier(column),
-                    )
-                )
-                values = [row[0] for row in cr.fetchall()]
-                batch["values"][column] = (
-                    values if len(values) * batch["ratio"] <= batch["size"] else None
-                )
-            values = batch["values"][column]
+            values = self._batch_column_values(batch, column)
             if values is None:
                 continue
             condition = line._get_condition_sql("v")
@@ -90,3 +76,23 @@ class CrmRoutingRuleCriterion(models.Model):
             )
             batch["conditions"][line.id] = conditions[line.id] = sql
         return conditions
+
+    def _batch_column_values(self, batch, column):
+        """The distinct values of ``column`` in the batch, when they repeat
+        enough to be worth evaluating once each (None otherwise); memoised
+        in the batch."""
+        if column not in batch["values"]:
+            self.env.cr.execute(
+                SQL(
+                    "SELECT DISTINCT %s FROM crm_lead "
+                    "WHERE id = ANY(%s::int[]) AND %s IS NOT NULL",
+                    SQL.identifier(column),
+                    batch["lead_ids"],
+                    SQL.identifier(column),
+                )
+            )
+            values = [row[0] for row in self.env.cr.fetchall()]
+            batch["values"][column] = (
+                values if len(values) * batch["ratio"] <= batch["size"] else None
+            )
+        return batch["values"][column]

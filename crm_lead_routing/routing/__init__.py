@@ -1,8 +1,10 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""Pure allocation of leads to assignees (no ORM), used by crm.routing.rule."""
+"""The routing engine (no ORM): allocation of leads to assignees, typed
+decisions and the run that holds them; used by crm.routing.rule and crm.lead."""
 
 from .allocation import (
     SKIP_CAPACITY,
+    SKIP_EXCLUDED,
     SKIP_INACTIVE,
     SKIP_NO_WEIGHT,
     STRATEGIES,
@@ -10,4 +12,5 @@ from .allocation import (
     Candidate,
     allocate,
 )
+from .engine import Decision, RoutingRun
 from .pgarray import pg_array

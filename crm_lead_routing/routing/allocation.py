@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 SKIP_CAPACITY = "capacity"
 SKIP_INACTIVE = "inactive"
 SKIP_NO_WEIGHT = "no_weight"
+SKIP_EXCLUDED = "excluded"
 STRATEGIES = ("round_robin", "weighted", "least_loaded")
 
 
@@ -25,6 +26,8 @@ class Candidate:
     :param capacity: maximum open leads in the period (``None``/0: unlimited)
     :param load: open leads the user already holds in the period
     :param active: inactive assignees are skipped
+    :param excluded: left out of this allocation by the caller (the
+        previous holder of a recycled or reassigned lead)
     """
 
     user_id: int
@@ -32,6 +35,7 @@ class Candidate:
     capacity: int | None = None
     load: int = 0
     active: bool = True
+    excluded: bool = False
 
     def room(self):
         """Leads the candidate may still take (``None`` = unlimited)."""
@@ -48,12 +52,33 @@ class Allocation:
     :ivar leftover: lead ids nobody could take (every capacity full)
     :ivar skipped: ``{user_id: reason}`` for candidates left out
     :ivar next_index: round-robin pointer to keep for the next run
+    :ivar skip_events: ``[(user_id, reason)]`` in the order candidates
+        were left out (the ineligible ones first, then each one as it filled)
+    :ivar skipped_before: ``{lead_id: n}``: when the lead was given, the
+        first ``n`` skip events had happened (its explanation names those
+        and no later ones)
     """
 
     assigned: dict = field(default_factory=dict)
     leftover: list = field(default_factory=list)
     skipped: dict = field(default_factory=dict)
     next_index: int = 0
+    skip_events: list = field(default_factory=list)
+    skipped_before: dict = field(default_factory=dict)
+
+    def skip(self, user_id, reason):
+        """Record that ``user_id`` is left out from now on."""
+        if user_id not in self.skipped:
+            self.skipped[user_id] = reason
+            self.skip_events.append((user_id, reason))
+
+    def give(self, lead_id, user_id):
+        self.assigned[lead_id] = user_id
+        self.skipped_before[lead_id] = len(self.skip_events)
+
+    def skipped_for(self, lead_id):
+        """``[(user_id, reason)]`` left out when ``lead_id`` was given."""
+        return self.skip_events[: self.skipped_before.get(lead_id, 0)]
 
     def by_user(self):
         """``{user_id: [lead_ids]}`` in lead order, for grouped writes."""
@@ -66,21 +91,25 @@ class Allocation:
 def _eligible(candidates, result, need_weight=False):
     eligible = []
     for candidate in candidates:
-        if not candidate.active:
-            result.skipped[candidate.user_id] = SKIP_INACTIVE
+        if candidate.excluded:
+            result.skip(candidate.user_id, SKIP_EXCLUDED)
+        elif not candidate.active:
+            result.skip(candidate.user_id, SKIP_INACTIVE)
         elif need_weight and candidate.weight <= 0:
-            result.skipped[candidate.user_id] = SKIP_NO_WEIGHT
+            result.skip(candidate.user_id, SKIP_NO_WEIGHT)
         elif candidate.room() == 0:
-            result.skipped[candidate.user_id] = SKIP_CAPACITY
+            result.skip(candidate.user_id, SKIP_CAPACITY)
         else:
             eligible.append(candidate)
     return eligible
 
 
-def _take(candidate, taken):
-    """Whether ``candidate`` may take one more lead; counts it if so."""
+def _take(candidate, taken, result):
+    """Whether ``candidate`` may take one more lead; counts it if so (and
+    records it as full once it has no room left)."""
     room = candidate.room()
     if room is not None and taken[candidate.user_id] >= room:
+        result.skip(candidate.user_id, SKIP_CAPACITY)
         return False
     taken[candidate.user_id] += 1
     return True
@@ -107,8 +136,8 @@ def round_robin(lead_ids, candidates, start_index=0):
         for _attempt in range(len(eligible)):
             candidate = eligible[cursor]
             cursor = (cursor + 1) % len(eligible)
-            if _take(candidate, taken):
-                result.assigned[lead_id] = candidate.user_id
+            if _take(candidate, taken, result):
+                result.give(lead_id, candidate.user_id)
                 result.next_index = positions[cursor]
                 break
         else:
@@ -132,12 +161,14 @@ def _heap_allocate(lead_ids, eligible, result, priority):
             break
         _prio, order, candidate = heapq.heappop(heap)
         taken[candidate.user_id] += 1
-        result.assigned[lead_id] = candidate.user_id
+        result.give(lead_id, candidate.user_id)
         room = candidate.room()
         if room is None or taken[candidate.user_id] < room:
             heapq.heappush(
                 heap, (priority(candidate, taken[candidate.user_id]), order, candidate)
             )
+        else:
+            result.skip(candidate.user_id, SKIP_CAPACITY)
     _mark_filled(eligible, taken, result)
     return result
 
@@ -171,7 +202,7 @@ def _mark_filled(eligible, taken, result):
     for candidate in eligible:
         room = candidate.room()
         if room is not None and taken[candidate.user_id] >= room:
-            result.skipped.setdefault(candidate.user_id, SKIP_CAPACITY)
+            result.skip(candidate.user_id, SKIP_CAPACITY)
 
 
 def allocate(strategy, lead_ids, candidates, start_index=0):

@@ -10,3 +10,6 @@ from . import test_company_rules
 from . import test_recycle_reassign
 from . import test_tour
 from . import test_pgarray
+from . import test_routing_job
+from . import test_engine_defects
+from . import test_fast_write

@@ -1,5 +1,13 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo.tests import TransactionCase, new_test_user
+from odoo.tests import common as odoo_test_common
+
+# queue_job's test helpers (18.0 from PyPI) import SETATTR_SOURCES, a
+# registry of known patch sources that the Odoo 18.0 source here predates:
+# an empty one is what a newer Odoo starts from
+if not hasattr(odoo_test_common, "SETATTR_SOURCES"):
+    odoo_test_common.SETATTR_SOURCES = {}
+from odoo.addons.queue_job.tests.common import trap_jobs  # noqa: E402, F401
 
 DISABLED_MAIL_CONTEXT = {
     "tracking_disable": True,

@@ -6,14 +6,17 @@ from odoo.addons.crm_lead_routing.tests.install_common import assert_models_refu
 
 @tagged("post_install", "-at_install")
 class TestInstall(TransactionCase):
-    """The addon is installed with its group and menu; it needs crm only."""
+    """The addon is installed with its group and menu; it needs crm, and
+    queue_job for the jobs of large batches (no marketing addon)."""
 
-    def test_installed_with_crm_only(self):
+    def test_installed_with_crm_and_queue_job_only(self):
         module = self.env["ir.module.module"].search(
             [("name", "=", "crm_lead_routing")]
         )
         self.assertEqual(module.state, "installed")
-        self.assertEqual(module.dependencies_id.mapped("name"), ["crm"])
+        self.assertEqual(
+            sorted(module.dependencies_id.mapped("name")), ["crm", "queue_job"]
+        )
 
     def test_group_and_menu(self):
         group = self.env.ref("crm_lead_routing.group_routing_manager")

@@ -1,16 +1,18 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import threading
 import time
+import uuid
 
 import psycopg2
 
-from odoo import api
+from odoo import api, fields
 from odoo.exceptions import AccessError, UserError
+from odoo.service.model import retrying
 from odoo.sql_db import TestCursor
-from odoo.tests import TransactionCase, tagged
+from odoo.tests import TransactionCase, new_test_user, tagged
 from odoo.tools import mute_logger
 
-from .common import RoutingCommon
+from .common import DISABLED_MAIL_CONTEXT, RoutingCommon
 
 
 @tagged("post_install", "-at_install")
@@ -183,3 +185,122 @@ class TestPoolRace(TransactionCase):
                 self.assertEqual(user_id, winner[lead_id])
         finally:
             self._cleanup(rule_id, lead_ids)
+
+
+@tagged("post_install", "-at_install")
+class TestClaimCapacityRace(TransactionCase):
+    """Issue 18, defect 1: twenty simultaneous claims (threads, own
+    cursors, each claim its own transaction run by Odoo's ``retrying`` as a
+    request is) for five assignees whose capacity is their load + 1: each
+    gets exactly one more lead, whatever the interleaving."""
+
+    USERS = 5
+    CLAIMS_PER_USER = 4
+
+    def _committed_fixture(self):
+        tag = uuid.uuid4().hex[:8]
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, api.SUPERUSER_ID, dict(DISABLED_MAIL_CONTEXT))
+            users = env["res.users"]
+            for i in range(self.USERS):
+                users |= new_test_user(
+                    env,
+                    f"race_{tag}_{i}",
+                    groups="sales_team.group_sale_salesman",
+                    name=f"Racer {i}",
+                )
+            Lead = env["crm.lead"].with_context(routing_skip=True)
+            now = fields.Datetime.now()
+            held = Lead.create(
+                [
+                    {
+                        "name": f"Held {tag} {i}",
+                        "type": "lead",
+                        "user_id": user.id,
+                        "routing_state": "assigned",
+                        "routing_date": now,
+                    }
+                    for i, user in enumerate(users)
+                    for _n in range(i)
+                ]
+            )
+            loads = {user.id: i for i, user in enumerate(users)}
+            rule = env["crm.routing.rule"].create(
+                {
+                    "name": f"Race capacity {tag}",
+                    "strategy": "pool",
+                    "assignee_ids": [
+                        (0, 0, {"user_id": uid, "capacity": load + 1})
+                        for uid, load in loads.items()
+                    ],
+                }
+            )
+            pool = Lead.create(
+                [
+                    {
+                        "name": f"Pool {tag} {i}",
+                        "type": "lead",
+                        "routing_state": "pool",
+                        "routing_rule_id": rule.id,
+                    }
+                    for i in range(40)
+                ]
+            )
+            return rule.id, (held | pool).ids, loads
+
+    def _cleanup(self, rule_id, lead_ids, user_ids):
+        with self.registry.cursor() as cr:
+            cr.execute("DELETE FROM crm_lead WHERE id = ANY(%s)", [lead_ids])
+            cr.execute("DELETE FROM crm_routing_rule WHERE id = %s", [rule_id])
+            env = api.Environment(cr, api.SUPERUSER_ID, {})
+            env["res.users"].browse(user_ids).write({"active": False})
+
+    def _worker(self, uid, barrier, outcomes):
+        try:
+            with self.registry.cursor() as cr:
+                env = api.Environment(cr, uid, {})
+                barrier.wait()
+                action = retrying(env["crm.lead"].action_claim_next, env)
+                # the claimed lead: opened after the confirmation
+                opened = action.get("params", {}).get("next", action)
+                outcomes.append((uid, "won", opened["res_id"]))
+        except UserError as exc:
+            outcomes.append((uid, "refused", str(exc)))
+        except Exception as exc:  # reported to the main thread
+            outcomes.append((uid, "error", repr(exc)))
+
+    def test_capacity_holds_under_simultaneous_claims(self):
+        rule_id, lead_ids, loads = self._committed_fixture()
+        try:
+            barrier = threading.Barrier(self.USERS * self.CLAIMS_PER_USER)
+            outcomes = []
+            threads = [
+                threading.Thread(target=self._worker, args=(uid, barrier, outcomes))
+                for uid in loads
+                for _n in range(self.CLAIMS_PER_USER)
+            ]
+            with mute_logger("odoo.sql_db", "odoo.service.model"):
+                for thread in threads:
+                    thread.start()
+                for thread in threads:
+                    thread.join(120)
+            errors = [o for o in outcomes if o[1] == "error"]
+            self.assertFalse(errors, errors)
+            self.assertEqual(len(outcomes), self.USERS * self.CLAIMS_PER_USER)
+            wins = [o for o in outcomes if o[1] == "won"]
+            # one claim per user wins, the others are told their capacity is full
+            self.assertEqual(sorted(o[0] for o in wins), sorted(loads))
+            self.assertEqual(len({o[2] for o in wins}), len(wins))
+            for _uid, _kind, text in outcomes:
+                if _kind == "refused":
+                    self.assertIn("Your capacity is full", text)
+            with self.registry.cursor() as cr:
+                cr.execute(
+                    "SELECT user_id, count(*) FROM crm_lead "
+                    "WHERE id = ANY(%s) AND user_id = ANY(%s) GROUP BY user_id",
+                    [lead_ids, list(loads)],
+                )
+                held = dict(cr.fetchall())
+            self.assertEqual(held, {uid: load + 1 for uid, load in loads.items()})
+        finally:
+            self._cleanup(rule_id, lead_ids, list(loads))

@@ -161,8 +161,10 @@ class TestSimulationAndReassign(RoutingCommon):
                 "lead_domain": f"[('id', 'in', {leads[:2].ids})]",
             }
         )
-        moved = wizard.action_reassign()
-        self.assertEqual(moved.user_id, self.alice)
+        bobs = leads[:2].filtered(lambda lead: lead.user_id == self.bob)
+        self.assertTrue(bobs)
+        wizard.action_reassign()
+        self.assertEqual(bobs.user_id, self.alice)
         with self.assertRaises(UserError):
             self.env["crm.routing.reassign"].create(
                 {"from_user_id": self.manager.id}

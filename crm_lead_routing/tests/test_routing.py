@@ -458,7 +458,7 @@ class TestRouting(RoutingCommon):
             used = [call for call in spy.mock_calls if call.args[1]]
             self.assertEqual(bool(used), minimum == 0)
         self.assertEqual(results[0], results[10**9])
-        by_user = Counter(d[2] for d in results[0].values())
+        by_user = Counter(d.user_id or False for d in results[0].values())
         # 3 of 5 street spellings are South Yorkshire: 36 leads; of the 24
         # others, 16 have a spelling of Scunthorpe and 3 more priority 1
         self.assertEqual(by_user[self.alice.id], 36)

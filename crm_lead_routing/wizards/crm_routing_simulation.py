@@ -56,31 +56,39 @@ class CrmRoutingSimulation(models.TransientModel):
         self._store_stats(stats)
         return {
             "type": "ir.actions.act_window",
+            "name": self.env._("Routing Simulation: Result"),
             "res_model": self._name,
             "res_id": self.id,
             "view_mode": "form",
+            "views": [(False, "form")],
             "target": "new",
         }
 
     @api.model
     def _prepare_line_vals(self, stats):
-        lines = []
-        for rule_id, count in stats["per_rule"].items():
-            lines.append({"rule_id": rule_id, "lead_count": count})
-        per_rule_user = {}
-        for _kind, rule_id, user_id, _text in stats["decisions"].values():
-            if user_id:
-                key = (rule_id, user_id)
-                per_rule_user[key] = per_rule_user.get(key, 0) + 1
-        for (rule_id, user_id), count in per_rule_user.items():
-            lines.append({"rule_id": rule_id, "user_id": user_id, "lead_count": count})
-        return lines
+        """One line per rule and outcome: each assignee's leads, the pool,
+        the leads that wait, those no rule catches; every lead is on one
+        line, so that the lines add up to the simulated leads."""
+        counts = {}
+        for decision in stats["decisions"].values():
+            outcome = "assigned" if decision.user_id else decision.state
+            key = (decision.rule_id or False, decision.user_id or False, outcome)
+            counts[key] = counts.get(key, 0) + 1
+        return [
+            {
+                "rule_id": rule_id,
+                "user_id": user_id,
+                "outcome": outcome,
+                "lead_count": count,
+            }
+            for (rule_id, user_id, outcome), count in counts.items()
+        ]
 
     def _store_stats(self, stats):
         unmatched = [
             lead_id
             for lead_id, decision in stats["decisions"].items()
-            if decision[0] == "unrouted"
+            if decision.kind == "unrouted"
         ]
         self.write(
             {
@@ -108,4 +116,12 @@ class CrmRoutingSimulationLine(models.TransientModel):
     )
     rule_id = fields.Many2one("crm.routing.rule", context={"active_test": False})
     user_id = fields.Many2one("res.users", string="Assignee")
+    outcome = fields.Selection(
+        [
+            ("assigned", "Assigned"),
+            ("pool", "In a pool"),
+            ("waiting", "Waiting"),
+            ("unrouted", "Not routed"),
+        ]
+    )
     lead_count = fields.Integer(string="Leads")

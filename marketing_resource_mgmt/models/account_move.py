@@ -14,4 +14,5 @@ class AccountMove(models.Model):
     def button_draft(self):
         result = super().button_draft()
         self.env["marketing.partner.behaviour"]._trigger_refresh()
-        return result
+        # account's method answers None, which XML-RPC cannot carry
+        return True if result is None else result

@@ -1,10 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import _, api, fields, models
-from odoo.exceptions import UserError
-
-from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
-
-from .logged_work import done_activity_counts
+from odoo import api, fields, models
 
 
 class CrmLead(models.Model):
@@ -46,39 +41,13 @@ class CrmLead(models.Model):
         )
         self.env["marketing.campaign.member"]._apply_inbound(self, matches, "responded")
 
-    def unlink(self):
-        # checked before mail.thread's unlink, which deletes the messages
-        # (the done activities) first
-        if not self.env.context.get(MODULE_UNINSTALL_FLAG):
-            self._unlink_except_campaign_effort()
-        return super().unlink()
-
-    def _unlink_except_campaign_effort(self):
-        """A lead that answered a campaign, or carries done activities, is
-        logged work: it is archived, never deleted."""
-        if not self:
-            return
+    def _get_leads_with_effort(self):
+        """A lead that answered a campaign is logged work too (routing's
+        one policy: archived, never deleted, and the user is told)."""
         answered = (
             self.env["marketing.campaign.member"]
             .sudo()
-            .search([("lead_id", "in", self.ids)], limit=1)
+            .search([("lead_id", "in", self.ids)])
+            .lead_id
         )
-        if answered:
-            raise UserError(
-                _(
-                    "The lead %(name)s answers the campaign %(campaign)s; that is "
-                    "logged work and cannot be deleted: archive the lead instead.",
-                    name=answered.lead_id.name,
-                    campaign=answered.campaign_id.title,
-                )
-            )
-        done = done_activity_counts(self)
-        if done:
-            lead = self.browse(min(done))
-            raise UserError(
-                _(
-                    "The lead %(name)s has done activities; they are logged work and "
-                    "cannot be deleted: archive the lead instead.",
-                    name=lead.name,
-                )
-            )
+        return super()._get_leads_with_effort() | set(answered.ids)

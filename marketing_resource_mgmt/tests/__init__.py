@@ -20,7 +20,6 @@ from . import test_campaign_form
 from . import test_campaign_answers
 from . import test_campaign_close
 from . import test_normalized_columns
-from . import test_routing_job
 from . import test_campaign_results
 from . import test_call_queue
 from . import test_campaign_loop

@@ -118,20 +118,33 @@ class TestCampaignCostEffort(CampaignCase):
         fresh.unlink()
         self.assertFalse(fresh.exists())
 
-    def test_lead_with_effort_not_deleted(self):
-        lead = self.env["crm.lead"].create(
-            {"name": "Call log", "partner_id": self.partner.id}
-        )
-        lead.activity_schedule(
+    def test_lead_with_effort_is_archived_not_deleted(self):
+        """The product's one logged-work policy for leads (crm_lead_routing's
+        helper, extended here with campaign answers): archived, with a note
+        saying so, never deleted; a lead without work is deleted."""
+        Lead = self.env["crm.lead"].with_context(routing_skip=True)
+        called = Lead.create({"name": "Call log", "partner_id": self.partner.id})
+        called.activity_schedule(
             "mail.mail_activity_data_call", user_id=self.owner.id
         ).action_feedback(feedback="Spoke to Peter")
-        with self.assertRaisesRegex(UserError, "has done activities.*archive"):
-            lead.unlink()
-        lead.action_archive()
-        self.assertFalse(lead.active)
-        empty = self.env["crm.lead"].create({"name": "Typo"})
-        empty.unlink()
+        answered = Lead.create({"name": "Answer", "partner_id": self.partner.id})
+        self.env["marketing.campaign.member"].create(
+            {
+                "campaign_id": self.campaign.id,
+                "partner_id": self.partner.id,
+                "channel": "mail",
+                "lead_id": answered.id,
+            }
+        )
+        empty = Lead.create({"name": "Typo"})
+        (called | answered | empty).unlink()
         self.assertFalse(empty.exists())
+        for lead in called | answered:
+            self.assertFalse(lead.active)
+            self.assertIn(
+                "Archived instead of deleted",
+                lead.message_ids[0].body,
+            )
 
     def test_campaign_with_effort_not_deleted(self):
         self.env["marketing.campaign.cost"].create(

@@ -17,6 +17,14 @@ registry.category("web_tour.tours").add("crm_lead_routing_claim_tour", {
       run: "click",
     },
     {
+      content: "The claim is confirmed",
+      trigger: ".o_notification:contains('You claimed the lead Tour pool lead')",
+    },
+    {
+      content: "The lead reloads as the claimer's: nothing left to claim",
+      trigger: ".o_form_view:not(:has(button[name='action_claim']))",
+    },
+    {
       content: "Open the routing tab",
       trigger: ".o_notebook a[name='routing']",
       run: "click",

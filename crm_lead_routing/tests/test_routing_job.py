@@ -1,15 +1,14 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""Batch routing as a queue job (crm_lead_routing, with queue_job installed
-by this addon): a large batch of new leads waits for the job, the job routes
-those still waiting."""
+"""Batch routing as a queue job, the OCA way: a large batch of new leads
+is delayed (``with_delay``) and waits for the job, which routes those still
+waiting. queue_job's own ``trap_jobs`` catches the job in the test."""
 
 from unittest.mock import patch
 
 from odoo.tests import tagged
 
-from odoo.addons.crm_lead_routing.models import crm_lead as routing_lead
-from odoo.addons.crm_lead_routing.tests.common import RoutingCommon
-from odoo.addons.queue_job.job import Job
+from ..models import crm_lead as routing_lead
+from .common import RoutingCommon, trap_jobs
 
 
 @tagged("post_install", "-at_install")
@@ -19,35 +18,14 @@ class TestRoutingJob(RoutingCommon):
         super().setUpClass()
         cls.rule = cls._rule("Everyone", [cls.alice, cls.bob])
 
-    def _jobs(self):
-        return self.env["queue.job"].search(
-            [
-                ("model_name", "=", "crm.routing.rule"),
-                ("method_name", "=", "_route_waiting_leads"),
-            ]
-        )
-
-    def test_no_job_without_runner(self):
-        """In tests (and without queue_job loaded server-wide) no job is
-        made: a job nobody runs would leave the leads waiting."""
-        self.assertFalse(self.Rule._routing_uses_queue())
-        with patch.object(routing_lead, "INLINE_ROUTING_MAX", 2):
-            leads = self._leads(3, route=True)
-        self.assertFalse(self._jobs())
-        self.assertEqual(set(leads.mapped("routing_state")), {"assigned"})
-
     def test_large_batch_is_a_job(self):
-        uses_queue = patch.object(
-            type(self.Rule), "_routing_uses_queue", return_value=True
-        )
-        with uses_queue, patch.object(routing_lead, "INLINE_ROUTING_MAX", 2):
+        with trap_jobs() as trap, patch.object(routing_lead, "INLINE_ROUTING_MAX", 2):
             small = self._leads(2, route=True)
             leads = self._leads(4, route=True)
         # a batch up to the limit is routed at once
         self.assertEqual(set(small.mapped("routing_state")), {"assigned"})
-        job = self._jobs()
-        self.assertEqual(len(job), 1)
-        self.assertEqual(job.args, [leads.ids])
+        trap.assert_jobs_count(1, only=self.Rule._route_waiting_leads)
+        self.assertEqual(list(trap.enqueued_jobs[0].args), [leads.ids])
         self.assertEqual(set(leads.mapped("routing_state")), {"waiting"})
         # meanwhile the scheduled action routes one lead, a user deletes one
         self.Rule._route_leads(leads[0].ids)
@@ -56,7 +34,7 @@ class TestRoutingJob(RoutingCommon):
         self.assertIn(first_user, self.alice | self.bob)
         deleted_id = leads[3].id
         leads[3].unlink()
-        Job.load(self.env, job.uuid).perform()
+        trap.perform_enqueued_jobs()
         rest = leads[1:3]
         self.assertEqual(set(rest.mapped("routing_state")), {"assigned"})
         self.assertEqual(rest.user_id | first_user, self.alice | self.bob)

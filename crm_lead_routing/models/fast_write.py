@@ -1,0 +1,276 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""The fast write of routing assignments: the one place that goes below
+Odoo's public ORM API (``env.protecting``, ``cache.update``,
+``env._recompute_all``, ``cache.clear_dirty_field``,
+``cache._get_field_cache``). ``tests/test_fast_write.py`` compares its
+result with plain ``write()`` on every stored field of ``crm.lead``
+(those of every installed module included).
+
+When a module that was not audited with that test overrides
+``crm.lead.write``, :func:`write_assignments` takes the plain ``write()``
+path, so that the override is honoured.
+"""
+
+from odoo.tools import SQL
+
+from ..routing import pg_array
+
+# the modules whose ``crm.lead.write`` overrides the equivalence test covers
+# (the fast path does what their write does for routing's values)
+KNOWN_WRITE_MODULES = frozenset(
+    {
+        "odoo.models",
+        "odoo.addons.base.models.res_partner",
+        "odoo.addons.mail.models.mail_thread",
+        "odoo.addons.mail.models.mail_activity_mixin",
+        "odoo.addons.crm.models.crm_lead",
+        "odoo.addons.crm_lead_routing.models.crm_lead",
+        "odoo.addons.crm_lead_routing.models.crm_lead_rights",
+    }
+)
+
+
+def fast_path_allowed(lead_model):
+    """Whether every override of ``crm.lead.write`` comes from a module the
+    equivalence test covers."""
+    for cls in type(lead_model).mro():
+        method = cls.__dict__.get("write")
+        if method is not None and method.__module__ not in KNOWN_WRITE_MODULES:
+            return False
+    return True
+
+
+def write_assignments(leads, rows, texts, now):
+    """Give the leads of ``rows`` their salesperson: the fast path when it is
+    allowed, else plain ``write()`` per group of equal values.
+
+    :param leads: ``crm.lead`` recordset (sudo, routing context)
+    :param rows: ``{lead_id: (user_id, team_id, rule_id, owner_id,
+        user_changed)}``; ``owner_id`` None keeps the lead's owner
+    :param texts: ``{lead_id: explanation}``
+    """
+    if fast_path_allowed(leads.env["crm.lead"]):
+        _fast_write(leads, rows, texts, now)
+    else:
+        plain_write(leads, rows, texts, now)
+
+
+def plain_write(leads, rows, texts, now):
+    """The same result through the public API: one ``write()`` per group of
+    leads with the same values (their explanations written apart)."""
+    groups = {}
+    for lead_id, (user_id, team_id, rule_id, owner_id, _changed) in rows.items():
+        groups.setdefault((user_id, team_id, rule_id, owner_id), []).append(lead_id)
+    for (user_id, team_id, rule_id, owner_id), ids in groups.items():
+        vals = {
+            "user_id": user_id,
+            "team_id": team_id or False,
+            "routing_state": "assigned",
+            "routing_rule_id": rule_id or False,
+            "routing_date": now,
+        }
+        if owner_id:
+            vals["lead_owner_id"] = owner_id
+        leads.browse(ids).write(vals)
+    leads.env.flush_all()
+    leads.env.cr.execute(
+        SQL(
+            "UPDATE crm_lead l SET routing_explanation = d.text "
+            "FROM unnest(%s::int[], %s::text[]) AS d(id, text) WHERE l.id = d.id",
+            pg_array(rows),
+            pg_array(texts[i] for i in rows),
+        )
+    )
+    leads.env["crm.lead"].invalidate_model(["routing_explanation"])
+
+
+def _fast_write(self, rows, texts, now):
+    """Give these leads their salesperson with what crm's ``write`` does
+    on a salesperson change that matters: ``date_open``, the fields
+    computed from the salesperson and the team (company, probabilities,
+    stage) recomputed by the ORM's own compute methods, the company
+    consistency check. No follower is added and nothing is tracked:
+    routing writes with ``tracking_disable`` (see ROUTING_CONTEXT).
+
+    The new values are put in the cache, the ORM recomputes what depends
+    on them there (only the values that really change become dirty), and
+    one UPDATE writes the routing fields and the recomputed ones together:
+    each lead row is rewritten once, not once for routing and once more
+    for the ORM's flush (every rewrite updates all of crm_lead's indexes,
+    trigram ones included).
+
+    :param rows: ``{lead_id: (user_id, team_id, rule_id, owner_id,
+        user_changed)}``; ``owner_id`` None keeps the lead's owner
+    :param texts: ``{lead_id: explanation}``
+    """
+    ids = list(rows)
+    self.env.flush_all()
+    Lead = self.env["crm.lead"]
+    leads = self.browse(ids)
+    cr = self.env.cr
+    # crm's write and compute use the transaction's time
+    opened = cr.now()
+    cr.execute(
+        SQL(
+            "SELECT id, date_open, lead_owner_id FROM crm_lead "
+            "WHERE id = ANY(%s::int[])",
+            pg_array(ids),
+        )
+    )
+    old = {row[0]: row[1:] for row in cr.fetchall()}
+    values = {
+        "user_id": [rows[i][0] for i in ids],
+        "team_id": [rows[i][1] for i in ids],
+        "routing_state": ["assigned"] * len(ids),
+        "routing_rule_id": [rows[i][2] for i in ids],
+        "routing_date": [now] * len(ids),
+        "lead_owner_id": [rows[i][3] or old[i][1] for i in ids],
+        # as crm's write: reset when the salesperson changes, else kept
+        "date_open": [opened if rows[i][4] else (old[i][0] or opened) for i in ids],
+        "routing_explanation": [texts[i] for i in ids],
+    }
+    cache = self.env.cache
+    # team and date_open are given, as in write(vals): not recomputed
+    protected = [Lead._fields["team_id"], Lead._fields["date_open"]]
+    with self.env.protecting(protected, leads):
+        # what depends on the old values (as write() does before writing)
+        leads.modified(list(values), before=True)
+        for fname, column in values.items():
+            cache.update(leads, Lead._fields[fname], column, dirty=True)
+        leads.modified(list(values))
+    # the ORM's computes, on the cache
+    self.env._recompute_all()
+    _flush_sql(self)
+    self.env.flush_all()
+    _check_company(self, ids)
+
+
+def _flushable(self, field):
+    """Whether a dirty field of crm.lead is written by
+    :func:`_flush_sql` (a plain column) or left to the ORM."""
+    return bool(
+        field.store
+        and field.column_type
+        and field.column_type[0] != "jsonb"
+        and not field.translate
+        and not field.company_dependent
+        and field not in self.pool.field_depends_context
+        and field.name not in ("id", "write_uid", "write_date")
+    )
+
+
+def _flush_sql(self):
+    """Write the dirty plain columns of crm.lead in one UPDATE (what the
+    ORM's flush writes, converted by the fields' own conversions; values
+    equal for many leads are converted once), with write_uid and
+    write_date as the ORM sets them. Other dirty fields stay for the
+    ORM's flush."""
+    Lead = self.env["crm.lead"]
+    cache = self.env.cache
+    dirty_fields = [
+        field
+        for field in list(cache.get_dirty_fields())
+        if field.model_name == "crm.lead" and _flushable(self, field)
+    ]
+    if not dirty_fields:
+        return
+    dirty = {field: set(cache.clear_dirty_field(field)) for field in dirty_fields}
+    all_ids = sorted(set().union(*dirty.values()))
+    currencies = {}
+    columns = [SQL("%s::int[]", pg_array(all_ids))]
+    names = [SQL("id")]
+    assignments = []
+    for index, (field, field_ids) in enumerate(dirty.items()):
+        column = _column_values(Lead, field, field_ids, all_ids, currencies)
+        value_name = f"v{index}"
+        columns.append(SQL(f"%s::{field.column_type[1]}[]", pg_array(column)))
+        names.append(SQL.identifier(value_name))
+        expr = SQL("d.%s", SQL.identifier(value_name))
+        if len(field_ids) != len(all_ids):
+            mask_name = f"m{index}"
+            columns.append(SQL("%s::bool[]", pg_array(i in field_ids for i in all_ids)))
+            names.append(SQL.identifier(mask_name))
+            expr = SQL(
+                "CASE WHEN d.%s THEN %s ELSE l.%s END",
+                SQL.identifier(mask_name),
+                expr,
+                SQL.identifier(field.name),
+            )
+        assignments.append(SQL("%s = %s", SQL.identifier(field.name), expr))
+    self.env.cr.execute(
+        SQL(
+            "UPDATE crm_lead l SET %s, write_uid = %s, write_date = %s "
+            "FROM unnest(%s) AS d(%s) WHERE l.id = d.id",
+            SQL(", ").join(assignments),
+            self.env.uid,
+            self.env.cr.now(),
+            SQL(", ").join(columns),
+            SQL(", ").join(names),
+        )
+    )
+    Lead.browse(all_ids).invalidate_recordset(["write_uid", "write_date"])
+
+
+def _column_values(Lead, field, field_ids, all_ids, currencies):
+    """The column values of ``field`` for ``all_ids`` (None where the lead's
+    value is not dirty), from the cache, converted as the ORM's flush does;
+    equal values are converted once.
+
+    :param currencies: ``{(currency field, lead_id): currency id}`` memo
+    """
+    field_cache = Lead.env.cache._get_field_cache(Lead, field)
+    converted = {}
+    column = []
+    for lead_id in all_ids:
+        if lead_id not in field_ids:
+            column.append(None)
+            continue
+        value = field_cache[lead_id]
+        key = value
+        if field.type == "monetary":
+            fname = field.get_currency_field(Lead)
+            if (fname, lead_id) not in currencies:
+                currencies[fname, lead_id] = Lead.browse(lead_id)[fname].id
+            key = (value, currencies[fname, lead_id])
+        try:
+            column.append(converted[key])
+        except KeyError:
+            converted[key] = field.convert_to_column_update(value, Lead.browse(lead_id))
+            column.append(converted[key])
+        except TypeError:  # unhashable value: no memo
+            column.append(field.convert_to_column_update(value, Lead.browse(lead_id)))
+    return column
+
+
+def _check_company(self, ids):
+    """crm's company consistency check (what ``write`` runs,
+    ``_check_company``) on the assigned leads, once per distinct
+    combination of company and checked values: the check is a function
+    of those values only, so one lead of each combination gives the
+    same verdict as all of them."""
+    Lead = self.env["crm.lead"]
+    checked = [
+        field
+        for field in Lead._fields.values()
+        if field.relational and field.check_company
+    ]
+    if not Lead._check_company_auto or not checked:
+        return
+    if any(
+        field.type != "many2one" or not field.store or field.company_dependent
+        for field in checked
+    ):
+        self.browse(ids)._check_company()
+        return
+    columns = SQL(", ").join(
+        SQL.identifier(name) for name in ["company_id"] + [f.name for f in checked]
+    )
+    self.env.cr.execute(
+        SQL(
+            "SELECT DISTINCT ON (%(columns)s) id FROM crm_lead "
+            "WHERE id = ANY(%(ids)s::int[]) ORDER BY %(columns)s, id",
+            columns=columns,
+            ids=pg_array(ids),
+        )
+    )
+    self.browse([row[0] for row in self.env.cr.fetchall()])._check_company()

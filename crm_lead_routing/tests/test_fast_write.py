@@ -1,0 +1,119 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""The fast write of routing assignments (models/fast_write.py, below the
+public ORM API) gives what plain ``write()`` gives, on every stored field
+of crm.lead, those of every installed module included; an override of
+``crm.lead.write`` the test did not cover turns the fast path off."""
+
+from unittest.mock import patch
+
+from freezegun import freeze_time
+
+from odoo.tests import tagged
+
+from ..models import fast_write
+from .common import RoutingCommon
+
+
+@tagged("post_install", "-at_install")
+class TestFastWrite(RoutingCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.rule = cls._rule("All", [cls.alice, cls.bob, cls.carol])
+        cls.partner = cls.env["res.partner"].create(
+            {"name": "Acme Ltd", "email": "buyer@acme.example", "city": "Leeds"}
+        )
+        cls.won_stage = cls.env["crm.stage"].search([("is_won", "=", True)], limit=1)
+
+    def _lead_vals(self):
+        """Leads as they come: bare, with a customer, an opportunity in a
+        stage, another company's salesperson, a lost one, some tags."""
+        tag = self.env["crm.tag"].create({"name": "Hot"})
+        return [
+            {"name": "Bare", "type": "lead"},
+            {
+                "name": "Customer",
+                "type": "lead",
+                "partner_id": self.partner.id,
+                "expected_revenue": 5000,
+                "tag_ids": [(6, 0, tag.ids)],
+            },
+            {
+                "name": "Opportunity",
+                "type": "opportunity",
+                "probability": 40,
+                "email_from": "x@y.example",
+                "phone": "+44 113 496 0000",
+            },
+            {"name": "Had Bob", "type": "lead", "user_id": self.bob.id},
+            {"name": "Lost", "type": "lead", "active": False, "probability": 0},
+            {"name": "Priority", "type": "lead", "priority": "3", "city": "York"},
+        ]
+
+    def _route(self, leads):
+        self.Rule._route_leads(leads.ids, rules=self.rule)
+        self.env.flush_all()
+        self.env.invalidate_all()
+
+    def test_same_result_as_write_on_every_stored_field(self):
+        self.assertTrue(
+            fast_write.fast_path_allowed(self.Lead),
+            "an installed module overrides crm.lead.write: audit it and add it "
+            "to fast_write.KNOWN_WRITE_MODULES",
+        )
+        Lead = self.Lead.with_context(routing_skip=True, active_test=False)
+        vals = self._lead_vals()
+        fast = Lead.create(vals)
+        plain = Lead.create(vals)
+        with freeze_time("2030-03-04 09:00:00"):
+            self._route(fast)
+        with (
+            patch.object(fast_write, "fast_path_allowed", return_value=False),
+            freeze_time("2030-03-04 09:00:00"),
+        ):
+            # the round-robin pointer starts where it did for the fast run
+            self.rule.round_robin_index = 0
+            self._route(plain)
+        stored = [
+            name
+            for name, field in Lead._fields.items()
+            if field.store
+            and field.type != "one2many"  # other records (history, log)
+            and name not in ("id", "create_date", "write_date")
+        ]
+        # every installed module's stored fields are compared
+        self.assertIn("routing_state", stored)
+        modules = {Lead._fields[name]._module for name in stored}
+        self.assertLess({"crm", "crm_lead_routing", "mail"}, modules)
+        for one, other in zip(fast, plain, strict=True):
+            left = one.read(stored)[0]
+            right = other.read(stored)[0]
+            differences = {
+                name: (left[name], right[name])
+                for name in stored
+                if left[name] != right[name]
+            }
+            self.assertEqual(differences, {}, one.name)
+        self.assertTrue(all(fast.mapped("user_id")))
+
+    def test_unknown_write_override_is_honoured(self):
+        """A module the equivalence test does not cover overrides
+        ``crm.lead.write``: routing goes through ``write()``."""
+        LeadClass = type(self.Lead)
+        original = LeadClass.write
+        seen = []
+
+        def write(records, vals):
+            seen.append(dict(vals))
+            res = original(records, vals)
+            if vals.get("user_id"):
+                original(records, {"priority": "2"})
+            return res
+
+        lead = self.Lead.with_context(routing_skip=True).create({"name": "Watched"})
+        with patch.object(LeadClass, "write", write):
+            self.assertFalse(fast_write.fast_path_allowed(self.Lead))
+            self._route(lead)
+        self.assertEqual(lead.user_id, self.alice)
+        self.assertEqual(lead.priority, "2")
+        self.assertTrue(any(v.get("user_id") == self.alice.id for v in seen))
