@@ -94,6 +94,23 @@ SIGNAL_TARGETS = [
 ]
 
 
+def _rpc_safe(value):
+    """``value`` with every None (a figure shown as "n/a") made False, as
+    Odoo's own read() does, so that XML-RPC can carry it (it has no null);
+    the monitor's client reads both as "n/a".
+
+    :param value: dicts, lists and tuples of plain values, nested
+    :return: the same structure without None
+    """
+    if value is None:
+        return False
+    if isinstance(value, dict):
+        return {key: _rpc_safe(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_rpc_safe(item) for item in value]
+    return value
+
+
 class CampaignMonitor(models.AbstractModel):
     """Data behind the Campaign Monitor client action.
 
@@ -315,17 +332,19 @@ class CampaignMonitor(models.AbstractModel):
                     totals[name] += row.get(name) or 0.0
         if filters.get("signal"):
             cards = [card for card in cards if card["signal"] == filters["signal"]]
-        return {
-            "cards": cards,
-            "totals": totals,
-            "signal_counts": signal_counts,
-            "show_money": show_money,
-            "thresholds": {"on_track": on_track, "at_risk": at_risk},
-            "options": self._get_filter_options(rows),
-            "filters": filters,
-            # campaigns whose stored funnel this call recomputed
-            "refreshed": refreshed,
-        }
+        return _rpc_safe(
+            {
+                "cards": cards,
+                "totals": totals,
+                "signal_counts": signal_counts,
+                "show_money": show_money,
+                "thresholds": {"on_track": on_track, "at_risk": at_risk},
+                "options": self._get_filter_options(rows),
+                "filters": filters,
+                # campaigns whose stored funnel this call recomputed
+                "refreshed": refreshed,
+            }
+        )
 
     @api.model
     def _prepare_card(self, row, show_money, on_track, at_risk, today):

@@ -117,12 +117,12 @@ class TestCampaignMonitor(CampaignReportingCommon):
         data = self.env["campaign.monitor"].get_monitor_data({})
         card_b = self.card(data, self.campaign_b)
         self.assertEqual(card_b["data_issue"], "no_analytic_account")
-        self.assertIsNone(card_b["money"]["cost_total"])
-        self.assertIsNone(card_b["money"]["net_cost"])
+        self.assertIs(card_b["money"]["cost_total"], False)
+        self.assertIs(card_b["money"]["net_cost"], False)
         self.assertAlmostEqual(card_b["money"]["revenue"], 700.0)
         card_c = self.card(data, self.campaign_c)
-        self.assertIsNone(card_c["money"]["revenue"])
-        self.assertIsNone(card_c["money"]["cost_total"])
+        self.assertIs(card_c["money"]["revenue"], False)
+        self.assertIs(card_c["money"]["cost_total"], False)
         with self.assertRaises(UserError):
             self.env["campaign.monitor"].action_drill_down(
                 self.campaign_b.id, "cost_total"
