@@ -81,14 +81,14 @@ class TestRoi(CampaignReportingCommon):
     def test_monitor_card(self):
         data = self.env["campaign.monitor"].get_monitor_data({})
         card = next(c for c in data["cards"] if c["id"] == self.campaign_a.id)
-        self.assertIsNone(card["money"]["roi"])
+        self.assertIs(card["money"]["roi"], False)
         self.assertEqual(card["money"]["roi_basis"], "fully_funded")
         self.assertAlmostEqual(card["money"]["net_return"], 4650.0)
         self.assertAlmostEqual(card["money"]["net_cost"], -2850.0)
         # a campaign without analytic account: nothing shown, no "fully funded"
         card_b = next(c for c in data["cards"] if c["id"] == self.campaign_b.id)
-        self.assertIsNone(card_b["money"]["roi_basis"])
-        self.assertIsNone(card_b["money"]["net_return"])
+        self.assertIs(card_b["money"]["roi_basis"], False)
+        self.assertIs(card_b["money"]["net_return"], False)
 
     def test_digest(self):
         lines = {line["name"]: line for line in self.campaign_a._get_kpi_digest_lines()}

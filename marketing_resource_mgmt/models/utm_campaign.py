@@ -172,12 +172,15 @@ class UtmCampaign(models.Model):
         "and direct costs.",
     )
     is_plan_editable = fields.Boolean(compute="_compute_is_plan_editable")
-    # Odoo's campaign form (ours extends it) reads mass_mailing's A/B test
-    # count, computed with the mailing count from mailing.mailing: counted
-    # as superuser so that a marketing user without Email Marketing rights
-    # can open the form (the mailing count itself stays behind its group)
+    # Odoo's campaign form (ours extends it) reads mass_mailing's and
+    # mass_mailing_sms's A/B test counts, computed with the mailing counts
+    # from mailing.mailing: counted as superuser so that a marketing user
+    # without Email Marketing rights can open the form (the mailing counts
+    # themselves stay behind their group)
     mailing_mail_count = fields.Integer(compute_sudo=True)
     ab_testing_mailings_count = fields.Integer(compute_sudo=True)
+    mailing_sms_count = fields.Integer(compute_sudo=True)
+    ab_testing_mailings_sms_count = fields.Integer(compute_sudo=True)
     can_generate = fields.Boolean(
         compute="_compute_can_generate",
         help="The audience is generated from the template's generation phase on.",
