@@ -241,6 +241,14 @@ CALLS = {
         [],
         "ok",
     ),
+    ("marketing.inbound.call.wizard", "action_register"): (
+        _created(
+            "marketing.inbound.call.wizard",
+            lambda c: {"phone": "+44 20 7946 0000", "email": "rpc@example.com"},
+        ),
+        [],
+        "ok",
+    ),
     # campaign_reporting
     ("marketing.campaign.cofunding", "action_claim"): (
         _ref("marketing_resource_mgmt.demo_campaign_spring_cofunding"),

@@ -119,17 +119,20 @@ class MarketingCampaignMember(models.Model):
     @api.model
     def _sync_traces(self, full=False):
         """Bring the e-mail and SMS members up to date with their mailing
-        traces, set-wise (two statements, tools/trace_sync.py).
+        traces, set-wise (two statements, tools/trace_sync.py), and write
+        the opt-outs of those who unsubscribed through the mailing's links
+        to the consent log (in the second statement).
 
         :param full: fold every trace (else only those changed since the last
             sync, less WATERMARK_OVERLAP)
         :return: dict: ``members`` (number of members changed), ``skipped``
-            (True when another sync was running)
+            (True when another sync was running), ``consents`` (opt-outs
+            written to the consent log, source "mailing link")
         """
         cr = self.env.cr
         cr.execute("SELECT pg_try_advisory_xact_lock(%s)", [SYNC_LOCK_KEY])
         if not cr.fetchone()[0]:
-            return {"members": 0, "skipped": True}
+            return {"members": 0, "consents": 0, "skipped": True}
         param = self.env["ir.config_parameter"].sudo()
         since = None
         if not full:
@@ -141,7 +144,8 @@ class MarketingCampaignMember(models.Model):
             ("mailing.subscription", None),
             ("mail.blacklist", None),
             ("phone.blacklist", None),
-            ("res.partner", ["email_normalized", "phone_sanitized"]),
+            ("marketing.consent", None),
+            ("res.partner", ["email_normalized", "phone_sanitized", "company_id"]),
             ("marketing.campaign.member", None),
         ):
             self.env[model].flush_model(names)
@@ -156,16 +160,28 @@ class MarketingCampaignMember(models.Model):
         started = cr.fetchone()[0]
         cr.execute(trace_results_sql(since, self.env.uid))
         changed = {row[0] for row in cr.fetchall()}
-        cr.execute(unsubscriptions_sql(since, self.env.uid))
-        changed.update(row[0] for row in cr.fetchall())
+        cr.execute(
+            unsubscriptions_sql(
+                since,
+                self.env.uid,
+                self.env._("Unsubscribed through the campaign's mailing"),
+            )
+        )
+        rows = cr.fetchall()
+        changed.update(row[0] for row in rows)
+        consents = rows[0][1] if rows else 0
         self.invalidate_model()
+        if consents:
+            self.env["marketing.consent"].invalidate_model()
+            self.env["res.partner"].invalidate_model(["mrm_consent_ids"])
         param.set_param(WATERMARK_PARAM, fields.Datetime.to_string(started))
         _logger.info(
-            "Trace sync (%s): %s members changed",
+            "Trace sync (%s): %s members changed, %s opt-outs recorded",
             "full" if full else f"since {since}",
             len(changed),
+            consents,
         )
-        return {"members": len(changed), "skipped": False}
+        return {"members": len(changed), "consents": consents, "skipped": False}
 
     @api.model
     def _cron_sync_traces(self, full=False):

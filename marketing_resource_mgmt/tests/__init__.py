@@ -23,3 +23,5 @@ from . import test_normalized_columns
 from . import test_campaign_results
 from . import test_call_queue
 from . import test_campaign_loop
+from . import test_campaign_consent_sync
+from . import test_campaign_inbound_wizard

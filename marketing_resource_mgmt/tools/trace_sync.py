@@ -12,7 +12,11 @@ Two set-based statements, whatever the number of traces:
 2. ``unsubscriptions_sql``: members who unsubscribed through the mailing's
    own links since that time: the address opted out of a list of the
    campaign's mailings, or was put on Odoo's e-mail blacklist, or the SMS
-   number on the phone blacklist, after the campaign reached it.
+   number on the phone blacklist, after the campaign reached it. The same
+   statement writes the proof of it to the consent log (an opt-out on the
+   member's channel, source "mailing link", the campaign, the date), from
+   the rows its UPDATE changed, unless an opt-out of the contact on that
+   channel is already on record for that time (CONSENT_SAME_EVENT).
 
 Links (how a trace finds its member):
 
@@ -38,6 +42,12 @@ from odoo.tools import SQL
 from ..kpi_rules import TRACE_MOVABLE_STATES, TRACE_RANKS
 
 MEMBER_MODEL = "marketing.campaign.member"
+# an opt-out of the contact on the channel recorded this long before the
+# unsubscription (or any time after it) is the same event: the portal's
+# "unsubscribe" and the "do not call" outcome record their own opt-out and
+# blacklist the address in the same transaction (the blacklist's date is
+# the transaction's start, the record's date is truncated to the second)
+CONSENT_SAME_EVENT = "1 minute"
 
 # Indexes the sync reads through (created by the member model's init() when
 # missing): the traces changed since the last sync, and a contact by address.
@@ -217,10 +227,15 @@ def trace_results_sql(since, uid):
     )
 
 
-def unsubscriptions_sql(since, uid):
+def unsubscriptions_sql(since, uid, consent_note):
     """UPDATE of the members who unsubscribed through the mailing's own links
     (list opt-out, e-mail or phone blacklist after the campaign reached
-    them) since ``since`` (ever when None), RETURNING the changed ids."""
+    them) since ``since`` (ever when None), and INSERT of their opt-outs
+    into the consent log (source "mailing link", note ``consent_note``).
+
+    :return: SELECT of (changed member id, number of consent records
+        written), one row per changed member
+    """
 
     def recent(alias):
         if not since:
@@ -270,23 +285,51 @@ def unsubscriptions_sql(since, uid):
         agg AS (
             SELECT member_id, MIN(date_unsub) AS date_unsub
               FROM unsub GROUP BY member_id
+        ),
+        changed AS (
+            UPDATE marketing_campaign_member m
+               SET state = CASE WHEN m.state IN %(movable)s THEN 'unsubscribed'
+                                ELSE m.state END,
+                   date_unsubscribed = LEAST(m.date_unsubscribed, a.date_unsub),
+                   write_uid = %(uid)s,
+                   write_date = now() AT TIME ZONE 'UTC'
+              FROM agg a
+             WHERE m.id = a.member_id
+               AND ((m.state IN %(movable)s)
+                    OR m.date_unsubscribed IS DISTINCT FROM
+                       LEAST(m.date_unsubscribed, a.date_unsub))
+            RETURNING m.id, m.partner_id, m.campaign_id, m.channel,
+                      m.date_unsubscribed
+        ),
+        consent AS (
+            /* the proof of the opt-out: consent channels share the member
+               channels' codes (email, sms) */
+            INSERT INTO marketing_consent
+                   (partner_id, channel, status, date, source, legal_basis,
+                    campaign_id, user_id, note, company_id,
+                    create_uid, create_date, write_uid, write_date)
+            SELECT u.partner_id, u.channel, 'opt_out', u.date_unsubscribed,
+                   'mailing', 'consent', u.campaign_id, %(uid)s, %(note)s,
+                   p.company_id, %(uid)s, now() AT TIME ZONE 'UTC',
+                   %(uid)s, now() AT TIME ZONE 'UTC'
+              FROM changed u
+              JOIN res_partner p ON p.id = u.partner_id
+             WHERE u.date_unsubscribed IS NOT NULL
+               AND NOT EXISTS (
+                   SELECT 1 FROM marketing_consent c
+                    WHERE c.partner_id = u.partner_id
+                      AND c.channel = u.channel AND c.status = 'opt_out'
+                      AND c.date >= u.date_unsubscribed
+                                    - %(same_event)s::interval)
+            RETURNING id
         )
-        UPDATE marketing_campaign_member m
-           SET state = CASE WHEN m.state IN %(movable)s THEN 'unsubscribed'
-                            ELSE m.state END,
-               date_unsubscribed = LEAST(m.date_unsubscribed, a.date_unsub),
-               write_uid = %(uid)s,
-               write_date = now() AT TIME ZONE 'UTC'
-          FROM agg a
-         WHERE m.id = a.member_id
-           AND ((m.state IN %(movable)s)
-                OR m.date_unsubscribed IS DISTINCT FROM
-                   LEAST(m.date_unsubscribed, a.date_unsub))
-        RETURNING m.id
+        SELECT u.id, (SELECT COUNT(*) FROM consent) FROM changed u
         """,
         recent_s=recent("s"),
         recent_b=recent("b"),
         recent_pb=recent("b"),
         movable=TRACE_MOVABLE_STATES,
         uid=uid,
+        note=consent_note,
+        same_event=CONSENT_SAME_EVENT,
     )
