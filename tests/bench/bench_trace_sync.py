@@ -293,23 +293,11 @@ def main():
             f"campaigns in {sw.seconds:.1f} s",
             flush=True,
         )
-        tables = ("mailing_trace", "marketing_campaign_member", "res_partner")
         if args.commit:
-            # rows written days before a sync have been vacuumed (autovacuum
-            # runs after bulk inserts): without it the first statement to read
-            # the fresh rows pays for setting their hint bits and writing
-            # every page again (the 1,000,000-trace full sync: 55 s instead
-            # of 25-30 s; tests/bench/README.md)
             env.cr.commit()
-            env.cr._cnx.autocommit = True
-            try:
-                for table in tables:
-                    env.cr.execute(f"VACUUM (ANALYZE) {table}")
-            finally:
-                env.cr._cnx.autocommit = False
-        else:
-            for table in tables:
-                env.cr.execute(f"ANALYZE {table}")
+        env.cr.execute("ANALYZE mailing_trace")
+        env.cr.execute("ANALYZE marketing_campaign_member")
+        env.cr.execute("ANALYZE res_partner")
         env.invalidate_all()
         with common.capture_queries(env.cr) as captured, common.Stopwatch() as full:
             out = Member._sync_traces(full=True)
