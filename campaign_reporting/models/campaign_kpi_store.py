@@ -120,10 +120,10 @@ def _mark_sql(rows, expand_members=False, with_orders_of_members=False):
             UNION ALL
             SELECT so.campaign_id FROM sale_order so
              WHERE so.campaign_member_id IN (SELECT r.id FROM touched r)"""
-    # the distinct campaigns first, then those not marked yet: an anti-join
-    # of every touched row with the marked campaigns was a nested loop of
-    # 1,000,000 x 1,000 comparisons when a trace sync moved 500,000 members
-    # of 1,000 campaigns already marked (tests/bench/bench_trace_sync.py)
+    # the distinct campaigns first, then those not marked yet: the planner
+    # made the anti-join of every touched row with the marked campaigns a
+    # nested loop (1,000,000 rows when a trace sync moved 500,000 members,
+    # tests/bench/README.md)
     return f"""
         WITH touched AS ({rows})
         INSERT INTO {DIRTY_TABLE} (campaign_id)
