@@ -177,52 +177,47 @@ def trace_results_sql(since, uid):
                        AS date_bounced
               FROM linked t
              GROUP BY t.member_id
-        ),
-        target AS (
-            SELECT a.*,
-                   CASE WHEN %(member_rank)s < a.rank THEN %(new_state)s
-                        ELSE m.state END AS state,
-                   LEAST(m.date_sent, a.date_sent) AS n_sent,
-                   LEAST(m.date_opened, a.date_opened) AS n_opened,
-                   LEAST(m.date_clicked, a.date_clicked) AS n_clicked,
-                   LEAST(m.date_replied, a.date_replied) AS n_replied,
-                   LEAST(m.date_bounced, a.date_bounced) AS n_bounced,
-                   m.date_contacted, m.date_responded
-              FROM agg a
-              JOIN marketing_campaign_member m ON m.id = a.member_id
-             WHERE (m.state, m.date_sent, m.date_opened, m.date_clicked,
-                    m.date_replied, m.date_bounced)
-                   IS DISTINCT FROM
-                   (CASE WHEN %(member_rank)s < a.rank THEN %(new_state)s
-                         ELSE m.state END,
-                    LEAST(m.date_sent, a.date_sent),
-                    LEAST(m.date_opened, a.date_opened),
-                    LEAST(m.date_clicked, a.date_clicked),
-                    LEAST(m.date_replied, a.date_replied),
-                    LEAST(m.date_bounced, a.date_bounced))
         )
+        /* one join of agg and the members; only the rows whose values
+           change are written (a row written again costs a row version in
+           each of the member's indexes and the funnel trigger's work) */
         UPDATE marketing_campaign_member m
-           SET state = n.state,
-               date_sent = n.n_sent,
-               date_opened = n.n_opened,
-               date_clicked = n.n_clicked,
-               date_replied = n.n_replied,
-               date_bounced = n.n_bounced,
-               date_contacted = COALESCE(n.date_contacted, n.n_sent),
-               date_responded = CASE WHEN n.state = 'replied'
-                                     THEN COALESCE(n.date_responded, n.n_replied)
-                                     ELSE n.date_responded END,
+           SET state = %(state)s,
+               date_sent = LEAST(m.date_sent, a.date_sent),
+               date_opened = LEAST(m.date_opened, a.date_opened),
+               date_clicked = LEAST(m.date_clicked, a.date_clicked),
+               date_replied = LEAST(m.date_replied, a.date_replied),
+               date_bounced = LEAST(m.date_bounced, a.date_bounced),
+               date_contacted = COALESCE(m.date_contacted,
+                                         LEAST(m.date_sent, a.date_sent)),
+               date_responded = CASE WHEN %(state)s = 'replied'
+                                     THEN COALESCE(m.date_responded,
+                                                   LEAST(m.date_replied,
+                                                         a.date_replied))
+                                     ELSE m.date_responded END,
                write_uid = %(uid)s,
                write_date = now() AT TIME ZONE 'UTC'
-          FROM target n
-         WHERE m.id = n.member_id
+          FROM agg a
+         WHERE m.id = a.member_id
+           AND (m.state, m.date_sent, m.date_opened, m.date_clicked,
+                m.date_replied, m.date_bounced)
+               IS DISTINCT FROM
+               (%(state)s,
+                LEAST(m.date_sent, a.date_sent),
+                LEAST(m.date_opened, a.date_opened),
+                LEAST(m.date_clicked, a.date_clicked),
+                LEAST(m.date_replied, a.date_replied),
+                LEAST(m.date_bounced, a.date_bounced))
         RETURNING m.id
         """,
         linked=linked_traces_sql(since),
         rank=_TRACE_RANK_SQL,
         went_out=_WENT_OUT_SQL,
-        member_rank=_member_rank_sql("m"),
-        new_state=_rank_state_sql(SQL("a.rank")),
+        state=SQL(
+            "(CASE WHEN %s < a.rank THEN %s ELSE m.state END)",
+            _member_rank_sql("m"),
+            _rank_state_sql(SQL("a.rank")),
+        ),
         uid=uid,
     )
 
