@@ -129,8 +129,17 @@ class MarketingCampaignMember(models.Model):
         )
         for (name,) in cr.fetchall():
             cr.execute(SQL("DROP INDEX IF EXISTS %s", SQL.identifier(name)))
-        for name, definition in MEMBER_INDEXES:
-            cr.execute(
+        self._create_indexes(MEMBER_INDEXES)
+        return res
+
+    def _create_indexes(self, indexes):
+        """Create the member table's ``indexes`` that do not exist yet.
+
+        :param indexes: ``[(name, definition)]``, the definition being what
+            follows ``ON <table>`` (columns, ``USING``, ``WHERE``)
+        """
+        for name, definition in indexes:
+            self.env.cr.execute(
                 SQL(
                     "CREATE INDEX IF NOT EXISTS %s ON %s %s",
                     SQL.identifier(name),
@@ -138,7 +147,6 @@ class MarketingCampaignMember(models.Model):
                     SQL(definition),
                 )
             )
-        return res
 
     def _compute_answer_url(self):
         base = self[:1].get_base_url()

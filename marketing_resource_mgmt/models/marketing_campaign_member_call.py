@@ -66,15 +66,7 @@ class MarketingCampaignMember(models.Model):
 
     def init(self):
         res = super().init()
-        for name, definition in CALL_QUEUE_INDEXES:
-            self.env.cr.execute(
-                SQL(
-                    "CREATE INDEX IF NOT EXISTS %s ON %s %s",
-                    SQL.identifier(name),
-                    SQL.identifier(self._table),
-                    SQL(definition),
-                )
-            )
+        self._create_indexes(CALL_QUEUE_INDEXES)
         return res
 
     # ---- COMPUTES
