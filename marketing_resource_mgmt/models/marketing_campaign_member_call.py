@@ -497,7 +497,10 @@ class MarketingCampaignMember(models.Model):
         call_type = self.env.ref(
             "marketing_resource_mgmt.mail_activity_type_campaign_call"
         )
-        label = dict(call_policy.OUTCOME_SELECTION)[outcome]
+        # the outcome's label in the user's language
+        label = dict(self._fields["call_outcome"]._description_selection(self.env))[
+            outcome
+        ]
         feedback = _("Call outcome: %(outcome)s.", outcome=label)
         if note:
             feedback += " " + note

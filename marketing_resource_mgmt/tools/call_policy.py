@@ -14,6 +14,11 @@ from datetime import datetime, time, timedelta
 
 import pytz
 
+from odoo.tools.translate import LazyTranslate
+
+# the messages are shown to users: translated when the models show them
+_lt = LazyTranslate(__name__)
+
 Outcome = namedtuple(
     "Outcome",
     [
@@ -66,29 +71,38 @@ CLOSED_STATES = ("converted", "declined", "unsubscribed", "bounced")
 
 class PolicyError(ValueError):
     """A policy value that cannot work (the models turn it into a
-    ValidationError or UserError with the same message)."""
+    ValidationError or UserError with the same message, translated into the
+    user's language by ``str()``)."""
 
 
 def check_policy(retry_minutes, max_attempts):
     """:raise PolicyError: on a retry delay or a maximum that cannot work"""
     for code, minutes in retry_minutes.items():
         if code not in RETRY_OUTCOMES:
-            raise PolicyError(f"'{code}' is not an outcome that is retried.")
+            raise PolicyError(
+                _lt("'%(code)s' is not an outcome that is retried.", code=code)
+            )
         if minutes is None or minutes <= 0:
             raise PolicyError(
-                f"The retry delay of '{OUTCOMES[code].label}' must be more than "
-                "zero minutes."
+                _lt(
+                    "The retry delay of '%(outcome)s' must be more than zero minutes.",
+                    outcome=OUTCOMES[code].label,
+                )
             )
     if max_attempts is None or max_attempts < 1:
-        raise PolicyError("The maximum number of call attempts must be at least 1.")
+        raise PolicyError(
+            _lt("The maximum number of call attempts must be at least 1.")
+        )
 
 
 def check_hours(hour_from, hour_to):
     """:raise PolicyError: unless 0 <= hour_from < hour_to <= 24"""
     if not (0 <= hour_from < hour_to <= 24):
         raise PolicyError(
-            "Calling hours must run from an earlier to a later hour of the day "
-            "(0 to 24)."
+            _lt(
+                "Calling hours must run from an earlier to a later hour of the day "
+                "(0 to 24)."
+            )
         )
 
 
@@ -147,12 +161,12 @@ def next_step(outcome_code, attempts, max_attempts, retry_minutes, now, callback
     """
     outcome = OUTCOMES.get(outcome_code)
     if outcome is None:
-        raise PolicyError(f"Unknown call outcome '{outcome_code}'.")
+        raise PolicyError(_lt("Unknown call outcome '%(code)s'.", code=outcome_code))
     if outcome.effect == "callback":
         if not callback_at:
-            raise PolicyError("A call back needs the time the contact asked for.")
+            raise PolicyError(_lt("A call back needs the time the contact asked for."))
         if callback_at <= now:
-            raise PolicyError("The call-back time must be in the future.")
+            raise PolicyError(_lt("The call-back time must be in the future."))
         return False, callback_at
     if not outcome.retry or attempts >= max_attempts:
         return True, None
