@@ -22,6 +22,7 @@
     # customers answer campaigns from a token link;
     # crm_lead_routing: the shared fuzzy matchers and routing of answer leads;
     # queue_job (OCA, 18.0 from PyPI): long jobs spread over workers.
+    "uninstall_hook": "uninstall_hook",
     "depends": [
         "crm",
         "sale_crm",
@@ -60,6 +61,7 @@
         "data/marketing_campaign_template_data.xml",
     ],
     "demo": [
+        "demo/marketing_demo_data.xml",
         "demo/marketing_campaign_demo.xml",
         "demo/marketing_segment_demo.xml",
     ],

@@ -13,3 +13,4 @@ from . import account_analytic_account
 from . import account_analytic_line
 from . import res_users
 from . import res_config_settings
+from . import marketing_demo_data

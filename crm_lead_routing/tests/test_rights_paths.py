@@ -142,7 +142,11 @@ class TestHiddenPaths(PathsCommon):
             )
             self.assertEqual(found.ids, sorted(found.ids), direction)
         # and over XML-RPC
-        count = self._rpc(self.alice, "search_count", [("expected_revenue", "=", 5000)])
+        count = self._rpc(
+            self.alice,
+            "search_count",
+            [("expected_revenue", "=", 5000), ("id", "in", self.ids)],
+        )
         self.assertEqual(count, 0)
         groups = self._rpc(
             self.alice,
@@ -295,7 +299,12 @@ class TestHiddenPaths(PathsCommon):
         )
         # the requirement stays his to see and change
         self.assertEqual(self.lead.with_user(dave).expected_revenue, 5000)
-        self.assertEqual(as_dave.search_count([("expected_revenue", "=", 5000)]), 1)
+        self.assertEqual(
+            as_dave.search_count(
+                [("expected_revenue", "=", 5000), ("id", "=", self.lead.id)]
+            ),
+            1,
+        )
 
     def test_name_search(self):
         self.lead.sudo().name = "Scoped lead"

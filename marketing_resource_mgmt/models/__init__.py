@@ -30,3 +30,4 @@ from . import marketing_campaign_member_call
 from . import marketing_campaign_member_mail
 from . import marketing_segment_audience
 from . import crm_lead_campaign
+from . import marketing_demo_data

@@ -1,5 +1,8 @@
 """Messy UK contact values, as real lists have them (see ../shared/data/uk-500.csv).
 
+Used by the demo data (models/marketing_demo_data.py) and, through
+``data/messy.py``, by the benchmark data generator.
+
 Plain Python, no Odoo: every function takes a seeded ``random.Random`` so that
 a size always gives the same data. The vocabulary below is typed for this
 generator (not copied from any list); each county carries its postcode areas,
