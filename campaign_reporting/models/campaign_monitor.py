@@ -4,6 +4,7 @@ from xmlrpc.client import MAXINT
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.osv import expression
 from odoo.tools import SQL
 
 from ..kpi import (
@@ -618,12 +619,14 @@ class CampaignMonitor(models.AbstractModel):
     # ---- ACTIONS
 
     @api.model
-    def action_drill_down(self, campaign_id, kpi, channel=False):
+    def action_drill_down(self, campaign_id, kpi, channel=False, rollup=False):
         """Window action listing the records behind one figure of a card.
 
         :param campaign_id: id of the utm.campaign
         :param kpi: KPI name (a campaign.kpi field)
         :param channel: optional channel the monitor is filtered on
+        :param rollup: the figure of a parent's card: the records of the
+            campaign and of its follow-ons (that the user may read)
         :return: an ir.actions.act_window dict
         """
         campaign = self.env["utm.campaign"].browse(int(campaign_id)).exists()
@@ -635,14 +638,23 @@ class CampaignMonitor(models.AbstractModel):
         if not field:
             raise UserError(_("The Campaign Monitor has no such figure."))
         label = field.get_description(self.env)["string"]
-        spec = kpi_model._drill_down_spec(campaign, kpi, channel)
+        campaigns = campaign
+        if rollup:
+            family = campaign._get_family_ids().get(campaign.id, campaign.ids)
+            campaigns = self.env["utm.campaign"].search([("id", "in", family)])
+        specs = [
+            kpi_model._drill_down_spec(member, kpi, channel) for member in campaigns
+        ]
+        spec = None
+        if all(specs) and len({model for model, _domain in specs}) == 1:
+            spec = (specs[0][0], expression.OR([domain for _model, domain in specs]))
         # data_issue does not depend on the funnel: the stored view serves
-        issue = (
+        rows = (
             kpi_model.sudo()
             .with_context(campaign_kpi_stored=True)
-            .search([("campaign_id", "=", campaign.id)])
-            .data_issue
+            .search([("campaign_id", "in", campaigns.ids)])
         )
+        issue = rollup_data_issue(rows.mapped("data_issue"), len(rows.currency_id))
         if not spec or kpi in withheld_fields(issue):
             # a figure shown as "n/a": say why, in the user's words
             reason = dict(

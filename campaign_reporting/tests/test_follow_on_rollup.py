@@ -3,6 +3,7 @@
 Monitor (issue 14): the parent's card shows its own figures plus its
 follow-ons' (any depth), equal to the sum read_group gives over the family."""
 
+from odoo.exceptions import UserError
 from odoo.tests import BaseCase, tagged
 from odoo.tools import SQL
 
@@ -144,6 +145,30 @@ class TestFollowOnRollup(CampaignReportingCommon):
             ),
             own["leads"],
         )
+
+    def test_drill_down_lists_the_family(self):
+        """A figure of a parent's card opens the records behind it: its own
+        and its follow-ons'."""
+        monitor = self.env["campaign.monitor"]
+        card = self.card(monitor.get_monitor_data({}), self.campaign_a)
+        for kpi in ("leads", "members_responded"):
+            action = monitor.action_drill_down(self.campaign_a.id, kpi, False, True)
+            records = (
+                self.env[action["res_model"]]
+                .with_context(active_test=False)
+                .search(action["domain"])
+            )
+            self.assertEqual(len(records), card["figures"][kpi], kpi)
+            own = monitor.action_drill_down(self.campaign_a.id, kpi)
+            self.assertEqual(
+                self.env[own["res_model"]]
+                .with_context(active_test=False)
+                .search_count(own["domain"]),
+                card["rollup"]["own_figures"][kpi],
+            )
+        self.campaign_b.parent_id = self.campaign_d
+        with self.assertRaisesRegex(UserError, "not available"):
+            monitor.action_drill_down(self.campaign_a.id, "cost_total", False, True)
 
     def test_rollup_per_channel(self):
         A, D, E = self.campaign_a, self.campaign_d, self.campaign_e
