@@ -102,7 +102,6 @@ class MarketingSegmentCriterion(models.Model):
     )
     member_channel = fields.Selection(
         MEMBER_CHANNELS,
-        string="Member Channel",
         help="Only members on this channel (any channel when empty).",
     )
     member_days = fields.Integer(

@@ -14,7 +14,7 @@ FOLLOW_ON_BATCH = 1
 
 
 class UtmCampaign(models.Model):
-    _inherit = "utm.campaign"
+    _inherit = "utm.campaign"  # pylint: disable=consider-merging-classes-inherited
 
     parent_id = fields.Many2one(
         "utm.campaign",

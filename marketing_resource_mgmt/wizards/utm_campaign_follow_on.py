@@ -50,7 +50,6 @@ class UtmCampaignFollowOn(models.TransientModel):
     )
     channel = fields.Selection(
         CHANNELS,
-        string="Channel",
         help="Reach the members on this channel (one member per contact); "
         "empty: each on the channel of the parent campaign.",
     )
