@@ -646,3 +646,55 @@ class TestFollowOnRpc(HttpCase):
                 ],
             )
         self.assertIn("nothing to follow on", fault.exception.faultString)
+
+
+@tagged("post_install", "-at_install")
+class TestFollowOnTour(HttpCase):
+    def test_follow_on_tour(self):
+        """A marketing user (the campaign's owner) creates a follow-on for the
+        non-responders in the browser."""
+        owner = new_test_user(
+            self.env,
+            login="h14_tour",
+            groups="marketing_resource_mgmt.group_marketing_user",
+        )
+        campaign = self.env["utm.campaign"].create(
+            {"title": "Tour parent", "user_id": owner.id}
+        )
+        partners = self.env["res.partner"].create(
+            [
+                {"name": f"H14 tour {i}", "email": f"h14tour{i}@example.com"}
+                for i in range(3)
+            ]
+        )
+        now = fields.Datetime.now()
+        self.env["marketing.campaign.member"].create(
+            [
+                {
+                    "campaign_id": campaign.id,
+                    "partner_id": partners[0].id,
+                    "state": "sent",
+                    "date_sent": now,
+                },
+                {
+                    "campaign_id": campaign.id,
+                    "partner_id": partners[1].id,
+                    "state": "opened",
+                    "date_opened": now,
+                },
+                {
+                    "campaign_id": campaign.id,
+                    "partner_id": partners[2].id,
+                    "state": "responded",
+                    "date_responded": now,
+                },
+            ]
+        )
+        self.start_tour(
+            f"/odoo/action-marketing_resource_mgmt.action_utm_campaign_controller/{campaign.id}",
+            "mrm_campaign_follow_on_tour",
+            login="h14_tour",
+        )
+        follow_on = campaign.child_ids
+        self.assertEqual(follow_on.title, "Tour reminder")
+        self.assertEqual(follow_on.member_ids.partner_id, partners[:2])
