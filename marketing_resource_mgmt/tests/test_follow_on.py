@@ -698,3 +698,73 @@ class TestFollowOnTour(HttpCase):
         follow_on = campaign.child_ids
         self.assertEqual(follow_on.title, "Tour reminder")
         self.assertEqual(follow_on.member_ids.partner_id, partners[:2])
+
+
+@tagged("post_install", "-at_install")
+class TestFollowOnMessyData(CampaignCase):
+    """The set-based copy over the shared uk-500 list (messy phones,
+    addresses) selects what the ORM selects member by member."""
+
+    def test_non_responders_of_uk_500(self):
+        from .test_campaign_answers import read_uk_500
+
+        rows = read_uk_500()
+        partners = self.env["res.partner"].create(
+            [
+                {
+                    "name": f"{row['first_name']} {row['last_name']}",
+                    "email": row["email"],
+                    "phone": row["phone1"],
+                    "mobile": row["phone2"],
+                    "street": row["address"],
+                    "city": row["city"],
+                    "zip": row["postal"],
+                    # every 37th asked not to be contacted
+                    "mrm_do_not_contact": i % 37 == 0,
+                }
+                for i, row in enumerate(rows)
+            ]
+        )
+        for partner in partners[5::41]:
+            self.env["mail.blacklist"]._add(partner.email)
+        states = ["sent", "opened", "clicked", "responded", "unsubscribed", "targeted"]
+        now = fields.Datetime.now()
+        members = self.env["marketing.campaign.member"].create(
+            [
+                {
+                    "campaign_id": self.campaign.id,
+                    "partner_id": partner.id,
+                    "channel": "email" if i % 2 else "call",
+                    "state": states[i % len(states)],
+                    "date_opened": now if states[i % len(states)] != "sent" else False,
+                }
+                for i, partner in enumerate(partners)
+            ]
+        )
+        blacklisted = set(self.env["mail.blacklist"].search([]).mapped("email"))
+
+        def reachable(member):
+            partner = member.partner_id
+            if partner.mrm_do_not_contact or partner.mrm_opt_out:
+                return False
+            if member.channel == "email":
+                return bool(partner.email_normalized) and (
+                    partner.email_normalized not in blacklisted
+                )
+            return bool(partner.phone or partner.mobile)
+
+        expected = {
+            (m.partner_id.id, m.channel)
+            for m in members
+            if m.state in NON_RESPONDER_STATES and reachable(m)
+        }
+        self.assertGreater(len(expected), 200)
+        action = (
+            self.env["utm.campaign.follow.on"]
+            .create({"campaign_id": self.campaign.id, "subset": "non_responders"})
+            .action_create()
+        )
+        follow_on = self.env["utm.campaign"].browse(action["res_id"])
+        self.assertEqual(
+            {(m.partner_id.id, m.channel) for m in follow_on.member_ids}, expected
+        )
