@@ -56,6 +56,8 @@
         "views/marketing_call_queue_views.xml",
         "views/res_config_settings_views.xml",
         "wizards/marketing_inbound_call_views.xml",
+        "views/utm_campaign_follow_on_views.xml",
+        "wizards/utm_campaign_follow_on_views.xml",
         "data/marketing_segment_data.xml",
         "data/marketing_campaign_data.xml",
         "data/marketing_campaign_template_data.xml",

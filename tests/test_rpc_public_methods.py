@@ -278,6 +278,21 @@ CALLS = {
     ("utm.campaign", "action_reopen_campaign"): (_ref(SPRING), [], "ok"),
     ("utm.campaign", "action_cancel"): (_ref(AUTUMN), [], "ok"),
     ("utm.campaign", "action_print_pnl_workbook"): (_ref(SPRING), [], "ok"),
+    # follow-on campaigns (issue 14)
+    ("utm.campaign", "action_create_follow_on"): (_ref(SPRING), [], "ok"),
+    ("utm.campaign", "action_view_follow_ons"): (_ref(SPRING), [], "ok"),
+    ("utm.campaign.follow.on", "action_create"): (
+        _created(
+            "utm.campaign.follow.on",
+            lambda c: {
+                "campaign_id": c.env.ref(SPRING).id,
+                "subset": "custom",
+                "member_domain": "[]",
+            },
+        ),
+        [],
+        "ok",
+    ),
 }
 # the campaign id the monitor's methods take
 CAMPAIGN_ARG = {"action_drill_down", "action_open_campaign"}

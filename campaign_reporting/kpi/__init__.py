@@ -6,6 +6,7 @@ from .arithmetic import (  # noqa: F401
     ROI_FULLY_FUNDED,
     ROI_NO_COST,
     ROI_PERCENT,
+    ROLLUP_DATA_ISSUES,
     SIGNAL_AT_RISK,
     SIGNAL_NONE,
     SIGNAL_NOT_STARTED,
@@ -21,6 +22,9 @@ from .arithmetic import (  # noqa: F401
     roi_basis_sql,
     roi_sql,
     roi_xlsx_formula,
+    rollup_data_issue,
+    rollup_sum,
+    rollup_sum_sql,
     signal_for,
     worst_signal,
 )

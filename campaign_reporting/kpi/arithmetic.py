@@ -228,3 +228,55 @@ def roi_xlsx_formula(revenue_cell, net_cost_cell, cofunding_cell, labels):
         f"IF({cofunding_cell}<>0,{text(labels[ROI_FULLY_FUNDED])},"
         f"{text(labels[ROI_NO_COST])}))"
     )
+
+
+# ---- ROLL-UP OF FOLLOW-ON CAMPAIGNS
+#
+# A parent campaign's figures in the Campaign Monitor are its own plus those
+# of its follow-on campaigns (any depth): counts, targets and amounts are
+# summed; a figure unknown for one campaign of the family (NULL, withheld) is
+# unknown for the family; the ratios (ROI, cost per lead, rates, percent of
+# target) are then computed from the sums by the functions above, never
+# summed or averaged. Amounts in different currencies are not added up: the
+# family's money figures are withheld (data issue "currency"). The SQL and
+# the Python side say the same (tests/test_kpi_arithmetic.py).
+
+# data issues of a family, the first found wins: a currency mix withholds
+# every amount, a missing or misplaced analytic account the costs
+ROLLUP_DATA_ISSUES = ("currency", "analytic_plan", "no_analytic_account")
+
+
+def rollup_sum(values):
+    """Sum of a figure over a campaign family (None if any is unknown).
+
+    :param values: the figure of each campaign (numbers or None)
+    :return: the sum, or None
+    """
+    values = list(values)
+    if any(value is None for value in values):
+        return None
+    return sum(values)
+
+
+def rollup_sum_sql(expression):
+    """SQL aggregate of ``rollup_sum`` over the rows of a GROUP BY."""
+    return SQL(
+        "CASE WHEN bool_or((%(x)s) IS NULL) THEN NULL ELSE SUM(%(x)s) END",
+        x=expression,
+    )
+
+
+def rollup_data_issue(issues, currency_count=1):
+    """The data issue of a campaign family.
+
+    :param issues: the data issue of each campaign (False/None when none)
+    :param currency_count: number of distinct currencies in the family
+    :return: one of ROLLUP_DATA_ISSUES, or None
+    """
+    if currency_count > 1:
+        return "currency"
+    found = {issue for issue in issues if issue}
+    for issue in ROLLUP_DATA_ISSUES:
+        if issue in found:
+            return issue
+    return None

@@ -4,6 +4,7 @@ from xmlrpc.client import MAXINT
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.osv import expression
 from odoo.tools import SQL
 
 from ..kpi import (
@@ -21,6 +22,8 @@ from ..kpi import (
     ratio,
     roi,
     roi_basis,
+    rollup_data_issue,
+    rollup_sum_sql,
     signal_for,
     worst_signal,
 )
@@ -82,6 +85,31 @@ CONTROLLED_DOMAIN = [
     ("template_id", "!=", False),
     ("team_ids", "!=", False),
     ("state", "!=", "draft"),
+]
+# Figures of a parent campaign that are its own plus its follow-ons' (summed
+# by kpi/arithmetic.py's roll-up); the ratios are computed from the sums
+ROLLUP_PLAIN_FIELDS = FUNNEL_FIELDS + [
+    "target_members",
+    "target_responses",
+    "target_leads",
+    "target_opportunities",
+    "target_won",
+    "target_orders",
+]
+ROLLUP_MONEY_FIELDS = [
+    "budget",
+    "target_revenue",
+    "revenue",
+    "cost_timesheet",
+    "cost_bill",
+    "cost_direct",
+    "cost_other",
+    "cost_total",
+    "committed_total",
+    "cofunding_committed",
+    "cofunding_claimed",
+    "cofunding_received",
+    "net_cost",
 ]
 # KPI -> target field whose signal counts for the campaign's overall signal
 SIGNAL_TARGETS = [
@@ -301,6 +329,7 @@ class CampaignMonitor(models.AbstractModel):
                         stored=True,
                     )
                 }
+            families, rollups = self._get_rollups(campaigns, channel, show_money)
         if channel:
             for row in rows:
                 funnel = channel_rows.get(row["campaign_id"][0], {})
@@ -322,7 +351,20 @@ class CampaignMonitor(models.AbstractModel):
             0,
         )
         for row in rows:
-            card = self._prepare_card(row, show_money, on_track, at_risk, today)
+            campaign_id = row["campaign_id"][0]
+            rollup = rollups.get(campaign_id)
+            shown = dict(row, **rollup) if rollup else row
+            card = self._prepare_card(shown, show_money, on_track, at_risk, today)
+            if rollup:
+                card["rollup"] = {
+                    "campaign_ids": families[campaign_id],
+                    "count": len(families[campaign_id]) - 1,
+                    "own_figures": {name: row[name] for name in FUNNEL_FIELDS},
+                }
+                # the totals count each campaign once: its own figures
+                for name in withheld_fields(row["data_issue"]):
+                    if name in row:
+                        row[name] = None
             cards.append(card)
             signal_counts[card["signal"]] += 1
             for name in FUNNEL_FIELDS:
@@ -345,6 +387,112 @@ class CampaignMonitor(models.AbstractModel):
                 "refreshed": refreshed,
             }
         )
+
+    @api.model
+    def _get_rollups(self, campaigns, channel, show_money):
+        """The parents' figures: their own plus their follow-ons' (any depth).
+
+        :return: ({parent id: family ids}, {parent id: summed figures})
+        """
+        families = {
+            root: ids
+            for root, ids in campaigns._get_family_ids().items()
+            if len(ids) > 1
+        }
+        if families:
+            # the follow-ons the user may read (access rules on campaigns)
+            readable = set(
+                self.env["utm.campaign"]
+                .search([("id", "in", [i for ids in families.values() for i in ids])])
+                .ids
+            )
+            families = {
+                root: [i for i in ids if i in readable]
+                for root, ids in families.items()
+            }
+            families = {root: ids for root, ids in families.items() if len(ids) > 1}
+        rollups = self._read_rollups(
+            families,
+            "campaign.kpi",
+            ROLLUP_PLAIN_FIELDS + (ROLLUP_MONEY_FIELDS if show_money else []),
+        )
+        if channel:
+            channel_rollups = self._read_rollups(
+                families,
+                "campaign.kpi.channel",
+                FUNNEL_FIELDS,
+                [("channel", "=", channel)],
+            )
+            for campaign_id, rollup in rollups.items():
+                funnel = channel_rollups.get(campaign_id, {})
+                for name in FUNNEL_FIELDS:
+                    rollup[name] = funnel.get(name, 0)
+        return families, rollups
+
+    @api.model
+    def _read_rollups(self, families, model_name, field_names, domain=None):
+        """The figures of each parent campaign summed with its follow-ons',
+        in one aggregate query over the stored KPI view (kpi/arithmetic.py's
+        roll-up), with the user's access rules on the KPI rows.
+
+        :param families: {parent id: [its id and its follow-ons' ids]}
+        :param model_name: ``campaign.kpi`` or ``campaign.kpi.channel``
+        :param field_names: the summed figures
+        :param domain: extra domain on the KPI rows (a channel)
+        :return: {parent id: {field: sum, and for campaign.kpi data_issue}}
+        """
+        if not families:
+            return {}
+        model = self.env[model_name].with_context(campaign_kpi_stored=True)
+        model.check_field_access_rights("read", field_names)
+        pairs = [(root, cid) for root, ids in families.items() for cid in ids]
+        query = model._search(
+            [("campaign_id", "in", sorted({cid for _root, cid in pairs}))]
+            + (domain or [])
+        )
+        query.order = None
+        with_issue = "data_issue" in model._fields
+        columns = ["campaign_id"] + list(field_names)
+        if with_issue:
+            columns += ["data_issue", "currency_id"]
+        kpi = query.select(*(SQL.identifier(query.table, name) for name in columns))
+        selects = [
+            SQL("%s", rollup_sum_sql(SQL.identifier("k", name))) for name in field_names
+        ]
+        if with_issue:
+            selects += [
+                SQL("array_agg(k.data_issue)"),
+                SQL("count(DISTINCT k.currency_id)"),
+            ]
+        self.env.cr.execute(
+            SQL(
+                """SELECT f.root_id, %(selects)s
+                     FROM unnest(%(roots)s::int[], %(ids)s::int[])
+                          AS f(root_id, campaign_id)
+                     JOIN (%(kpi)s) k ON k.campaign_id = f.campaign_id
+                    GROUP BY f.root_id""",
+                selects=SQL(", ").join(selects),
+                roots=[root for root, _cid in pairs],
+                ids=[cid for _root, cid in pairs],
+                kpi=kpi,
+            )
+        )
+        result = {}
+        for values in self.env.cr.fetchall():
+            figures = dict(
+                zip(field_names, values[1 : len(field_names) + 1], strict=True)
+            )
+            for name in field_names:
+                field = model._fields[name]
+                if figures[name] is not None and field.type == "integer":
+                    figures[name] = int(figures[name])
+                elif figures[name] is not None:
+                    figures[name] = float(figures[name])
+            if with_issue:
+                issues, currencies = values[len(field_names) + 1 :]
+                figures["data_issue"] = rollup_data_issue(issues, currencies) or False
+            result[values[0]] = figures
+        return result
 
     @api.model
     def _prepare_card(self, row, show_money, on_track, at_risk, today):
@@ -471,12 +619,14 @@ class CampaignMonitor(models.AbstractModel):
     # ---- ACTIONS
 
     @api.model
-    def action_drill_down(self, campaign_id, kpi, channel=False):
+    def action_drill_down(self, campaign_id, kpi, channel=False, rollup=False):
         """Window action listing the records behind one figure of a card.
 
         :param campaign_id: id of the utm.campaign
         :param kpi: KPI name (a campaign.kpi field)
         :param channel: optional channel the monitor is filtered on
+        :param rollup: the figure of a parent's card: the records of the
+            campaign and of its follow-ons (that the user may read)
         :return: an ir.actions.act_window dict
         """
         campaign = self.env["utm.campaign"].browse(int(campaign_id)).exists()
@@ -488,14 +638,23 @@ class CampaignMonitor(models.AbstractModel):
         if not field:
             raise UserError(_("The Campaign Monitor has no such figure."))
         label = field.get_description(self.env)["string"]
-        spec = kpi_model._drill_down_spec(campaign, kpi, channel)
+        campaigns = campaign
+        if rollup:
+            family = campaign._get_family_ids().get(campaign.id, campaign.ids)
+            campaigns = self.env["utm.campaign"].search([("id", "in", family)])
+        specs = [
+            kpi_model._drill_down_spec(member, kpi, channel) for member in campaigns
+        ]
+        spec = None
+        if all(specs) and len({model for model, _domain in specs}) == 1:
+            spec = (specs[0][0], expression.OR([domain for _model, domain in specs]))
         # data_issue does not depend on the funnel: the stored view serves
-        issue = (
+        rows = (
             kpi_model.sudo()
             .with_context(campaign_kpi_stored=True)
-            .search([("campaign_id", "=", campaign.id)])
-            .data_issue
+            .search([("campaign_id", "in", campaigns.ids)])
         )
+        issue = rollup_data_issue(rows.mapped("data_issue"), len(rows.currency_id))
         if not spec or kpi in withheld_fields(issue):
             # a figure shown as "n/a": say why, in the user's words
             reason = dict(

@@ -16,3 +16,4 @@ from . import test_vendor_portal
 from . import test_readme
 from . import test_kpi_rules
 from . import test_demo_data
+from . import test_follow_on_rollup

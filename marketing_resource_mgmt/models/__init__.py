@@ -31,3 +31,5 @@ from . import marketing_campaign_member_mail
 from . import marketing_segment_audience
 from . import crm_lead_campaign
 from . import marketing_demo_data
+from . import marketing_member_state
+from . import utm_campaign_follow_on

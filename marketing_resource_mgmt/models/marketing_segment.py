@@ -180,6 +180,11 @@ class MarketingSegment(models.Model):
         "criterion_ids.threshold",
         "criterion_ids.group",
         "criterion_ids.alias_list_id",
+        "criterion_ids.member_campaign_id",
+        "criterion_ids.member_campaign_tag_ids",
+        "criterion_ids.member_state_ids",
+        "criterion_ids.member_channel",
+        "criterion_ids.member_days",
         "list_partner_ids",
         "company_id",
         "count_channel",
@@ -478,7 +483,14 @@ class MarketingSegment(models.Model):
         return query.select(SQL.identifier(query.table, "id"))
 
     def _flush_sources(self):
-        for model in ("res.partner", "marketing.partner.behaviour", "mail.blacklist"):
+        for model in (
+            "res.partner",
+            "marketing.partner.behaviour",
+            "mail.blacklist",
+            # membership criteria (tools/membership.py)
+            "marketing.campaign.member",
+            "sale.order",
+        ):
             self.env[model].flush_model()
         self.env["phone.blacklist"].flush_model()
 

@@ -11,6 +11,8 @@ from odoo.addons.crm_lead_routing.matching import (
     sql_similar_normalized,
 )
 
+from ..tools.membership import membership_sql
+from .marketing_campaign_member import CHANNELS as MEMBER_CHANNELS
 from .res_partner import NORMALIZED_COMPANIONS
 
 # a normalised column with at most this many distinct values (planner
@@ -29,6 +31,17 @@ BEHAVIOUR_OPERATORS = [
     ("converted_gte", "converted campaigns at least"),
 ]
 BEHAVIOUR_OPERATOR_KEYS = {key for key, _label in BEHAVIOUR_OPERATORS}
+
+# Membership operators (issue 14): evaluated on the campaign members
+# (tools/membership.py); the line names its campaign or campaign tags, states,
+# channel and days in fields of its own.
+MEMBERSHIP_OPERATORS = [
+    ("member_of", "is a member of campaign"),
+    ("answered_no_order", "answered campaign, no order within (days)"),
+]
+MEMBERSHIP_OPERATOR_KEYS = {key for key, _label in MEMBERSHIP_OPERATORS}
+# operators that need no contact field
+NO_FIELD_OPERATOR_KEYS = BEHAVIOUR_OPERATOR_KEYS | MEMBERSHIP_OPERATOR_KEYS
 
 MATCHER_LABELS = {
     "normalized": "normalised text",
@@ -60,18 +73,66 @@ class MarketingSegmentCriterion(models.Model):
     # the model the field selector browses (the segment's target model)
     match_model = fields.Selection(related="segment_id.target_model")
     operator = fields.Selection(
-        selection_add=BEHAVIOUR_OPERATORS,
-        ondelete={key: "cascade" for key in BEHAVIOUR_OPERATOR_KEYS},
+        selection_add=BEHAVIOUR_OPERATORS + MEMBERSHIP_OPERATORS,
+        ondelete={key: "cascade" for key in NO_FIELD_OPERATOR_KEYS},
+    )
+    # ---- membership lines ("member of campaign", "answered, no order")
+    member_campaign_id = fields.Many2one(
+        "utm.campaign",
+        string="Campaign",
+        ondelete="restrict",
+        help="Members of this campaign (and of the campaigns with one of the "
+        "campaign tags, when set).",
+    )
+    member_campaign_tag_ids = fields.Many2many(
+        "utm.tag",
+        "marketing_segment_criterion_utm_tag_rel",
+        "criterion_id",
+        "tag_id",
+        string="Campaign Tags",
+        help="Members of any campaign with one of these tags.",
+    )
+    member_state_ids = fields.Many2many(
+        "marketing.member.state",
+        "marketing_segment_criterion_member_state_rel",
+        "criterion_id",
+        "state_id",
+        string="Member States",
+        help="Only members in one of these states (any state when empty).",
+    )
+    member_channel = fields.Selection(
+        MEMBER_CHANNELS,
+        help="Only members on this channel (any channel when empty).",
+    )
+    member_days = fields.Integer(
+        string="Within (days)",
+        help="Member of campaign: reached its state within the last N days. "
+        "Answered, no order: answered more than N days ago and no confirmed "
+        "order in the N days after the answer. 0: any time.",
     )
 
     def _get_match_model_name(self):
         return self.segment_id.target_model or "res.partner"
 
     # ---- ORM --------------------------------------------------------------
-    @api.depends("field_name", "operator", "value", "threshold", "alias_list_id")
+    @api.depends(
+        "field_name",
+        "operator",
+        "value",
+        "threshold",
+        "alias_list_id",
+        "member_campaign_id",
+        "member_campaign_tag_ids",
+        "member_state_ids",
+        "member_channel",
+        "member_days",
+    )
     def _compute_display_name(self):
         labels = dict(self._fields["operator"]._description_selection(self.env))
         for line in self:
+            if line.operator in MEMBERSHIP_OPERATOR_KEYS:
+                line.display_name = line._get_membership_label(labels)
+                continue
             parts = [
                 line._get_field_label(),
                 labels.get(line.operator, ""),
@@ -81,6 +142,35 @@ class MarketingSegmentCriterion(models.Model):
             if line.operator == "similar":
                 parts.append(f"(≥ {line.threshold:.2f})")
             line.display_name = " ".join(part for part in parts if part)
+
+    def _get_membership_label(self, labels):
+        """A membership line in words: "is a member of campaign [SPR] Spring
+        / tags Promo (Opened, Clicked) on E-mail within 30 days"."""
+        self.ensure_one()
+        campaigns = [
+            name
+            for name in [self.member_campaign_id.sudo().display_name]
+            + [
+                self.env._("tag %(tag)s", tag=tag.name)
+                for tag in self.member_campaign_tag_ids.sudo()
+            ]
+            if name
+        ]
+        parts = [labels.get(self.operator, ""), " / ".join(campaigns)]
+        if self.operator == "member_of" and self.member_state_ids:
+            parts.append(
+                "({})".format(", ".join(self.member_state_ids.mapped("display_name")))
+            )
+        if self.member_channel:
+            channels = dict(
+                self._fields["member_channel"]._description_selection(self.env)
+            )
+            parts.append(
+                self.env._("on %(channel)s", channel=channels[self.member_channel])
+            )
+        if self.member_days:
+            parts.append(self.env._("within %(days)s days", days=self.member_days))
+        return " ".join(part for part in parts if part)
 
     def _get_field_label(self):
         """The line's field path as the user picked it, by labels
@@ -133,6 +223,8 @@ class MarketingSegmentCriterion(models.Model):
         self.ensure_one()
         if self.operator in BEHAVIOUR_OPERATOR_KEYS:
             return self.env._("behaviour measures")
+        if self.operator in MEMBERSHIP_OPERATOR_KEYS:
+            return self.env._("campaign membership")
         return MATCHER_LABELS.get(self.operator) and self.env._(
             MATCHER_LABELS[self.operator]
         )
@@ -188,7 +280,64 @@ class MarketingSegmentCriterion(models.Model):
         self.ensure_one()
         if self.operator in BEHAVIOUR_OPERATOR_KEYS:
             return self._get_behaviour_sql(table_alias)
+        if self.operator in MEMBERSHIP_OPERATOR_KEYS:
+            return self._get_membership_sql(table_alias)
         return super()._get_condition_sql(table_alias, model_name=model_name)
+
+    @api.constrains(
+        "member_campaign_id",
+        "member_campaign_tag_ids",
+        "member_state_ids",
+        "member_channel",
+        "member_days",
+    )
+    def _check_membership(self):
+        for line in self.filtered(
+            lambda line: line.operator in MEMBERSHIP_OPERATOR_KEYS
+        ):
+            line._get_membership_sql("t")
+
+    def _get_membership_sql(self, table_alias):
+        """SQL of a membership line (tools/membership.py): the contact
+        ``table_alias`` is an active member of the line's campaign or of a
+        campaign with one of its tags, in the segment's company.
+
+        :raise ValidationError: without campaign and tag, or with a negative
+            number of days
+        """
+        self.ensure_one()
+        if not self.member_campaign_id and not self.member_campaign_tag_ids:
+            raise ValidationError(
+                self.env._(
+                    "The criterion '%(operator)s' needs a campaign or campaign "
+                    "tags: choose the campaign whose members it selects.",
+                    operator=dict(
+                        self._fields["operator"]._description_selection(self.env)
+                    )[self.operator],
+                )
+            )
+        if self.member_days < 0:
+            raise ValidationError(
+                self.env._(
+                    "The criterion %(line)s: the number of days cannot be "
+                    "negative (got %(days)s); use 0 for any time.",
+                    line=self.display_name,
+                    days=self.member_days,
+                )
+            )
+        company = self.segment_id.company_id
+        tags = self.env["utm.campaign"]._fields["tag_ids"]
+        return membership_sql(
+            table_alias,
+            campaign_ids=self.member_campaign_id._origin.ids,
+            tag_ids=self.member_campaign_tag_ids._origin.ids,
+            states=self.member_state_ids.mapped("code"),
+            channel=self.member_channel or None,
+            days=self.member_days,
+            company_id=company._origin.id or company.id or None,
+            answered_without_order=self.operator == "answered_no_order",
+            tag_relation=(tags.relation, tags.column1, tags.column2),
+        )
 
     def _get_fuzzy_condition_sql(self, model, table_alias, chain):
         """'similar to' and 'is (normalised)' on a contact field with a stored

@@ -47,6 +47,10 @@ PLAN_FIELDS = {
     "use_sms",
     "call_script",
     "assignment_mode",
+    # follow-on campaigns (utm_campaign_follow_on.py)
+    "parent_id",
+    "offer_product_ids",
+    "offer_pricelist_id",
 }
 
 

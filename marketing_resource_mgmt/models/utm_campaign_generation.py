@@ -316,6 +316,17 @@ class UtmCampaign(models.Model):
             )
             counts[channel] = self.env.cr.rowcount
         Member.invalidate_model()
+        self._generate_outputs(batch, counts)
+        return counts
+
+    def _generate_outputs(self, batch, counts):
+        """Each channel's output for the members of generation ``batch``:
+        the call list, the e-mail list and its draft mailing, the SMS
+        mailing, the direct-mail file (also for a follow-on's copied members).
+
+        :param counts: {channel: number of new members}
+        """
+        self.ensure_one()
         if counts.get("call"):
             self._generate_call_list(batch)
         if counts.get("email"):
@@ -324,8 +335,7 @@ class UtmCampaign(models.Model):
             self._generate_sms_mailing()
         if "mail" in counts:
             self._generate_mail_file()
-        Member.invalidate_model()
-        return counts
+        self.env["marketing.campaign.member"].invalidate_model()
 
     @api.model
     def _member_token_sql(self, id_sql):

@@ -26,3 +26,4 @@ from . import test_campaign_loop
 from . import test_campaign_consent_sync
 from . import test_campaign_inbound_wizard
 from . import test_contact_policy
+from . import test_follow_on

@@ -106,10 +106,13 @@ export class CampaignMonitor extends Component {
   }
 
   async drillDown(campaignId, kpi) {
+    // a parent's card shows its follow-ons' figures too: so does the list
+    const card = this.state.data.cards.find((item) => item.id === campaignId);
     const action = await this.orm.call("campaign.monitor", "action_drill_down", [
       campaignId,
       kpi,
       this.state.filters.channel || false,
+      Boolean(card && card.rollup),
     ]);
     await this.actionService.doAction(action);
   }
