@@ -18,4 +18,4 @@ from .problem import (
     OptimiserInputError,
     Problem,
 )
-from .solution import ConstraintReport, Solution
+from .solution import ConstraintReport, Solution, priced_value

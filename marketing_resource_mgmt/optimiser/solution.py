@@ -351,3 +351,39 @@ def make_solution(problem, chosen, method, seconds, bound=None, shadow=None, inf
         feasible=not any(r.violated for r in reports),
         info=dict(info or {}),
     )
+
+
+def priced_value(constraints, offer, channel, campaign, value, cost):
+    """Expected value - cost of candidates once the global constraints are
+    priced at a plan's shadow prices: what contacting them is worth given
+    that the budgets and capacities they use could go to someone else (the
+    reduced profit of the decomposition). Next-best-action ranks one
+    person's offers by it, so that the operator's choice follows the plan.
+
+    :param constraints: the plan's ConstraintReport list, or their
+        ``to_dict()`` (as stored with a scenario)
+    :param offer, channel, campaign, value, cost: arrays (or scalars), one
+        entry per candidate
+    :return: float array
+    """
+    offer, channel, campaign = (np.asarray(a) for a in (offer, channel, campaign))
+    value = np.asarray(value, dtype=np.float64)
+    cost = np.asarray(cost, dtype=np.float64)
+    out = value - cost
+    for report in constraints:
+        if isinstance(report, dict):
+            kind, key, price = report["kind"], report["key"], report["shadow_price"]
+        else:
+            kind, key, price = report.kind, report.key, report.shadow_price
+        if not price:
+            continue
+        if kind == BUDGET:
+            out = out - price * cost
+        elif kind == CAMPAIGN_BUDGET:
+            out = out - price * cost * (campaign == key)
+        elif kind == CHANNEL_CAPACITY:
+            out = out - price * (channel == key)
+        elif kind in (OFFER_MIN, OFFER_MAX):
+            # a minimum's price is negative: its offer gains
+            out = out - price * (offer == key)
+    return out

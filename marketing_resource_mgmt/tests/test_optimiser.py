@@ -26,6 +26,7 @@ from odoo.addons.marketing_resource_mgmt.optimiser import (
     Problem,
     everyone,
     greedy,
+    priced_value,
     solve,
 )
 from odoo.addons.marketing_resource_mgmt.optimiser import compiled as compiled_mod
@@ -450,6 +451,43 @@ class TestOptimiser(BaseCase):
         self.assertIn((CONTACT_CAP, None), broken)
         self.assertNotIn((OFFER_MIN, 4), broken)
         self.assertAlmostEqual(plan.objective, float(problem.profit.sum()))
+
+    def test_priced_value(self):
+        """Candidates priced at a plan's shadow prices: the arithmetic, and
+        each person's best by priced value within their caps is the plan."""
+        stored = [
+            {"kind": BUDGET, "key": False, "shadow_price": 0.5},
+            {"kind": CAMPAIGN_BUDGET, "key": 1, "shadow_price": 0.25},
+            {"kind": CHANNEL_CAPACITY, "key": 2, "shadow_price": 3.0},
+            {"kind": OFFER_MIN, "key": 4, "shadow_price": -1.5},
+            {"kind": OFFER_MAX, "key": 0, "shadow_price": 2.0},
+            {"kind": CONTACT_CAP, "key": False, "shadow_price": 99.0},
+        ]
+        priced = priced_value(
+            stored,
+            offer=[0, 4, 2],
+            channel=[2, 0, 1],
+            campaign=[0, 2, 1],
+            value=[10.0, 10.0, 10.0],
+            cost=[2.0, 2.0, 2.0],
+        )
+        # 8 - 0.5x2 - 3 - 2; 8 - 0.5x2 + 1.5; 8 - 0.5x2 - 0.25x2
+        self.assertEqual(priced.tolist(), [2.0, 8.5, 6.5])
+        problem = _medium_problem(n_contacts=300)
+        solution = solve(problem, method="lagrangian")
+        p = problem
+        priced = priced_value(
+            solution.to_dict()["constraints"],
+            p.offer,
+            p.channel,
+            p.campaign,
+            p.value,
+            p.cost,
+        )
+        cp = compiled_mod.Compiled(problem)
+        local = cp.local_choice(priced[cp.index])
+        agree = np.mean(local == solution.chosen[cp.index])
+        self.assertGreater(agree, 0.97)
 
     # ---------------------------------------------------------------- report
     def test_totals_and_to_dict_are_rpc_safe(self):
