@@ -4,7 +4,6 @@ exact optimum against brute force, each constraint binding in turn with the
 sign and meaning of its shadow price, the messages of infeasible input, the
 decomposition against the exact MILP, and the two baselines."""
 
-import itertools
 import json
 import xmlrpc.client
 from unittest.mock import patch
@@ -31,7 +30,6 @@ from odoo.addons.marketing_resource_mgmt.optimiser import (
 )
 from odoo.addons.marketing_resource_mgmt.optimiser import compiled as compiled_mod
 from odoo.addons.marketing_resource_mgmt.optimiser import lagrangian as lagrangian_mod
-from odoo.addons.marketing_resource_mgmt.optimiser.solution import constraint_reports
 
 METHODS = ("milp", "lagrangian")
 
@@ -42,18 +40,38 @@ def _problem(rows, **kwargs):
     return Problem(*[np.array(c) for c in cols], **kwargs)
 
 
+def _meets_constraints(problem, subsets):
+    """Which rows of ``subsets`` (0/1 matrix, one column per candidate) meet
+    every constraint, each checked on its own (not through the optimiser)."""
+    p = problem
+    subsets = np.asarray(subsets, dtype=np.int64)
+    ok = np.ones(subsets.shape[0], dtype=bool)
+    eps = 1e-9
+    if p.budget_total is not None:
+        ok &= subsets @ p.cost <= p.budget_total + eps
+    for k, limit in p.budget_by_campaign.items():
+        ok &= subsets @ (p.cost * (p.campaign == k)) <= limit + eps
+    for c, limit in p.capacity_by_channel.items():
+        ok &= subsets @ (p.channel == c) <= limit
+    for o, limit in p.offer_min.items():
+        ok &= subsets @ (p.offer == o) >= limit
+    for o, limit in p.offer_max.items():
+        ok &= subsets @ (p.offer == o) <= limit
+    for person in np.unique(p.contact):
+        mine = p.contact == person
+        if p.max_per_contact is not None:
+            ok &= subsets @ mine <= p.max_per_contact
+        for c, limit in p.max_per_contact_channel.items():
+            ok &= subsets @ (mine & (p.channel == c)) <= limit
+    return ok
+
+
 def _brute_force(problem):
     """The best objective over every subset of the candidates (n <= 14)."""
-    best = 0.0
-    profit = problem.profit
-    for bits in itertools.product([False, True], repeat=problem.size):
-        x = np.array(bits, dtype=bool)
-        objective = profit[x].sum()
-        if objective <= best + 1e-9:
-            continue
-        if not any(r.violated for r in constraint_reports(problem, x)):
-            best = objective
-    return best
+    n = problem.size
+    subsets = (np.arange(2**n)[:, None] >> np.arange(n)) & 1
+    ok = _meets_constraints(problem, subsets)
+    return float((subsets @ problem.profit)[ok].max())
 
 
 def _random_problem(rng, n_contacts, **constraints):
@@ -182,8 +200,10 @@ class TestOptimiser(BaseCase):
             self.assertTrue(exact.feasible)
             self.assertAlmostEqual(exact.objective, best, places=6, msg=f"instance {t}")
             self.assertGreaterEqual(exact.bound, best - 1e-6)
+            self.assertTrue(_meets_constraints(problem, [exact.chosen])[0])
             decomposed = solve(problem, gap=0, method="lagrangian")
             self.assertTrue(decomposed.feasible, f"instance {t}")
+            self.assertTrue(_meets_constraints(problem, [decomposed.chosen])[0])
             self.assertLessEqual(decomposed.objective, best + 1e-6)
             # its bound is a true bound of the optimum
             self.assertGreaterEqual(decomposed.bound, best - 1e-6)
@@ -384,6 +404,7 @@ class TestOptimiser(BaseCase):
         self.assertEqual(decomposed.info["bound_source"], "Lagrangian dual")
         self.assertIn("sample_rounds", decomposed.info)
         self.assertTrue(decomposed.feasible)
+        self.assertTrue(_meets_constraints(problem, [decomposed.chosen])[0])
         self.assertGreaterEqual(decomposed.objective, exact.objective * (1 - 0.005))
         self.assertLessEqual(decomposed.objective, exact.objective + 1e-6)
         self.assertGreaterEqual(decomposed.bound, exact.objective - 1e-6)
