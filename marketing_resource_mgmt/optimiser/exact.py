@@ -9,7 +9,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
-from .problem import CONTACT_CAP, CONTACT_CHANNEL_CAP, OptimiserInputError
+from .problem import CONTACT_CAP, CONTACT_CHANNEL_CAP, OptimiserInputError, _lt
 
 
 @dataclass
@@ -70,18 +70,21 @@ def build_rows(cp):
     return sp.vstack(blocks, format="csr"), np.concatenate(rhs), cp.m, local
 
 
-def infeasible_message(cp):
-    """What to tell the user when HiGHS finds no plan at all: the "at least"
-    rows are the only ones an empty plan breaks."""
-    names = [r.label for r in cp.rows if r.sense < 0]
-    if names:
-        return (
-            "No plan meets every constraint together: "
-            + ", ".join(names)
-            + " cannot be reached within the budgets, capacities and the "
-            "contact policy. Lower the minimum volumes or raise the limits."
+def infeasible_error(cp):
+    """The error when HiGHS finds no plan at all: the minimum volumes are
+    the only rows an empty plan breaks, so they are what cannot be met."""
+    offers = [cp.problem.label("offer", r.key) for r in cp.rows if r.sense < 0]
+    if offers:
+        return OptimiserInputError(
+            _lt(
+                "No plan meets every constraint together: the minimum volumes "
+                "of the offers %(offers)s cannot be reached within the budgets, "
+                "the capacities and the contact policy. Lower the minimum "
+                "volumes or raise the limits."
+            ),
+            offers=", ".join(offers),
         )
-    return "No plan meets every constraint together."
+    return OptimiserInputError(_lt("No plan meets every constraint together."))
 
 
 def lp_relaxation(cp, time_limit=None, method="highs"):
@@ -112,7 +115,7 @@ def lp_relaxation(cp, time_limit=None, method="highs"):
         options=options,
     )
     if res.status == 2:
-        raise OptimiserInputError(infeasible_message(cp))
+        raise infeasible_error(cp)
     if res.status == 1:
         raise TimeoutError(f"LP relaxation not solved in time: {res.message}")
     if res.status != 0 or res.x is None:
@@ -145,7 +148,7 @@ def solve_milp(cp, gap=0.0, time_limit=None):
         options=options,
     )
     if res.status == 2:
-        raise OptimiserInputError(infeasible_message(cp))
+        raise infeasible_error(cp)
     if res.x is None:
         raise TimeoutError(f"MILP found no plan: {res.message}")
     bound = getattr(res, "mip_dual_bound", None)

@@ -332,8 +332,11 @@ class TestOptimiser(BaseCase):
                 {"capacity_by_channel": {0: 2}, "offer_min": {0: 3}},
                 "capacity of its channels Phone",
             ),
-            ({"budget_total": -5}, "total budget is negative"),
-            ({"budget_by_campaign": {1: -1}}, "budget of campaign"),
+            (
+                {"budget_total": -5},
+                "The total budget must be a number, 0 or more (not -5)",
+            ),
+            ({"budget_by_campaign": {1: -1}}, "The budget of campaign #1 must be"),
             (
                 {"offer_min": {0: 4}, "offer_max": {0: 3}},
                 "Gold card: the minimum volume (4) is above the maximum",
@@ -346,8 +349,11 @@ class TestOptimiser(BaseCase):
                 {"offer_min": {0: 6}},
                 "Gold card: the minimum volume (6) is above what the candidates",
             ),
-            ({"capacity_by_channel": {1: -3}}, "capacity of channel Mail is negative"),
-            ({"max_per_contact": 0}, "cap of contacts per person must be at least 1"),
+            (
+                {"capacity_by_channel": {1: float("nan")}},
+                "capacity of channel Mail must be a number",
+            ),
+            ({"max_per_contact": 0}, "contacts per person must be a number, 1 or more"),
             # the two minimums together need 10 contacts of 5 people with one each
             ({"offer_min": {0: 3, 1: 3}}, "above what the contact policy allows"),
         ]
@@ -355,6 +361,16 @@ class TestOptimiser(BaseCase):
             with self.assertRaises(OptimiserInputError, msg=str(kwargs)) as caught:
                 _problem(rows, names=names, **kwargs)
             self.assertIn(message, str(caught.exception))
+        # the template is the same whatever the figures (Odoo translates it,
+        # then fills in the figures)
+        errors = []
+        for budget in (-5, -7):
+            with self.assertRaises(OptimiserInputError) as caught:
+                _problem(rows, budget_total=budget)
+            errors.append(caught.exception)
+        self.assertEqual(errors[0].template, errors[1].template)
+        self.assertEqual(errors[0].template % errors[0].params, str(errors[0]))
+        self.assertEqual(errors[1].params, {"name": "", "value": "-7"})
         # an offer without value
         bad = rows + [(0, 2, 0, 0, 0.0, 1.0), (1, 2, 0, 0, 0.0, 1.0)]
         with self.assertRaisesRegex(OptimiserInputError, "Offer #2 has no value"):
@@ -363,9 +379,13 @@ class TestOptimiser(BaseCase):
         c = np.arange(3)
         with self.assertRaisesRegex(OptimiserInputError, "unequal lengths"):
             Problem(c, c, c, c, np.ones(3), np.ones(2))
-        with self.assertRaisesRegex(OptimiserInputError, "'value' holds 1 value"):
+        with self.assertRaisesRegex(
+            OptimiserInputError, "value hold 1 value\\(s\\) that are not numbers"
+        ):
             Problem(c, c * 0, c * 0, c * 0, np.array([1.0, np.nan, 2.0]), np.ones(3))
-        with self.assertRaisesRegex(OptimiserInputError, "'cost' holds a negative"):
+        with self.assertRaisesRegex(
+            OptimiserInputError, "cost hold a negative value \\(-1\\) at candidate 1"
+        ):
             Problem(c, c * 0, c * 0, c * 0, np.ones(3), np.array([1.0, -1.0, 1.0]))
         with self.assertRaisesRegex(OptimiserInputError, "whole numbers"):
             Problem(c + 0.5, c * 0, c * 0, c * 0, np.ones(3), np.ones(3))
@@ -386,8 +406,8 @@ class TestOptimiser(BaseCase):
         for method in METHODS:
             with self.assertRaisesRegex(
                 OptimiserInputError,
-                "No plan meets every constraint together: minimum volume of "
-                "offer #0, minimum volume of offer #1",
+                "No plan meets every constraint together: the minimum volumes "
+                "of the offers #0, #1 cannot be reached",
             ):
                 solve(problem, method=method)
 
