@@ -166,7 +166,8 @@ def main():
     p.add_argument("--lp-time-limit", type=float, default=900)
     p.add_argument("--no-lp", action="store_true", help="skip the full LP")
     p.add_argument("--db", help="ignored (no database needed)")
-    args = p.parse_args()
+    # run_all.py passes every benchmark the same extra options
+    args, _others = p.parse_known_args()
 
     t0 = time.perf_counter()
     arrays = make_arrays(args.contacts, args.seed)
