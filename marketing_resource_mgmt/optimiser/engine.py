@@ -44,6 +44,8 @@ def solve(problem, gap=0.005, time_limit=None, method="auto", seed=0):
         the decomposition), "milp" or "lagrangian"
     :param seed: seed of the sample the decomposition starts from
     :raise OptimiserInputError: when no plan meets every constraint
+    :raise TimeoutError: method "milp" found no plan within ``time_limit``
+        ("auto" decomposes instead)
     :return: Solution
     """
     if method not in METHODS:
@@ -54,11 +56,11 @@ def solve(problem, gap=0.005, time_limit=None, method="auto", seed=0):
     if auto:
         method = "milp" if cp.n <= EXACT_MAX_CANDIDATES else "lagrangian"
     if method == "milp":
-        lp = lp_relaxation(cp, time_limit=time_limit)
         limit = time_limit or (MILP_TIME_LIMIT if auto else None)
-        if limit:
-            limit = max(limit - (time.perf_counter() - t0), 1.0)
         try:
+            lp = lp_relaxation(cp, time_limit=limit)
+            if limit:
+                limit = max(limit - (time.perf_counter() - t0), 1.0)
             x, dual_bound, message = solve_milp(cp, gap=gap, time_limit=limit)
         except TimeoutError:
             if not auto:

@@ -445,6 +445,19 @@ class TestOptimiser(BaseCase):
             binding,
         )
 
+    def test_a_short_time_limit_still_gives_a_feasible_plan(self):
+        problem = _medium_problem()
+        # the sampled LP cannot finish in no time: the prices start from 0
+        with (
+            patch.object(lagrangian_mod, "SAMPLE_LP_CONTACTS", 150),
+            patch.object(lagrangian_mod, "lp_relaxation", side_effect=TimeoutError),
+        ):
+            solution = solve(problem, method="lagrangian", time_limit=0.001)
+        self.assertTrue(solution.feasible)
+        self.assertTrue(_meets_constraints(problem, [solution.chosen])[0])
+        self.assertGreater(solution.objective, 0)
+        self.assertGreaterEqual(solution.bound, solution.objective)
+
     def test_auto_switches_to_the_decomposition_above_the_threshold(self):
         problem = _medium_problem(n_contacts=400)
         with patch.object(optimiser.engine, "EXACT_MAX_CANDIDATES", 100):
