@@ -249,9 +249,6 @@ class Compiled:
         out[sel[keep]] = True
         return out
 
-    def local_value(self, score, x):
-        return float(score[x].sum())
-
     # ---------------------------------------------------------------- fill
     def counts(self, x):
         """Chosen items per person and per (person, channel)."""
