@@ -27,3 +27,4 @@ from . import test_campaign_consent_sync
 from . import test_campaign_inbound_wizard
 from . import test_contact_policy
 from . import test_follow_on
+from . import test_optimiser
