@@ -29,3 +29,10 @@ from . import marketing_campaign_member_call
 from . import marketing_campaign_member_mail
 from . import marketing_segment_audience
 from . import crm_lead_campaign
+from . import marketing_channel
+from . import marketing_offer
+from . import marketing_offer_probability
+from . import marketing_offer_model
+from . import marketing_offer_nba
+from . import marketing_scenario
+from . import marketing_scenario_line

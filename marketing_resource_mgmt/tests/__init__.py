@@ -25,3 +25,7 @@ from . import test_call_queue
 from . import test_campaign_loop
 from . import test_campaign_consent_sync
 from . import test_campaign_inbound_wizard
+from . import test_response_model
+from . import test_next_best_action
+from . import test_scenario
+from . import test_scenario_tour

@@ -6,3 +6,4 @@ from . import marketing_campaign_phase_override
 from . import marketing_call_outcome_wizard
 from . import marketing_segment_import_consent
 from . import marketing_inbound_call_wizard
+from . import marketing_scenario_compare
