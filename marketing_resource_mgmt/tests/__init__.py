@@ -29,3 +29,4 @@ from . import test_response_model
 from . import test_next_best_action
 from . import test_scenario
 from . import test_scenario_tour
+from . import test_optimiser

@@ -1,0 +1,147 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""The whole problem handed to HiGHS (through scipy): the LP relaxation
+(its optimum is the bound every plan is measured against, its duals are the
+shadow prices) and the exact MILP for instances that fit."""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.optimize import Bounds, LinearConstraint, linprog, milp
+
+from .problem import CONTACT_CAP, CONTACT_CHANNEL_CAP, OptimiserInputError
+
+
+@dataclass
+class LPResult:
+    """The LP relaxation's optimum.
+
+    :ivar objective: its value (an upper bound of every plan's objective)
+    :ivar lam: dual price of each global row (>= 0, in the row's "at most"
+        form, see Compiled.sense)
+    :ivar local_price: ``{(kind, key): price}`` of the caps per person (sum
+        of their rows' duals: one more contact allowed to every person)
+    :ivar x: the fractional optimum
+    """
+
+    objective: float
+    lam: np.ndarray
+    local_price: dict = field(default_factory=dict)
+    x: np.ndarray | None = None
+    seconds: float = 0.0
+
+
+def build_rows(cp):
+    """Every row in "at most" form: ``A @ x <= b``; returns (A, b, n_global,
+    local_blocks) where local_blocks lists ``(kind, key, row slice)``."""
+    n = cp.n
+    blocks = [sp.diags(cp.sense) @ cp.G] if cp.m else []
+    rhs = [cp.sense * cp.limit] if cp.m else []
+    local = []
+    start = cp.m
+    if cp.max_per_contact is not None:
+        rows = sp.csr_matrix(
+            (np.ones(n), (cp.cid, np.arange(n))), shape=(cp.n_contacts, n)
+        )
+        blocks.append(rows)
+        rhs.append(np.full(cp.n_contacts, float(cp.max_per_contact)))
+        local.append((CONTACT_CAP, None, slice(start, start + cp.n_contacts)))
+        start += cp.n_contacts
+    if cp.has_channel_caps:
+        for c in sorted(cp.problem.max_per_contact_channel):
+            groups = np.flatnonzero(cp.cc_channel == c)
+            if not groups.size:
+                continue
+            pos = np.full(cp.n_cc, -1)
+            pos[groups] = np.arange(groups.size)
+            items = np.flatnonzero(pos[cp.ccid] >= 0)
+            rows = sp.csr_matrix(
+                (np.ones(items.size), (pos[cp.ccid[items]], items)),
+                shape=(groups.size, n),
+            )
+            blocks.append(rows)
+            rhs.append(
+                np.full(groups.size, float(cp.problem.max_per_contact_channel[c]))
+            )
+            local.append((CONTACT_CHANNEL_CAP, c, slice(start, start + groups.size)))
+            start += groups.size
+    if not blocks:
+        return sp.csr_matrix((0, n)), np.zeros(0), 0, local
+    return sp.vstack(blocks, format="csr"), np.concatenate(rhs), cp.m, local
+
+
+def infeasible_message(cp):
+    """What to tell the user when HiGHS finds no plan at all: the "at least"
+    rows are the only ones an empty plan breaks."""
+    names = [r.label for r in cp.rows if r.sense < 0]
+    if names:
+        return (
+            "No plan meets every constraint together: "
+            + ", ".join(names)
+            + " cannot be reached within the budgets, capacities and the "
+            "contact policy. Lower the minimum volumes or raise the limits."
+        )
+    return "No plan meets every constraint together."
+
+
+def lp_relaxation(cp, time_limit=None):
+    """Solve the LP relaxation of the compiled problem with HiGHS.
+
+    :raise OptimiserInputError: when it is infeasible
+    :return: LPResult
+    """
+    import time
+
+    t0 = time.perf_counter()
+    A, b, m, local = build_rows(cp)
+    if cp.n == 0:
+        return LPResult(0.0, np.zeros(cp.m), {}, np.zeros(0))
+    options = {"presolve": True}
+    if time_limit:
+        options["time_limit"] = float(time_limit)
+    res = linprog(
+        -cp.profit,
+        A_ub=A if A.shape[0] else None,
+        b_ub=b if A.shape[0] else None,
+        bounds=(0, 1),
+        method="highs",
+        options=options,
+    )
+    if res.status == 2:
+        raise OptimiserInputError(infeasible_message(cp))
+    if res.status != 0 or res.x is None:
+        raise TimeoutError(f"LP relaxation not solved: {res.message}")
+    duals = -res.ineqlin.marginals if A.shape[0] else np.zeros(0)
+    duals = np.maximum(duals, 0.0)
+    local_price = {(kind, key): float(duals[s].sum()) for kind, key, s in local}
+    return LPResult(
+        float(-res.fun), duals[:m], local_price, res.x, time.perf_counter() - t0
+    )
+
+
+def solve_milp(cp, gap=0.0, time_limit=None):
+    """Solve the compiled problem exactly (within ``gap``) with HiGHS.
+
+    :return: (x bool mask, dual bound, status message)
+    """
+    A, b, _m, _local = build_rows(cp)
+    if cp.n == 0:
+        return np.zeros(0, dtype=bool), 0.0, "empty"
+    options = {"mip_rel_gap": float(gap), "disp": False}
+    if time_limit:
+        options["time_limit"] = float(time_limit)
+    constraints = [LinearConstraint(A, -np.inf, b)] if A.shape[0] else []
+    res = milp(
+        -cp.profit,
+        integrality=np.ones(cp.n),
+        bounds=Bounds(0, 1),
+        constraints=constraints,
+        options=options,
+    )
+    if res.status == 2:
+        raise OptimiserInputError(infeasible_message(cp))
+    if res.x is None:
+        raise TimeoutError(f"MILP found no plan: {res.message}")
+    bound = getattr(res, "mip_dual_bound", None)
+    bound = -bound if bound is not None and np.isfinite(bound) else None
+    return res.x > 0.5, bound, res.message
