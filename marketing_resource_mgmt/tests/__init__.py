@@ -30,3 +30,4 @@ from . import test_next_best_action
 from . import test_scenario
 from . import test_scenario_tour
 from . import test_optimiser
+from . import test_contact_policy
