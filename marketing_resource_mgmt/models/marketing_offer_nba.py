@@ -55,7 +55,7 @@ class MarketingOffer(models.Model):
         rows = self.env.cr.fetchall()
         if not rows:
             return []
-        allowed = self._nba_allowed_channels(partner, {row[1] for row in rows})
+        allowed = self._nba_allowed_channels(partner, {row[6:8] for row in rows})
         labels = dict(
             self.env["marketing.campaign.member"]
             ._fields["channel"]
@@ -64,8 +64,8 @@ class MarketingOffer(models.Model):
         result, seen = [], set()
         offers = self.browse({row[0] for row in rows})
         offers.fetch(["name", "campaign_id", "currency_id"])
-        for offer_id, channel, probability, reason, no_history, value in rows:
-            if value <= 0 or offer_id in seen or channel not in allowed:
+        for offer_id, channel, probability, reason, no_history, value, *key in rows:
+            if value <= 0 or offer_id in seen or tuple(key) not in allowed:
                 continue
             seen.add(offer_id)
             offer = offers.browse(offer_id)
@@ -105,7 +105,8 @@ class MarketingOffer(models.Model):
                                               WHEN 'call' THEN o.cost_call
                                               WHEN 'mail' THEN o.cost_mail
                                               ELSE o.cost_sms END, 0)
-                   - COALESCE(mch.cost_per_contact, 0) AS ev
+                   - COALESCE(mch.cost_per_contact, 0) AS ev,
+                   pr.company_id, pr.channel::varchar
               FROM marketing_offer_probability pr
               JOIN marketing_offer o ON o.id = pr.offer_id AND o.active
               JOIN utm_campaign c ON c.id = pr.campaign_id AND c.state = 'running'
@@ -133,16 +134,18 @@ class MarketingOffer(models.Model):
         )
 
     @api.model
-    def _nba_allowed_channels(self, partner, channels):
-        """:return: the channels among ``channels`` the contact policy
-        allows for ``partner`` now"""
-        if "marketing.contact.policy" not in self.env:  # TODO until main's merge
-            return set(channels)
+    def _nba_allowed_channels(self, partner, keys):
+        """:param keys: (company id, channel) pairs
+        :return: the pairs whose company's contact policy allows contacting
+            ``partner`` on the channel now (consent, caps, quiet days)"""
         Policy = self.env["marketing.contact.policy"]
+        Company = self.env["res.company"]
         return {
-            channel
-            for channel in channels
-            if not Policy._check([partner.id], channel).get(partner.id)
+            (company_id, channel)
+            for company_id, channel in keys
+            if not Policy._check(
+                [partner.id], channel, company=Company.browse(company_id)
+            ).get(partner.id)
         }
 
     # ---- ACCEPT / DECLINE

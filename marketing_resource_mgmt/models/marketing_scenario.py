@@ -102,7 +102,7 @@ class MarketingScenario(models.Model):
     method = fields.Char(readonly=True, copy=False)
     candidate_count = fields.Integer("Candidates", readonly=True, copy=False)
     chosen_count = fields.Integer("Contacts chosen", readonly=True, copy=False)
-    expected_responses = fields.Float(digits=(16, 1), readonly=True, copy=False)
+    expected_responses = fields.Float(digits=(16, 2), readonly=True, copy=False)
     expected_revenue = fields.Monetary(readonly=True, copy=False)
     expected_cost = fields.Monetary(readonly=True, copy=False)
     expected_profit = fields.Monetary(readonly=True, copy=False)
@@ -155,7 +155,8 @@ class MarketingScenario(models.Model):
     def copy_data(self, default=None):
         vals_list = super().copy_data(default=default)
         for scenario, vals in zip(self, vals_list, strict=True):
-            vals.setdefault("name", _("%(name)s (copy)", name=scenario.name))
+            if "name" not in (default or {}):
+                vals["name"] = _("%(name)s (copy)", name=scenario.name)
         return vals_list
 
     # ---- ACTIONS
@@ -347,7 +348,7 @@ class MarketingScenario(models.Model):
                 self._check_run_input()
                 for offer in self.offer_ids.filtered(lambda o: not o.score_date):
                     offer.sudo()._train_and_score()
-                candidates = self._fetch_candidates()
+                candidates = self._limit_to_remaining(self._fetch_candidates())
                 problem = self._build_problem(candidates)
                 solution = solve(problem, gap=self.gap_target)
                 baseline = greedy(problem)
@@ -362,12 +363,20 @@ class MarketingScenario(models.Model):
             ) from error
         return True
 
+    def _policy_channel_caps(self):
+        """:return: {channel index: the contact policy's cap per person on
+        that channel} for the capped channels"""
+        policy = self.env["marketing.contact.policy"]._get_policy(self.company_id)
+        return {
+            index: policy.channel_cap(code)
+            for index, code in enumerate(CHANNEL_CODES)
+            if policy.channel_cap(code)
+        }
+
     def _policy_sql(self, channel_sql, partner_alias):
         """SQL: the contact policy allows contacting the partner on the
         candidate's channel (marketing.contact.policy, one condition per
         channel)."""
-        if "marketing.contact.policy" not in self.env:  # TODO until main's merge
-            return SQL("TRUE")
         Policy = self.env["marketing.contact.policy"]
         return SQL(
             "(%s)",
@@ -376,7 +385,7 @@ class MarketingScenario(models.Model):
                     "(%s = %s AND %s)",
                     channel_sql,
                     code,
-                    Policy._allowed_sql(code, partner_alias),
+                    Policy._allowed_sql(code, partner_alias, company=self.company_id),
                 )
                 for code in CHANNEL_CODES
             ),
@@ -454,6 +463,45 @@ class MarketingScenario(models.Model):
             "cost": np.array(columns[6], dtype=np.float64),
         }
 
+    def _limit_to_remaining(self, candidates):
+        """The contact policy's caps per person: a person who may get fewer
+        contacts in the period than the scenario's offers per person keeps
+        only their best candidates (expected value - cost), as many as the
+        policy still allows. (The persons it allows none are left out by
+        the candidates' query already.)
+
+        :return: the candidates, filtered
+        """
+        import numpy as np
+
+        partner = candidates["partner"]
+        if self.max_per_contact <= 1 or not len(partner):
+            return candidates
+        Policy = self.env["marketing.contact.policy"]
+        remaining = Policy._remaining(
+            np.unique(partner).tolist(), company=self.company_id
+        )
+        capped = {
+            pid: left["total"]
+            for pid, left in remaining.items()
+            if left["total"] is not None and left["total"] < self.max_per_contact
+        }
+        if not capped:
+            return candidates
+        gain = candidates["probability"] * candidates["value"] - candidates["cost"]
+        order = np.lexsort((-gain, partner))
+        ordered = partner[order]
+        starts = np.r_[0, np.flatnonzero(ordered[1:] != ordered[:-1]) + 1]
+        sizes = np.diff(np.r_[starts, len(ordered)])
+        rank = np.arange(len(ordered)) - np.repeat(starts, sizes)
+        ids = np.array(sorted(capped), dtype=np.int64)
+        caps = np.array([capped[pid] for pid in ids], dtype=np.int64)
+        position = np.clip(np.searchsorted(ids, ordered), 0, len(ids) - 1)
+        limit = np.where(ids[position] == ordered, caps[position], self.max_per_contact)
+        keep = np.zeros(len(partner), dtype=bool)
+        keep[order[rank < limit]] = True
+        return {name: values[keep] for name, values in candidates.items()}
+
     def _build_problem(self, candidates):
         """The optimiser's problem of the candidates and the scenario's
         limits."""
@@ -487,6 +535,7 @@ class MarketingScenario(models.Model):
             offer_min={o.id: o.min_volume for o in self.offer_ids if o.min_volume},
             offer_max={o.id: o.max_volume for o in self.offer_ids if o.max_volume},
             max_per_contact=self.max_per_contact,
+            max_per_contact_channel=self._policy_channel_caps(),
             probability=candidates["probability"],
             names={
                 "offer": {o.id: o.name for o in self.offer_ids},

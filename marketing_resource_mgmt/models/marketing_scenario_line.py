@@ -67,7 +67,7 @@ class MarketingScenarioResult(models.Model):
     kind = fields.Selection(RESULT_KINDS, required=True)
     name = fields.Char(required=True)
     contacts = fields.Integer()
-    responses = fields.Float("Expected responses", digits=(16, 1))
+    responses = fields.Float("Expected responses", digits=(16, 2))
     revenue = fields.Monetary("Expected revenue")
     cost = fields.Monetary()
     profit = fields.Monetary("Expected profit")

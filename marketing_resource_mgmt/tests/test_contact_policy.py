@@ -48,7 +48,10 @@ class TestContactPolicyRules(BaseCase):
         # no cap on calls: one call already made does not block another
         self.assertIsNone(
             rules.verdict(
-                policy, "call", consent_reason=None, **dict(kw, touches=1, touches_channel=1)
+                policy,
+                "call",
+                consent_reason=None,
+                **dict(kw, touches=1, touches_channel=1),
             )
         )
 
@@ -91,7 +94,9 @@ class TestContactPolicyRules(BaseCase):
     def test_check_policy(self):
         self.assertEqual(rules.check_policy(rules.ContactPolicy()), [])
         self.assertEqual(
-            len(rules.check_policy(rules.ContactPolicy(max_contacts=-1, quiet_days=-2))),
+            len(
+                rules.check_policy(rules.ContactPolicy(max_contacts=-1, quiet_days=-2))
+            ),
             2,
         )
         self.assertEqual(
@@ -179,7 +184,9 @@ class TestContactPolicy(CampaignCase):
             {self.p[1].id, self.p[6].id},
         )
         # on calls, p6 has a phone
-        self.assertFalse(self.policy._check(self.p[6].ids, "call", now=self.now)[self.p[6].id])
+        self.assertFalse(
+            self.policy._check(self.p[6].ids, "call", now=self.now)[self.p[6].id]
+        )
         self.assertIn("Opted out", self.policy._reason_label("opt_out"))
 
     def test_caps_and_quiet_period(self):

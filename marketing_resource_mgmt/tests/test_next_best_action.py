@@ -2,6 +2,7 @@
 """Next-best-action: the top offers for one person, consent and the contact
 policy, accept / decline recorded as the member's answer."""
 
+from odoo import fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 
@@ -159,3 +160,40 @@ class TestNextBestAction(OfferCase):
         )
         actions = env2["marketing.offer"].get_next_best_actions(self.person.id)
         self.assertEqual(actions[0]["offer_id"], offer2.id)
+
+    # ---- the contact policy, read at the time of the call
+
+    def _other_campaign_member(self, **vals):
+        other = self.env["utm.campaign"].create(
+            {"title": "Other push", "user_id": self.owner.id}
+        )
+        return self.env["marketing.campaign.member"].create(
+            {"campaign_id": other.id, "partner_id": self.person.id, **vals}
+        )
+
+    def test_consent_now(self):
+        """Blacklisted after the scoring: e-mail is no longer offered."""
+        self.offer_a.value = 1000
+        self.assertIn("email", {a["channel"] for a in self._nba()})
+        self.env["mail.blacklist"]._add(self.person.email)
+        self.assertEqual({a["channel"] for a in self._nba()}, {"call"})
+        self.person.mrm_opt_out = True
+        self.assertEqual(self._nba(), [])
+
+    def test_quiet_period(self):
+        self.env.company.mrm_policy_quiet_days = 14
+        self.assertTrue(self._nba())
+        self._other_campaign_member(
+            state="responded", date_responded=fields.Datetime.now()
+        )
+        self.assertEqual(self._nba(), [])
+        # another person is not affected
+        self.assertTrue(self._nba(partner=self.partners[4]))
+
+    def test_contacts_per_period(self):
+        self.env.company.mrm_policy_max_contacts = 1
+        self.assertTrue(self._nba())
+        self._other_campaign_member(
+            state="contacted", date_contacted=fields.Datetime.now()
+        )
+        self.assertEqual(self._nba(), [])

@@ -56,8 +56,13 @@ class TestScenario(OfferCase):
         self.assertEqual(set(choices.mapped("channel")), {"email"})
         self.assertEqual(choices.offer_id, self.offer_a)
         self.assertAlmostEqual(scenario.expected_cost, 0.05, places=4)
-        self.assertAlmostEqual(scenario.expected_responses, 5 * 0.05, places=4)
-        self.assertAlmostEqual(scenario.expected_revenue, 5 * 0.05 * 100, places=2)
+        # contacts with no history: the offer's base rate (or its prior)
+        rate = self.offer_a.model_base_rate
+        self.assertTrue(rate)
+        for probability in choices.mapped("probability"):
+            self.assertAlmostEqual(probability, rate, places=3)
+        self.assertAlmostEqual(scenario.expected_responses, 5 * rate, places=4)
+        self.assertAlmostEqual(scenario.expected_revenue, 5 * rate * 100, places=2)
         self.assertAlmostEqual(
             scenario.roi, (scenario.expected_revenue - 0.05) / 0.05, places=2
         )

@@ -20,6 +20,11 @@ registry.category("web_tour.tours").add("mrm_scenario_tour", {
             trigger: ".o_statusbar_status .o_arrow_button_current:contains(Solved)",
         },
         {
+            content: "Open the constraints",
+            trigger: ".o_notebook a.nav-link:contains(Constraints)",
+            run: "click",
+        },
+        {
             content: "The binding constraint and its shadow price",
             trigger: ".o_field_widget[name=constraint_ids] td:contains(is worth)",
         },
