@@ -79,7 +79,9 @@ def check_policy(policy):
     return problems
 
 
-def verdict(policy, channel, *, consent_reason, touches, touches_channel, last_answer, now):
+def verdict(
+    policy, channel, *, consent_reason, touches, touches_channel, last_answer, now
+):
     """Whether one person may be contacted on ``channel`` now.
 
     :param consent_reason: the first consent exclusion reason of the person on
