@@ -55,23 +55,36 @@ class MarketingOffer(models.Model):
         rows = self.env.cr.fetchall()
         if not rows:
             return []
-        allowed = self._nba_allowed_channels(partner, {row[6:8] for row in rows})
+        # rows come best first: stop at the first without gain; the policy is
+        # asked once per (company, channel) met, only as far as needed
+        verdicts, picked, seen = {}, [], set()
+        for row in rows:
+            offer_id, value, key = row[0], row[5], row[6:8]
+            if value <= 0:
+                break
+            if offer_id in seen:
+                continue
+            if key not in verdicts:
+                verdicts[key] = self._nba_allowed(partner, *key)
+            if not verdicts[key]:
+                continue
+            seen.add(offer_id)
+            picked.append(row)
+            if len(picked) >= limit:
+                break
         labels = dict(
             self.env["marketing.campaign.member"]
             ._fields["channel"]
             ._description_selection(self.env)
         )
-        result, seen = [], set()
-        offers = self.browse({row[0] for row in rows})
+        offers = self.browse([row[0] for row in picked])
         offers.fetch(["name", "campaign_id", "currency_id"])
-        for offer_id, channel, probability, reason, no_history, value, *key in rows:
-            if value <= 0 or offer_id in seen or tuple(key) not in allowed:
-                continue
-            seen.add(offer_id)
-            offer = offers.browse(offer_id)
+        result = []
+        for offer, row in zip(offers, picked, strict=True):
+            _offer_id, channel, probability, reason, no_history, value = row[:6]
             result.append(
                 {
-                    "offer_id": offer_id,
+                    "offer_id": offer.id,
                     "offer": offer.name,
                     "campaign_id": offer.campaign_id.id,
                     "campaign": offer.campaign_id.title,
@@ -88,14 +101,14 @@ class MarketingOffer(models.Model):
                     "prior": bool(no_history),
                 }
             )
-            if len(result) >= limit:
-                break
         return result
 
     @api.model
     def _nba_query(self, partner_id):
         """One query on the person's probabilities (the unique (partner,
-        offer, channel) index), best expected value first."""
+        offer, channel) index), best expected value first. The campaigns the
+        person answered are read once (the member's partner index), not
+        probed per row."""
         return SQL(
             """
             SELECT pr.offer_id, pr.channel::varchar, pr.probability, pr.reason,
@@ -119,11 +132,9 @@ class MarketingOffer(models.Model):
                     OR (pr.channel = 'call' AND c.use_call)
                     OR (pr.channel = 'mail' AND c.use_mail)
                     OR (pr.channel = 'sms' AND c.use_sms))
-               AND NOT EXISTS (
-                   SELECT 1 FROM marketing_campaign_member m
-                    WHERE m.campaign_id = pr.campaign_id
-                      AND m.partner_id = pr.partner_id
-                      AND m.state IN %(closed)s)
+               AND pr.campaign_id NOT IN (
+                   SELECT m.campaign_id FROM marketing_campaign_member m
+                    WHERE m.partner_id = %(partner)s AND m.state IN %(closed)s)
              ORDER BY ev DESC, pr.offer_id, pr.channel
              LIMIT %(fetch)s
             """,
@@ -134,19 +145,15 @@ class MarketingOffer(models.Model):
         )
 
     @api.model
-    def _nba_allowed_channels(self, partner, keys):
-        """:param keys: (company id, channel) pairs
-        :return: the pairs whose company's contact policy allows contacting
-            ``partner`` on the channel now (consent, caps, quiet days)"""
-        Policy = self.env["marketing.contact.policy"]
-        Company = self.env["res.company"]
-        return {
-            (company_id, channel)
-            for company_id, channel in keys
-            if not Policy._check(
-                [partner.id], channel, company=Company.browse(company_id)
-            ).get(partner.id)
-        }
+    def _nba_allowed(self, partner, company_id, channel):
+        """:return: whether the contact policy of the company allows
+        contacting ``partner`` on ``channel`` now (consent, caps, quiet
+        days)"""
+        company = self.env["res.company"].browse(company_id)
+        verdict = self.env["marketing.contact.policy"]._check(
+            [partner.id], channel, company=company
+        )
+        return not verdict.get(partner.id)
 
     # ---- ACCEPT / DECLINE
 

@@ -91,10 +91,23 @@ def make_data(env, n_campaigns, n_contacts):
         """,
         [campaign_ids, template.id],
     )
-    env.cr.execute(
-        "SELECT id FROM res_partner WHERE active ORDER BY id LIMIT %s", [n_contacts]
+    # reachable contacts of their own (e-mail and phone), so that consent
+    # leaves each some offer
+    partners = (
+        env["res.partner"]
+        .create(
+            [
+                {
+                    "name": f"NBA bench contact {i}",
+                    "email": f"nba.bench.{i}@example.com",
+                    "phone": f"+44 20 7946 {i:04d}",
+                }
+                for i in range(n_contacts)
+            ]
+        )
+        .ids
     )
-    partners = [row[0] for row in env.cr.fetchall()]
+    env.flush_all()
     env.cr.execute(
         """
         INSERT INTO marketing_offer_probability
@@ -108,7 +121,9 @@ def make_data(env, n_campaigns, n_contacts):
         [partners, campaign_ids],
     )
     rows = env.cr.rowcount
-    env.cr.execute("ANALYZE marketing_offer_probability")
+    # fresh statistics, as autovacuum would have them after such a load
+    for table in ("marketing_offer_probability", "marketing_offer", "utm_campaign"):
+        env.cr.execute(f"ANALYZE {table}")
     env.invalidate_all()
     return campaign_ids, partners, rows, offer
 
