@@ -218,7 +218,7 @@ class TestScenario(OfferCase):
         wizard = (
             self.env["marketing.scenario.compare"]
             .with_user(self.manager)
-            .with_context(action["context"])
+            .with_context(**action["context"])
             .create({"scenario_b_id": rich.id})
         )
         html = str(wizard.comparison)
