@@ -125,3 +125,20 @@ class TestScenarioTour(HttpCase):
         self.assertEqual(len(members), 4)
         self.assertEqual(members.offer_id, offer)
         self.assertLessEqual(members.partner_id, partners)
+
+    def test_next_best_action_tour(self):
+        admin = self.env.ref("base.user_admin")
+        partners, campaign, offer = self._running_campaign(admin)
+        offer._train_and_score()
+        person = partners[2]
+        self.start_tour(
+            f"/odoo/contacts/{person.id}",
+            "mrm_next_best_action_tour",
+            login="admin",
+        )
+        member = self.env["marketing.campaign.member"].search(
+            [("campaign_id", "=", campaign.id), ("partner_id", "=", person.id)]
+        )
+        self.assertEqual(member.state, "responded")
+        self.assertEqual(member.offer_id, offer)
+        self.assertTrue(member.lead_id)

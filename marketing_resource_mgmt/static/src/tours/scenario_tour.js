@@ -51,3 +51,27 @@ registry.category("web_tour.tours").add("mrm_scenario_tour", {
     },
   ],
 });
+
+// The contact form's next best action: the offer, its reason, accepted.
+registry.category("web_tour.tours").add("mrm_next_best_action_tour", {
+  steps: () => [
+    {
+      content: "Open the next best action tab",
+      trigger: ".o_notebook a.nav-link:contains(Next best action)",
+      run: "click",
+    },
+    {
+      content: "The offer for this person, with its expected value",
+      trigger: ".o_mrm_nba_row:contains(Tour upgrade):contains(Tour offers)",
+    },
+    {
+      content: "The person accepts",
+      trigger: ".o_mrm_nba_row:contains(Tour upgrade) .o_mrm_nba_accept",
+      run: "click",
+    },
+    {
+      content: "Answered: no offer of that campaign any more",
+      trigger: ".o_mrm_nba_empty",
+    },
+  ],
+});
