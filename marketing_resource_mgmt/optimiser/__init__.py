@@ -13,6 +13,7 @@ from .problem import (
     CHANNEL_CAPACITY,
     CONTACT_CAP,
     CONTACT_CHANNEL_CAP,
+    LABELS,
     OFFER_MAX,
     OFFER_MIN,
     OptimiserInputError,

@@ -20,6 +20,8 @@ from .problem import OFFER_MIN, rows_matrix
 # round is a few numpy passes over many items, small enough that a round
 # ended early by a full budget does not waste much (chosen by the benchmark)
 FILL_WINDOW = 1 << 16
+# the smallest window, after a round stopped early by a row filling up
+MIN_FILL_WINDOW = 1 << 10
 EPS = 1e-9
 # caps per person up to this are solved by repeated maxima, larger ones by
 # sorting (a round costs about a fifth of a sort of the candidates)
@@ -247,9 +249,6 @@ class Compiled:
         out[sel[keep]] = True
         return out
 
-    def local_value(self, score, x):
-        return float(score[x].sum())
-
     # ---------------------------------------------------------------- fill
     def counts(self, x):
         """Chosen items per person and per (person, channel)."""
@@ -278,30 +277,31 @@ class Compiled:
         ]
         slack = self.limit - used
         added = 0
-        while cand.size:
-            # bulk rejection: items that can no longer fit any row
-            ok = np.ones(cand.size, dtype=bool)
+        pos = 0
+        width = FILL_WINDOW
+        while pos < cand.size:
+            win = cand[pos : pos + width]
+            # items that can no longer fit a row or their person
+            ok = np.ones(win.size, dtype=bool)
             for row_of, coef in at_most:
-                r = row_of[cand]
+                r = row_of[win]
                 has = r >= 0
-                ok[has] &= coef[cand[has]] <= slack[r[has]] + EPS
+                ok[has] &= coef[win[has]] <= slack[r[has]] + EPS
             if cap is not None:
-                ok &= per_contact[self.cid[cand]] < cap
-            if self.has_channel_caps:
-                cc = self.ccid[cand]
-                ok &= per_cc[cc] < self.cc_cap[cc]
-            cand = cand[ok]
-            if not cand.size:
-                break
-            win = cand[:FILL_WINDOW]
-            # per person, in order: the channel cap, then the person's cap
-            tent = np.ones(win.size, dtype=bool)
+                ok &= per_contact[self.cid[win]] < cap
             if self.has_channel_caps:
                 cc = self.ccid[win]
+                ok &= per_cc[cc] < self.cc_cap[cc]
+            at = np.flatnonzero(ok)
+            win = win[at]
+            # per person, in order: the channel cap, then the person's cap
+            tent = np.ones(win.size, dtype=bool)
+            if self.has_channel_caps and win.size:
+                cc = self.ccid[win]
                 tent &= _group_rank(cc) < (self.cc_cap[cc] - per_cc[cc])
-            if cap is not None:
+            if cap is not None and win.size:
                 cid = self.cid[win]
-                rank = np.full(win.size, np.iinfo(np.int64).max // 4)
+                rank = np.full(win.size, NO_CAP)
                 t_idx = np.flatnonzero(tent)
                 rank[t_idx] = _group_rank(cid[t_idx])
                 tent &= rank < (cap - per_contact[cid])
@@ -319,12 +319,10 @@ class Compiled:
             take = np.zeros(win.size, dtype=bool)
             take[:stop] = tent[:stop]
             if limit_count is not None:
-                room = limit_count - added
                 t_idx = np.flatnonzero(take)
-                if t_idx.size >= room:
+                if t_idx.size >= limit_count - added:
                     take[:] = False
-                    take[t_idx[:room]] = True
-                    stop = win.size  # done anyway
+                    take[t_idx[: limit_count - added]] = True
             chosen = win[take]
             x[chosen] = True
             added += chosen.size
@@ -339,8 +337,18 @@ class Compiled:
             if limit_count is not None and added >= limit_count:
                 break
             # done: everything before stop (taken or refused by a person's
-            # cap), and the item at stop (it overflowed a row)
-            cand = cand[stop + 1 :] if stop < win.size else cand[win.size :]
+            # cap), and the item at stop (it overflowed a row); after an
+            # early stop the next window is smaller (the rows are nearly
+            # full: stops come often), after a full one it doubles
+            if stop < win.size:
+                consumed = int(at[stop]) + 1
+                width = max(
+                    min(MIN_FILL_WINDOW, FILL_WINDOW), min(2 * consumed, FILL_WINDOW)
+                )
+            else:
+                consumed = len(cand[pos : pos + width])
+                width = min(2 * width, FILL_WINDOW)
+            pos += consumed
         return x
 
     # ---------------------------------------------------------------- sample

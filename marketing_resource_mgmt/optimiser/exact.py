@@ -9,7 +9,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
-from .problem import CONTACT_CAP, CONTACT_CHANNEL_CAP, OptimiserInputError
+from .problem import CONTACT_CAP, CONTACT_CHANNEL_CAP, OptimiserInputError, _lt
 
 
 @dataclass
@@ -70,22 +70,29 @@ def build_rows(cp):
     return sp.vstack(blocks, format="csr"), np.concatenate(rhs), cp.m, local
 
 
-def infeasible_message(cp):
-    """What to tell the user when HiGHS finds no plan at all: the "at least"
-    rows are the only ones an empty plan breaks."""
-    names = [r.label for r in cp.rows if r.sense < 0]
-    if names:
-        return (
-            "No plan meets every constraint together: "
-            + ", ".join(names)
-            + " cannot be reached within the budgets, capacities and the "
-            "contact policy. Lower the minimum volumes or raise the limits."
+def infeasible_error(cp):
+    """The error when HiGHS finds no plan at all: the minimum volumes are
+    the only rows an empty plan breaks, so they are what cannot be met."""
+    offers = [cp.problem.label("offer", r.key) for r in cp.rows if r.sense < 0]
+    if offers:
+        return OptimiserInputError(
+            _lt(
+                "No plan meets every constraint together: the minimum volumes "
+                "of the offers %(offers)s cannot be reached within the budgets, "
+                "the capacities and the contact policy. Lower the minimum "
+                "volumes or raise the limits."
+            ),
+            offers=", ".join(offers),
         )
-    return "No plan meets every constraint together."
+    return OptimiserInputError(_lt("No plan meets every constraint together."))
 
 
-def lp_relaxation(cp, time_limit=None):
+def lp_relaxation(cp, time_limit=None, method="highs"):
     """Solve the LP relaxation of the compiled problem with HiGHS.
+
+    :param method: scipy's "highs" (HiGHS chooses, the dual simplex here),
+        or "highs-ipm" (interior point: faster on the whole 1,000,000-column
+        LP of the benchmark)
 
     :raise OptimiserInputError: when it is infeasible
     :return: LPResult
@@ -104,13 +111,15 @@ def lp_relaxation(cp, time_limit=None):
         A_ub=A if A.shape[0] else None,
         b_ub=b if A.shape[0] else None,
         bounds=(0, 1),
-        method="highs",
+        method=method,
         options=options,
     )
     if res.status == 2:
-        raise OptimiserInputError(infeasible_message(cp))
+        raise infeasible_error(cp)
+    if res.status == 1:
+        raise TimeoutError(f"LP relaxation not solved in time: {res.message}")
     if res.status != 0 or res.x is None:
-        raise TimeoutError(f"LP relaxation not solved: {res.message}")
+        raise RuntimeError(f"LP relaxation not solved: {res.message}")
     duals = -res.ineqlin.marginals if A.shape[0] else np.zeros(0)
     duals = np.maximum(duals, 0.0)
     local_price = {(kind, key): float(duals[s].sum()) for kind, key, s in local}
@@ -139,7 +148,7 @@ def solve_milp(cp, gap=0.0, time_limit=None):
         options=options,
     )
     if res.status == 2:
-        raise OptimiserInputError(infeasible_message(cp))
+        raise infeasible_error(cp)
     if res.x is None:
         raise TimeoutError(f"MILP found no plan: {res.message}")
     bound = getattr(res, "mip_dual_bound", None)

@@ -50,6 +50,8 @@ SAMPLE_TUNE_CONTACTS = 20_000
 SAMPLE_ROUNDS = 30
 # rounds on the whole instance at most
 MAX_ROUNDS = 40
+# items taken out at most to make room for one that a minimum volume needs
+MAX_EXCHANGE = 20
 
 
 def evaluate(cp, lam):
@@ -116,7 +118,7 @@ def repair(cp, r, x):
         cp.fill(x, order, limit_count=int(np.ceil(cp.limit[j] - used[j] - EPS)))
         used = cp.usage(x)
         if used[j] < cp.limit[j] - EPS:
-            _swap_in(cp, r, x, j, min_row_of)
+            _Exchange(cp, r, x, j, min_row_of).run()
             used = cp.usage(x)
     # 3. what is left of budgets and capacities, by reduced profit
     items = np.flatnonzero(~x & (cp.profit > EPS))
@@ -124,58 +126,95 @@ def repair(cp, r, x):
     return x
 
 
-def _swap_in(cp, r, x, j, min_row_of):
-    """Meet the minimum volume of row ``j`` by swapping: a person whose caps
-    are full gets one of the offer's candidates instead of their least
-    valuable chosen one (not one another minimum needs), when the global
-    rows allow the exchange. A plain loop, over the few swaps a shortfall
-    at the margin needs.
+class _Exchange:
+    """Meet the minimum volume of row ``j`` by exchanges: one of the offer's
+    candidates comes in, and out go the least valuable chosen items (by
+    reduced profit per unit) that make room for it: the person's own when
+    their caps are full, then anyone's in each budget or capacity it needs
+    room in, never one that another minimum needs. A plain loop over the
+    few exchanges a shortfall at the margin needs.
     """
-    rows_of = [(row_of, coef) for kind, row_of, coef in cp.kinds if kind != OFFER_MIN]
-    used = cp.usage(x)
-    need = int(np.ceil(cp.limit[j] - used[j] - EPS))
-    ends = np.r_[cp.contact_start[1:], cp.n]
-    items = np.flatnonzero(~x & (min_row_of == j))
-    items = items[np.argsort(-r[items], kind="stable")]
-    for i in items:
-        if need <= 0:
-            break
-        c = cp.cid[i]
-        lo, hi = cp.contact_start[c], ends[c]
-        mine = np.arange(lo, hi)
-        mine = mine[x[lo:hi]]
-        # the person's chosen items that may leave: not needed by a minimum
-        ok = min_row_of[mine] < 0
-        spare = used - cp.limit
-        ok |= (
-            (min_row_of[mine] >= 0)
-            & (min_row_of[mine] != j)
-            & (spare[np.maximum(min_row_of[mine], 0)] >= 1 - EPS)
-        )
-        if cp.has_channel_caps:
-            same = cp.ccid[mine] == cp.ccid[i]
-            full_cc = same.sum() >= cp.cc_cap[cp.ccid[i]]
-            if full_cc:
-                ok &= same
-        mine = mine[ok]
-        for out in mine[np.argsort(r[mine], kind="stable")]:
-            fits = True
-            for row_of, coef in rows_of:
-                a, b = row_of[i], row_of[out]
-                delta = np.zeros(cp.m)
-                if a >= 0:
-                    delta[a] += coef[i]
-                if b >= 0:
-                    delta[b] -= coef[out]
-                if np.any(used + delta > cp.limit + EPS):
-                    fits = False
-                    break
-            if fits:
-                x[out] = False
-                x[i] = True
-                used = cp.usage(x)
-                need -= 1
+
+    def __init__(self, cp, r, x, j, min_row_of):
+        self.cp, self.r, self.x, self.j = cp, r, x, j
+        self.min_row_of = min_row_of
+        self.at_most = [
+            (row_of, coef) for kind, row_of, coef in cp.kinds if kind != OFFER_MIN
+        ]
+        self.used = cp.usage(x)
+        self.ends = np.r_[cp.contact_start[1:], cp.n]
+        self.per_contact, self.per_cc = cp.counts(x)
+        self.by_row = {}  # row -> its members, worst first (built when needed)
+
+    def run(self):
+        cp, x, j = self.cp, self.x, self.j
+        need = int(np.ceil(cp.limit[j] - self.used[j] - EPS))
+        items = np.flatnonzero(~x & (self.min_row_of == j))
+        for i in items[np.argsort(-self.r[items], kind="stable")]:
+            if need <= 0:
                 break
+            out = self._room_for(i)
+            if out is None:
+                continue
+            out = np.array(out, dtype=np.int64)
+            x[out] = False
+            x[i] = True
+            np.subtract.at(self.per_contact, cp.cid[out], 1)
+            np.subtract.at(self.per_cc, cp.ccid[out], 1)
+            self.per_contact[cp.cid[i]] += 1
+            self.per_cc[cp.ccid[i]] += 1
+            self.used = cp.usage(x)
+            need -= 1
+
+    def _may_leave(self, k, pending):
+        if not self.x[k] or k in pending or self.min_row_of[k] == self.j:
+            return False
+        m = self.min_row_of[k]
+        if m < 0:
+            return True
+        taken = sum(1 for q in pending if self.min_row_of[q] == m)
+        return self.used[m] - taken - self.cp.limit[m] >= 1 - EPS
+
+    def _worst_in_row(self, row, row_of, coef, pending):
+        if row not in self.by_row:
+            members = np.flatnonzero(row_of == row)
+            unit = self.r[members] / np.maximum(coef[members], EPS)
+            self.by_row[row] = members[np.argsort(unit, kind="stable")]
+        for k in self.by_row[row]:
+            if self._may_leave(k, pending):
+                return k
+        return None
+
+    def _room_for(self, i):
+        """The items to take out so that ``i`` fits (None: it cannot)."""
+        cp = self.cp
+        out = []
+        c, cc = cp.cid[i], cp.ccid[i]
+        cc_full = cp.has_channel_caps and self.per_cc[cc] >= cp.cc_cap[cc]
+        full = cp.max_per_contact is not None and (
+            self.per_contact[c] >= cp.max_per_contact
+        )
+        if cc_full or full:
+            mine = [
+                k
+                for k in range(cp.contact_start[c], self.ends[c])
+                if self._may_leave(k, out) and (not cc_full or cp.ccid[k] == cc)
+            ]
+            if not mine:
+                return None
+            out.append(min(mine, key=lambda k: self.r[k]))
+        for row_of, coef in self.at_most:
+            row = row_of[i]
+            if row < 0:
+                continue
+            freed = sum(coef[k] for k in out if row_of[k] == row)
+            while self.used[row] - freed + coef[i] > cp.limit[row] + EPS:
+                k = self._worst_in_row(row, row_of, coef, out)
+                if k is None or len(out) > MAX_EXCHANGE:
+                    return None
+                out.append(k)
+                freed += coef[k]
+        return out
 
 
 def sample_prices(cp, rng, size, time_limit=None):
@@ -184,13 +223,18 @@ def sample_prices(cp, rng, size, time_limit=None):
     :return: (prices, LPResult when the sample was everything, else None)
     """
     if cp.n_contacts <= size:
-        lp = lp_relaxation(cp, time_limit=time_limit)
+        try:
+            lp = lp_relaxation(cp, time_limit=time_limit)
+        except (TimeoutError, RuntimeError):
+            # out of time (or HiGHS failed): the cutting planes start from 0
+            return np.zeros(cp.m), None
         return lp.lam, lp
     sub = _sample(cp, rng, size)
     try:
         lp = lp_relaxation(sub, time_limit=time_limit)
-    except OptimiserInputError:
-        # a scaled minimum the sample cannot reach: start from no prices
+    except (OptimiserInputError, TimeoutError, RuntimeError):
+        # a scaled minimum the sample cannot reach, or out of time: start
+        # from no prices
         return np.zeros(cp.m), None
     return lp.lam, None
 

@@ -35,9 +35,75 @@ GLOBAL_KINDS = (BUDGET, CAMPAIGN_BUDGET, CHANNEL_CAPACITY, OFFER_MIN, OFFER_MAX)
 LOCAL_KINDS = (CONTACT_CAP, CONTACT_CHANNEL_CAP)
 
 
+def _lt(source):
+    """Mark ``source`` for Odoo's export of translatable terms (it picks up
+    ``_lt("...")`` in every Python file of the addon); the Odoo side
+    translates the templates with its own ``_()`` (the engine has no Odoo)."""
+    return source
+
+
 class OptimiserInputError(ValueError):
     """Invalid or infeasible input; the message names the constraint at fault
-    and is meant for the user (the Odoo side raises it as a UserError)."""
+    and is meant for the user.
+
+    :ivar template: the message with ``%(name)s`` placeholders, marked for
+        translation: the Odoo side raises
+        ``UserError(self.env._(exc.template, **exc.params))``
+    :ivar params: the placeholders' values (strings)
+    """
+
+    def __init__(self, template, **params):
+        self.template = template
+        self.params = params
+        super().__init__(template % params if params else template)
+
+
+# a constraint's label, ``%(name)s`` the campaign's, channel's or offer's name
+LABELS = {
+    BUDGET: _lt("total budget"),
+    CAMPAIGN_BUDGET: _lt("budget of campaign %(name)s"),
+    CHANNEL_CAPACITY: _lt("capacity of channel %(name)s"),
+    OFFER_MIN: _lt("minimum volume of offer %(name)s"),
+    OFFER_MAX: _lt("maximum volume of offer %(name)s"),
+    CONTACT_CAP: _lt("contacts per person"),
+    CONTACT_CHANNEL_CAP: _lt("contacts per person on channel %(name)s"),
+}
+# what each kind's key names
+KEY_KIND = {
+    CAMPAIGN_BUDGET: "campaign",
+    CHANNEL_CAPACITY: "channel",
+    OFFER_MIN: "offer",
+    OFFER_MAX: "offer",
+    CONTACT_CHANNEL_CAP: "channel",
+}
+# a limit that is not a number of 0 or more
+BAD_LIMIT = {
+    BUDGET: _lt("The total budget must be a number, 0 or more (not %(value)s)."),
+    CAMPAIGN_BUDGET: _lt(
+        "The budget of campaign %(name)s must be a number, 0 or more "
+        "(not %(value)s)."
+    ),
+    CHANNEL_CAPACITY: _lt(
+        "The capacity of channel %(name)s must be a number, 0 or more "
+        "(not %(value)s)."
+    ),
+    OFFER_MIN: _lt(
+        "The minimum volume of offer %(name)s must be a number, 0 or more "
+        "(not %(value)s)."
+    ),
+    OFFER_MAX: _lt(
+        "The maximum volume of offer %(name)s must be a number, 0 or more "
+        "(not %(value)s)."
+    ),
+    CONTACT_CAP: _lt(
+        "The cap of contacts per person must be a number, 1 or more "
+        "(not %(value)s); leave it empty for no cap."
+    ),
+    CONTACT_CHANNEL_CAP: _lt(
+        "The cap of contacts per person on channel %(name)s must be a number, "
+        "0 or more (not %(value)s)."
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -66,18 +132,26 @@ def _label(names, kind, key):
     return str((names or {}).get(kind, {}).get(key, f"#{key}"))
 
 
+NOT_ONE_DIMENSIONAL = _lt("The candidates' %(array)s must be a one-dimensional array.")
+
+
 def _int_array(name, values):
     arr = np.asarray(values)
     if arr.ndim != 1:
-        raise OptimiserInputError(f"'{name}' must be a one-dimensional array.")
+        raise OptimiserInputError(NOT_ONE_DIMENSIONAL, array=name)
     if arr.size and not np.issubdtype(arr.dtype, np.integer):
         if not np.issubdtype(arr.dtype, np.number) or not np.all(
             np.isfinite(arr) & (arr == np.round(arr))
         ):
-            raise OptimiserInputError(f"'{name}' must hold whole numbers (indices).")
+            raise OptimiserInputError(
+                _lt("The candidates' %(array)s must be whole numbers (indices)."),
+                array=name,
+            )
     arr = arr.astype(np.int64)
     if arr.size and arr.min() < 0:
-        raise OptimiserInputError(f"'{name}' holds a negative index.")
+        raise OptimiserInputError(
+            _lt("The candidates' %(array)s hold a negative index."), array=name
+        )
     return arr
 
 
@@ -85,35 +159,47 @@ def _float_array(name, values):
     try:
         arr = np.asarray(values, dtype=np.float64)
     except (TypeError, ValueError) as exc:
-        raise OptimiserInputError(f"'{name}' must hold numbers.") from exc
+        raise OptimiserInputError(
+            _lt("The candidates' %(array)s must be numbers."), array=name
+        ) from exc
     if arr.ndim != 1:
-        raise OptimiserInputError(f"'{name}' must be a one-dimensional array.")
+        raise OptimiserInputError(NOT_ONE_DIMENSIONAL, array=name)
     bad = ~np.isfinite(arr)
     if bad.any():
         raise OptimiserInputError(
-            f"'{name}' holds {int(bad.sum())} value(s) that are not numbers "
-            f"(NaN or infinite), the first at candidate {int(np.argmax(bad))}."
+            _lt(
+                "The candidates' %(array)s hold %(count)s value(s) that are not "
+                "numbers (NaN or infinite), the first at candidate %(first)s."
+            ),
+            array=name,
+            count=str(int(bad.sum())),
+            first=str(int(np.argmax(bad))),
         )
     if arr.size and arr.min() < 0:
         raise OptimiserInputError(
-            f"'{name}' holds a negative value ({arr.min():g}) at candidate "
-            f"{int(np.argmin(arr))}."
+            _lt(
+                "The candidates' %(array)s hold a negative value (%(value)s) at "
+                "candidate %(first)s."
+            ),
+            array=name,
+            value=f"{arr.min():g}",
+            first=str(int(np.argmin(arr))),
         )
     return arr
 
 
-def _limit(label, value, integer=False):
+def _limit(kind, value, name="", integer=False, least=0):
+    """``value`` as a float (floored when ``integer``), else the kind's
+    BAD_LIMIT error."""
     try:
-        value = float(value)
-    except (TypeError, ValueError) as exc:
-        raise OptimiserInputError(f"The {label} must be a number.") from exc
-    if not np.isfinite(value):
-        raise OptimiserInputError(f"The {label} is not a number ({value}).")
-    if value < 0:
-        raise OptimiserInputError(f"The {label} is negative ({value:g}).")
+        number = float(value)
+    except (TypeError, ValueError):
+        number = None
+    if number is None or not np.isfinite(number) or number < least:
+        raise OptimiserInputError(BAD_LIMIT[kind], name=name, value=str(value))
     if integer:
-        value = float(np.floor(value + 1e-9))
-    return value
+        number = float(np.floor(number + 1e-9))
+    return number
 
 
 @dataclass
@@ -171,61 +257,46 @@ class Problem:
         if len(set(lengths.values())) > 1:
             detail = ", ".join(f"{k}: {v}" for k, v in lengths.items())
             raise OptimiserInputError(
-                f"The candidate arrays have unequal lengths ({detail})."
+                _lt("The candidate arrays have unequal lengths (%(lengths)s)."),
+                lengths=detail,
             )
         if self.probability is not None and self.probability.size:
             if self.probability.max() > 1:
-                raise OptimiserInputError("'probability' holds a value above 1.")
+                raise OptimiserInputError(
+                    _lt("The candidates' probability holds a value above 1.")
+                )
         self.names = dict(self.names or {})
         if self.budget_total is not None:
-            self.budget_total = _limit("total budget", self.budget_total)
-        self.budget_by_campaign = {
-            int(k): _limit(f"budget of campaign {self.label('campaign', k)}", v)
-            for k, v in (self.budget_by_campaign or {}).items()
-            if v is not None
-        }
-        self.capacity_by_channel = {
-            int(k): _limit(
-                f"capacity of channel {self.label('channel', k)}", v, integer=True
-            )
-            for k, v in (self.capacity_by_channel or {}).items()
-            if v is not None
-        }
+            self.budget_total = _limit(BUDGET, self.budget_total)
+        self.budget_by_campaign = self._limits(CAMPAIGN_BUDGET, self.budget_by_campaign)
+        self.capacity_by_channel = self._limits(
+            CHANNEL_CAPACITY, self.capacity_by_channel, integer=True
+        )
         self.offer_min = {
-            int(k): _limit(
-                f"minimum volume of offer {self.label('offer', k)}", v, integer=True
-            )
-            for k, v in (self.offer_min or {}).items()
+            k: v
+            for k, v in self._limits(OFFER_MIN, self.offer_min, integer=True).items()
             if v
         }
-        self.offer_max = {
-            int(k): _limit(
-                f"maximum volume of offer {self.label('offer', k)}", v, integer=True
-            )
-            for k, v in (self.offer_max or {}).items()
-            if v is not None
-        }
+        self.offer_max = self._limits(OFFER_MAX, self.offer_max, integer=True)
         if self.max_per_contact is not None:
-            cap = _limit("cap of contacts per person", self.max_per_contact, True)
-            if cap < 1:
-                raise OptimiserInputError(
-                    "The cap of contacts per person must be at least 1 "
-                    "(leave it empty for no cap)."
-                )
-            self.max_per_contact = int(cap)
-        self.max_per_contact_channel = {
-            int(k): int(
-                _limit(
-                    "cap of contacts per person on channel "
-                    f"{self.label('channel', k)}",
-                    v,
-                    integer=True,
-                )
+            self.max_per_contact = int(
+                _limit(CONTACT_CAP, self.max_per_contact, integer=True, least=1)
             )
-            for k, v in (self.max_per_contact_channel or {}).items()
-            if v is not None
+        self.max_per_contact_channel = {
+            k: int(v)
+            for k, v in self._limits(
+                CONTACT_CHANNEL_CAP, self.max_per_contact_channel, integer=True
+            ).items()
         }
         self._check()
+
+    def _limits(self, kind, limits, integer=False):
+        """``{int key: checked limit}`` of a ``{key: limit}`` (None: no limit)."""
+        return {
+            int(k): _limit(kind, v, name=self.label(KEY_KIND[kind], k), integer=integer)
+            for k, v in (limits or {}).items()
+            if v is not None
+        }
 
     # ---------------------------------------------------------------- labels
     @property
@@ -239,6 +310,11 @@ class Problem:
     def label(self, kind, key):
         """The name of ``key`` of ``kind`` ("offer", "channel", "campaign")."""
         return _label(self.names, kind, key)
+
+    def row_label(self, kind, key=None):
+        """The label of a constraint, e.g. "capacity of channel Phone"."""
+        name = self.label(KEY_KIND[kind], key) if kind in KEY_KIND else ""
+        return LABELS[kind] % {"name": name}
 
     # ---------------------------------------------------------------- checks
     def _check(self):
@@ -256,8 +332,13 @@ class Problem:
             hi = self.offer_max.get(o)
             if hi is not None and lo > hi:
                 raise OptimiserInputError(
-                    f"Offer {self.label('offer', o)}: the minimum volume ({lo:g}) "
-                    f"is above the maximum volume ({hi:g})."
+                    _lt(
+                        "Offer %(offer)s: the minimum volume (%(min)s) is above "
+                        "the maximum volume (%(max)s)."
+                    ),
+                    offer=self.label("offer", o),
+                    min=f"{lo:g}",
+                    max=f"{hi:g}",
                 )
         # an offer whose every candidate has no expected value
         if self.size:
@@ -269,17 +350,25 @@ class Problem:
             if empty.size:
                 o = int(empty[0])
                 raise OptimiserInputError(
-                    f"Offer {self.label('offer', o)} has no value: its expected "
-                    "value is 0 for every candidate (set its value per "
-                    "acceptance, or its response model gives no chance)."
+                    _lt(
+                        "Offer %(offer)s has no value: its expected value is 0 "
+                        "for every candidate (set its value per acceptance, or "
+                        "its response model gives no chance)."
+                    ),
+                    offer=self.label("offer", o),
                 )
         for o, lo in self.offer_min.items():
             reach = self._max_volume(self.offer == o)
             if lo > reach:
                 raise OptimiserInputError(
-                    f"Offer {self.label('offer', o)}: the minimum volume ({lo:g}) "
-                    f"is above what the candidates and the contact policy allow "
-                    f"({reach:g})."
+                    _lt(
+                        "Offer %(offer)s: the minimum volume (%(min)s) is above "
+                        "what the candidates and the contact policy allow "
+                        "(%(reach)s)."
+                    ),
+                    offer=self.label("offer", o),
+                    min=f"{lo:g}",
+                    reach=f"{reach:g}",
                 )
             channels = np.unique(self.channel[self.offer == o])
             if all(int(c) in self.capacity_by_channel for c in channels):
@@ -287,9 +376,15 @@ class Problem:
                 if lo > cap:
                     names = ", ".join(self.label("channel", int(c)) for c in channels)
                     raise OptimiserInputError(
-                        f"Offer {self.label('offer', o)}: the minimum volume "
-                        f"({lo:g}) is above the capacity of its channels "
-                        f"{names} ({cap:g})."
+                        _lt(
+                            "Offer %(offer)s: the minimum volume (%(min)s) is "
+                            "above the capacity of its channels %(channels)s "
+                            "(%(capacity)s)."
+                        ),
+                        offer=self.label("offer", o),
+                        min=f"{lo:g}",
+                        channels=names,
+                        capacity=f"{cap:g}",
                     )
 
     def _check_minimums_together(self):
@@ -303,16 +398,24 @@ class Problem:
             cap = sum(self.capacity_by_channel[int(c)] for c in channels)
             if total > cap:
                 raise OptimiserInputError(
-                    f"The minimum volumes of the offers ({total:g} contacts "
-                    f"together) are above the capacity of the channels "
-                    f"({cap:g})."
+                    _lt(
+                        "The minimum volumes of the offers (%(total)s contacts "
+                        "together) are above the capacity of the channels "
+                        "(%(capacity)s)."
+                    ),
+                    total=f"{total:g}",
+                    capacity=f"{cap:g}",
                 )
         reach = self._max_volume(used)
         if total > reach:
             raise OptimiserInputError(
-                f"The minimum volumes of the offers ({total:g} contacts "
-                f"together) are above what the contact policy allows "
-                f"({reach:g})."
+                _lt(
+                    "The minimum volumes of the offers (%(total)s contacts "
+                    "together) are above what the contact policy allows "
+                    "(%(reach)s)."
+                ),
+                total=f"{total:g}",
+                reach=f"{reach:g}",
             )
         cheapest = {
             o: self._cheapest(self.offer == o, n) for o, n in self.offer_min.items()
@@ -321,9 +424,13 @@ class Problem:
             need = sum(cheapest.values())
             if need > self.budget_total + 1e-9:
                 raise OptimiserInputError(
-                    f"The total budget ({self.budget_total:g}) is below the "
-                    f"cost of the minimum volumes of the offers ({need:g} at "
-                    "the cheapest)."
+                    _lt(
+                        "The total budget (%(budget)s) is below the cost of the "
+                        "minimum volumes of the offers (%(need)s at the "
+                        "cheapest)."
+                    ),
+                    budget=f"{self.budget_total:g}",
+                    need=f"{need:g}",
                 )
         for k, budget in self.budget_by_campaign.items():
             need = 0.0
@@ -333,9 +440,14 @@ class Problem:
                     need += cheapest[o]
             if need > budget + 1e-9:
                 raise OptimiserInputError(
-                    f"The budget of campaign {self.label('campaign', k)} "
-                    f"({budget:g}) is below the cost of the minimum volumes of "
-                    f"its offers ({need:g} at the cheapest)."
+                    _lt(
+                        "The budget of campaign %(campaign)s (%(budget)s) is "
+                        "below the cost of the minimum volumes of its offers "
+                        "(%(need)s at the cheapest)."
+                    ),
+                    campaign=self.label("campaign", k),
+                    budget=f"{budget:g}",
+                    need=f"{need:g}",
                 )
 
     def _cheapest(self, mask, count):
@@ -382,7 +494,15 @@ class Problem:
         if self.budget_total is not None:
             members = np.arange(index.size)
             rows.append(
-                Row(BUDGET, None, "total budget", 1, self.budget_total, members, cost)
+                Row(
+                    BUDGET,
+                    None,
+                    self.row_label(BUDGET),
+                    1,
+                    self.budget_total,
+                    members,
+                    cost,
+                )
             )
         for k, limit in sorted(self.budget_by_campaign.items()):
             members = np.flatnonzero(campaign == k)
@@ -390,7 +510,7 @@ class Problem:
                 Row(
                     CAMPAIGN_BUDGET,
                     k,
-                    f"budget of campaign {self.label('campaign', k)}",
+                    self.row_label(CAMPAIGN_BUDGET, k),
                     1,
                     limit,
                     members,
@@ -403,7 +523,7 @@ class Problem:
                 Row(
                     CHANNEL_CAPACITY,
                     c,
-                    f"capacity of channel {self.label('channel', c)}",
+                    self.row_label(CHANNEL_CAPACITY, c),
                     1,
                     limit,
                     members,
@@ -416,7 +536,7 @@ class Problem:
                 Row(
                     OFFER_MIN,
                     o,
-                    f"minimum volume of offer {self.label('offer', o)}",
+                    self.row_label(OFFER_MIN, o),
                     -1,
                     limit,
                     members,
@@ -429,7 +549,7 @@ class Problem:
                 Row(
                     OFFER_MAX,
                     o,
-                    f"maximum volume of offer {self.label('offer', o)}",
+                    self.row_label(OFFER_MAX, o),
                     1,
                     limit,
                     members,

@@ -255,7 +255,7 @@ def constraint_reports(problem, chosen, shadow=None):
         add(
             BUDGET,
             None,
-            "total budget",
+            problem.row_label(BUDGET),
             problem.budget_total,
             float(problem.cost[sel].sum()),
             True,
@@ -266,7 +266,7 @@ def constraint_reports(problem, chosen, shadow=None):
         add(
             CAMPAIGN_BUDGET,
             k,
-            f"budget of campaign {problem.label('campaign', k)}",
+            problem.row_label(CAMPAIGN_BUDGET, k),
             limit,
             float(problem.cost[sel & mask].sum()),
             True,
@@ -277,7 +277,7 @@ def constraint_reports(problem, chosen, shadow=None):
         add(
             CHANNEL_CAPACITY,
             c,
-            f"capacity of channel {problem.label('channel', c)}",
+            problem.row_label(CHANNEL_CAPACITY, c),
             limit,
             float((sel & mask).sum()),
             True,
@@ -288,7 +288,7 @@ def constraint_reports(problem, chosen, shadow=None):
         add(
             OFFER_MIN,
             o,
-            f"minimum volume of offer {problem.label('offer', o)}",
+            problem.row_label(OFFER_MIN, o),
             limit,
             float((sel & mask).sum()),
             False,
@@ -299,7 +299,7 @@ def constraint_reports(problem, chosen, shadow=None):
         add(
             OFFER_MAX,
             o,
-            f"maximum volume of offer {problem.label('offer', o)}",
+            problem.row_label(OFFER_MAX, o),
             limit,
             float((sel & mask).sum()),
             True,
@@ -310,7 +310,7 @@ def constraint_reports(problem, chosen, shadow=None):
         add(
             CONTACT_CAP,
             None,
-            "contacts per person",
+            problem.row_label(CONTACT_CAP),
             problem.max_per_contact,
             float(per.max()),
             True,
@@ -322,7 +322,7 @@ def constraint_reports(problem, chosen, shadow=None):
         add(
             CONTACT_CHANNEL_CAP,
             c,
-            f"contacts per person on channel {problem.label('channel', c)}",
+            problem.row_label(CONTACT_CHANNEL_CAP, c),
             limit,
             float(per.max()),
             True,

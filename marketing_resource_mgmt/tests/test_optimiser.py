@@ -4,7 +4,6 @@ exact optimum against brute force, each constraint binding in turn with the
 sign and meaning of its shadow price, the messages of infeasible input, the
 decomposition against the exact MILP, and the two baselines."""
 
-import itertools
 import json
 import xmlrpc.client
 from unittest.mock import patch
@@ -31,7 +30,6 @@ from odoo.addons.marketing_resource_mgmt.optimiser import (
 )
 from odoo.addons.marketing_resource_mgmt.optimiser import compiled as compiled_mod
 from odoo.addons.marketing_resource_mgmt.optimiser import lagrangian as lagrangian_mod
-from odoo.addons.marketing_resource_mgmt.optimiser.solution import constraint_reports
 
 METHODS = ("milp", "lagrangian")
 
@@ -42,18 +40,38 @@ def _problem(rows, **kwargs):
     return Problem(*[np.array(c) for c in cols], **kwargs)
 
 
+def _meets_constraints(problem, subsets):
+    """Which rows of ``subsets`` (0/1 matrix, one column per candidate) meet
+    every constraint, each checked on its own (not through the optimiser)."""
+    p = problem
+    subsets = np.asarray(subsets, dtype=np.int64)
+    ok = np.ones(subsets.shape[0], dtype=bool)
+    eps = 1e-9
+    if p.budget_total is not None:
+        ok &= subsets @ p.cost <= p.budget_total + eps
+    for k, limit in p.budget_by_campaign.items():
+        ok &= subsets @ (p.cost * (p.campaign == k)) <= limit + eps
+    for c, limit in p.capacity_by_channel.items():
+        ok &= subsets @ (p.channel == c) <= limit
+    for o, limit in p.offer_min.items():
+        ok &= subsets @ (p.offer == o) >= limit
+    for o, limit in p.offer_max.items():
+        ok &= subsets @ (p.offer == o) <= limit
+    for person in np.unique(p.contact):
+        mine = p.contact == person
+        if p.max_per_contact is not None:
+            ok &= subsets @ mine <= p.max_per_contact
+        for c, limit in p.max_per_contact_channel.items():
+            ok &= subsets @ (mine & (p.channel == c)) <= limit
+    return ok
+
+
 def _brute_force(problem):
     """The best objective over every subset of the candidates (n <= 14)."""
-    best = 0.0
-    profit = problem.profit
-    for bits in itertools.product([False, True], repeat=problem.size):
-        x = np.array(bits, dtype=bool)
-        objective = profit[x].sum()
-        if objective <= best + 1e-9:
-            continue
-        if not any(r.violated for r in constraint_reports(problem, x)):
-            best = objective
-    return best
+    n = problem.size
+    subsets = (np.arange(2**n)[:, None] >> np.arange(n)) & 1
+    ok = _meets_constraints(problem, subsets)
+    return float((subsets @ problem.profit)[ok].max())
 
 
 def _random_problem(rng, n_contacts, **constraints):
@@ -182,8 +200,10 @@ class TestOptimiser(BaseCase):
             self.assertTrue(exact.feasible)
             self.assertAlmostEqual(exact.objective, best, places=6, msg=f"instance {t}")
             self.assertGreaterEqual(exact.bound, best - 1e-6)
+            self.assertTrue(_meets_constraints(problem, [exact.chosen])[0])
             decomposed = solve(problem, gap=0, method="lagrangian")
             self.assertTrue(decomposed.feasible, f"instance {t}")
+            self.assertTrue(_meets_constraints(problem, [decomposed.chosen])[0])
             self.assertLessEqual(decomposed.objective, best + 1e-6)
             # its bound is a true bound of the optimum
             self.assertGreaterEqual(decomposed.bound, best - 1e-6)
@@ -312,8 +332,11 @@ class TestOptimiser(BaseCase):
                 {"capacity_by_channel": {0: 2}, "offer_min": {0: 3}},
                 "capacity of its channels Phone",
             ),
-            ({"budget_total": -5}, "total budget is negative"),
-            ({"budget_by_campaign": {1: -1}}, "budget of campaign"),
+            (
+                {"budget_total": -5},
+                "The total budget must be a number, 0 or more (not -5)",
+            ),
+            ({"budget_by_campaign": {1: -1}}, "The budget of campaign #1 must be"),
             (
                 {"offer_min": {0: 4}, "offer_max": {0: 3}},
                 "Gold card: the minimum volume (4) is above the maximum",
@@ -326,8 +349,11 @@ class TestOptimiser(BaseCase):
                 {"offer_min": {0: 6}},
                 "Gold card: the minimum volume (6) is above what the candidates",
             ),
-            ({"capacity_by_channel": {1: -3}}, "capacity of channel Mail is negative"),
-            ({"max_per_contact": 0}, "cap of contacts per person must be at least 1"),
+            (
+                {"capacity_by_channel": {1: float("nan")}},
+                "capacity of channel Mail must be a number",
+            ),
+            ({"max_per_contact": 0}, "contacts per person must be a number, 1 or more"),
             # the two minimums together need 10 contacts of 5 people with one each
             ({"offer_min": {0: 3, 1: 3}}, "above what the contact policy allows"),
         ]
@@ -335,6 +361,16 @@ class TestOptimiser(BaseCase):
             with self.assertRaises(OptimiserInputError, msg=str(kwargs)) as caught:
                 _problem(rows, names=names, **kwargs)
             self.assertIn(message, str(caught.exception))
+        # the template is the same whatever the figures (Odoo translates it,
+        # then fills in the figures)
+        errors = []
+        for budget in (-5, -7):
+            with self.assertRaises(OptimiserInputError) as caught:
+                _problem(rows, budget_total=budget)
+            errors.append(caught.exception)
+        self.assertEqual(errors[0].template, errors[1].template)
+        self.assertEqual(errors[0].template % errors[0].params, str(errors[0]))
+        self.assertEqual(errors[1].params, {"name": "", "value": "-7"})
         # an offer without value
         bad = rows + [(0, 2, 0, 0, 0.0, 1.0), (1, 2, 0, 0, 0.0, 1.0)]
         with self.assertRaisesRegex(OptimiserInputError, "Offer #2 has no value"):
@@ -343,9 +379,13 @@ class TestOptimiser(BaseCase):
         c = np.arange(3)
         with self.assertRaisesRegex(OptimiserInputError, "unequal lengths"):
             Problem(c, c, c, c, np.ones(3), np.ones(2))
-        with self.assertRaisesRegex(OptimiserInputError, "'value' holds 1 value"):
+        with self.assertRaisesRegex(
+            OptimiserInputError, "value hold 1 value\\(s\\) that are not numbers"
+        ):
             Problem(c, c * 0, c * 0, c * 0, np.array([1.0, np.nan, 2.0]), np.ones(3))
-        with self.assertRaisesRegex(OptimiserInputError, "'cost' holds a negative"):
+        with self.assertRaisesRegex(
+            OptimiserInputError, "cost hold a negative value \\(-1\\) at candidate 1"
+        ):
             Problem(c, c * 0, c * 0, c * 0, np.ones(3), np.array([1.0, -1.0, 1.0]))
         with self.assertRaisesRegex(OptimiserInputError, "whole numbers"):
             Problem(c + 0.5, c * 0, c * 0, c * 0, np.ones(3), np.ones(3))
@@ -366,8 +406,8 @@ class TestOptimiser(BaseCase):
         for method in METHODS:
             with self.assertRaisesRegex(
                 OptimiserInputError,
-                "No plan meets every constraint together: minimum volume of "
-                "offer #0, minimum volume of offer #1",
+                "No plan meets every constraint together: the minimum volumes "
+                "of the offers #0, #1 cannot be reached",
             ):
                 solve(problem, method=method)
 
@@ -384,6 +424,7 @@ class TestOptimiser(BaseCase):
         self.assertEqual(decomposed.info["bound_source"], "Lagrangian dual")
         self.assertIn("sample_rounds", decomposed.info)
         self.assertTrue(decomposed.feasible)
+        self.assertTrue(_meets_constraints(problem, [decomposed.chosen])[0])
         self.assertGreaterEqual(decomposed.objective, exact.objective * (1 - 0.005))
         self.assertLessEqual(decomposed.objective, exact.objective + 1e-6)
         self.assertGreaterEqual(decomposed.bound, exact.objective - 1e-6)
@@ -403,6 +444,19 @@ class TestOptimiser(BaseCase):
             {(CHANNEL_CAPACITY, 1), (CHANNEL_CAPACITY, 2), (OFFER_MIN, 4)} <= binding,
             binding,
         )
+
+    def test_a_short_time_limit_still_gives_a_feasible_plan(self):
+        problem = _medium_problem()
+        # the sampled LP cannot finish in no time: the prices start from 0
+        with (
+            patch.object(lagrangian_mod, "SAMPLE_LP_CONTACTS", 150),
+            patch.object(lagrangian_mod, "lp_relaxation", side_effect=TimeoutError),
+        ):
+            solution = solve(problem, method="lagrangian", time_limit=0.001)
+        self.assertTrue(solution.feasible)
+        self.assertTrue(_meets_constraints(problem, [solution.chosen])[0])
+        self.assertGreater(solution.objective, 0)
+        self.assertGreaterEqual(solution.bound, solution.objective)
 
     def test_auto_switches_to_the_decomposition_above_the_threshold(self):
         problem = _medium_problem(n_contacts=400)
