@@ -358,10 +358,18 @@ class MarketingScenario(models.Model):
                 _(
                     "The scenario %(name)s cannot be planned: %(reason)s",
                     name=self.name,
-                    reason=str(error),
+                    reason=self._optimiser_message(error),
                 )
             ) from error
         return True
+
+    def _optimiser_message(self, error):
+        """The optimiser's message in the user's language (its template is
+        marked for translation in optimiser/, see its readme)."""
+        template = getattr(error, "template", None)
+        if not template:
+            return str(error)
+        return self.env._(str(template), **getattr(error, "params", {}))  # pylint: disable=translation-not-lazy
 
     def _policy_channel_caps(self):
         """:return: {channel index: the contact policy's cap per person on
