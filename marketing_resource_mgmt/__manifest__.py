@@ -40,6 +40,7 @@
         "security/marketing_campaign_security.xml",
         "security/ir.model.access.csv",
         "security/marketing_campaign_loop_security.xml",
+        "security/marketing_offer_security.xml",
         "views/marketing_segment_views.xml",
         "views/res_partner_views.xml",
         "views/marketing_campaign_template_views.xml",
@@ -58,18 +59,24 @@
         "wizards/marketing_inbound_call_views.xml",
         "views/utm_campaign_follow_on_views.xml",
         "wizards/utm_campaign_follow_on_views.xml",
+        "views/marketing_offer_views.xml",
+        "views/marketing_scenario_views.xml",
+        "views/marketing_offer_menus.xml",
         "data/marketing_segment_data.xml",
         "data/marketing_campaign_data.xml",
         "data/marketing_campaign_template_data.xml",
+        "data/marketing_offer_data.xml",
     ],
     "demo": [
         "demo/marketing_demo_data.xml",
         "demo/marketing_campaign_demo.xml",
         "demo/marketing_segment_demo.xml",
+        "demo/marketing_offer_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [
             "marketing_resource_mgmt/static/src/segment/*",
+            "marketing_resource_mgmt/static/src/next_best_action/*",
         ],
         "web.assets_tests": [
             "marketing_resource_mgmt/static/src/tours/*.js",

@@ -75,6 +75,10 @@ def _mail_batch(case):
 
 
 SEGMENT = "marketing_resource_mgmt.demo_segment_south_yorkshire"
+OFFER = "marketing_resource_mgmt.demo_offer_spring_upgrade"
+SCENARIO = "marketing_resource_mgmt.demo_scenario_spring"
+# base.main_partner: the company's own partner, id 1 in every database
+MAIN_PARTNER = 1
 
 # (model, method): (records, args, expected outcome: "ok" or "refused")
 CALLS = {
@@ -118,6 +122,43 @@ CALLS = {
         _ref("marketing_resource_mgmt.demo_member_1"),
         [],
         "ok",
+    ),
+    # offers, next best action and scenarios (issue 13), while the spring
+    # campaign runs
+    ("marketing.offer", "action_train_model"): (_ref(OFFER), [], "ok"),
+    ("marketing.offer", "action_view_probabilities"): (_ref(OFFER), [], "ok"),
+    ("marketing.offer", "get_next_best_actions"): (_model(), [MAIN_PARTNER], "ok"),
+    ("marketing.offer", "action_nba_accept"): (
+        _ref(OFFER),
+        [MAIN_PARTNER, "call"],
+        "ok",
+    ),
+    ("marketing.offer", "action_nba_decline"): (
+        _ref(OFFER),
+        [MAIN_PARTNER, "email"],
+        "ok",
+    ),
+    ("marketing.scenario", "action_run"): (_ref(SCENARIO), [], "ok"),
+    ("marketing.scenario", "action_compare"): (_ref(SCENARIO), [], "ok"),
+    ("marketing.scenario", "action_view_choices"): (_ref(SCENARIO), [], "ok"),
+    ("marketing.scenario", "action_apply"): (_ref(SCENARIO), [], "ok"),
+    ("marketing.scenario", "action_reset_to_draft"): (_ref(SCENARIO), [], "ok"),
+    # the demo scenario is applied by now: a second apply is refused
+    ("marketing.scenario.compare", "action_apply_a"): (
+        _created(
+            "marketing.scenario.compare",
+            lambda c: {"scenario_a_id": c.env.ref(SCENARIO).id},
+        ),
+        [],
+        "refused",
+    ),
+    ("marketing.scenario.compare", "action_apply_b"): (
+        _created(
+            "marketing.scenario.compare",
+            lambda c: {"scenario_a_id": c.env.ref(SCENARIO).id},
+        ),
+        [],
+        "refused",
     ),
     # a campaign's life, in this order (the calls run in the table's order)
     ("utm.campaign", "action_start"): (

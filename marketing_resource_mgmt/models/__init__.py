@@ -33,3 +33,10 @@ from . import crm_lead_campaign
 from . import marketing_demo_data
 from . import marketing_member_state
 from . import utm_campaign_follow_on
+from . import marketing_channel
+from . import marketing_offer
+from . import marketing_offer_probability
+from . import marketing_offer_model
+from . import marketing_offer_nba
+from . import marketing_scenario
+from . import marketing_scenario_line

@@ -28,3 +28,7 @@ from . import test_campaign_inbound_wizard
 from . import test_contact_policy
 from . import test_follow_on
 from . import test_optimiser
+from . import test_response_model
+from . import test_next_best_action
+from . import test_scenario
+from . import test_scenario_tour

@@ -7,3 +7,4 @@ from . import marketing_call_outcome_wizard
 from . import marketing_segment_import_consent
 from . import marketing_inbound_call_wizard
 from . import utm_campaign_follow_on
+from . import marketing_scenario_compare
