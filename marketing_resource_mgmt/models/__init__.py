@@ -29,3 +29,8 @@ from . import marketing_campaign_member_call
 from . import marketing_campaign_member_mail
 from . import marketing_segment_audience
 from . import crm_lead_campaign
+from . import marketing_journey
+from . import marketing_journey_step
+from . import marketing_journey_path
+from . import utm_campaign_journey
+from . import marketing_campaign_member_journey
