@@ -54,6 +54,7 @@
         "views/marketing_segment_menus.xml",
         "views/marketing_campaign_menus.xml",
         "views/marketing_call_queue_views.xml",
+        "views/res_config_settings_views.xml",
         "views/marketing_journey_views.xml",
         "wizards/marketing_inbound_call_views.xml",
         "data/marketing_segment_data.xml",

@@ -21,6 +21,7 @@ from . import marketing_campaign_member_trace
 from . import mail_mail
 from . import sms_sms
 from . import marketing_consent
+from . import marketing_contact_policy
 from . import res_partner_campaign
 from . import marketing_mail_batch
 from . import utm_campaign_call

@@ -197,7 +197,8 @@ class UtmCampaign(models.Model):
 
     def _get_audience_query(self, channel):
         """:return: SQL selecting the distinct partner ids of the campaign's
-        segments for ``channel``, with the segments' consent exclusions
+        segments for ``channel`` that the contact policy allows (consent, the
+        company's contact caps and quiet period: marketing.contact.policy)
 
         The channel's requirement is a condition of each segment's own query
         (one scan of the contacts), and a single segment's ids are distinct
@@ -205,10 +206,13 @@ class UtmCampaign(models.Model):
         """
         self.ensure_one()
         queries = []
+        policy = self.env["marketing.contact.policy"]
         for segment in self.segment_ids:
             query = segment._get_base_query()
             alias = query.table
-            query.add_where(SQL("NOT %s", segment._get_exclusion_sql(channel, alias)))
+            query.add_where(
+                policy._allowed_sql(channel, alias, company=self.company_id or None)
+            )
             query.add_where(CHANNEL_REQUIREMENTS[channel](alias))
             queries.append(query.select(SQL("%s AS id", SQL.identifier(alias, "id"))))
         return SQL(" UNION ").join(queries)

@@ -25,6 +25,7 @@ from . import test_call_queue
 from . import test_campaign_loop
 from . import test_campaign_consent_sync
 from . import test_campaign_inbound_wizard
+from . import test_contact_policy
 from . import test_journey_engine
 from . import test_journey
 from . import test_journey_tour
