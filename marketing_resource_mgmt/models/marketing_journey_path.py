@@ -8,6 +8,7 @@ that are Odoo's own mechanisms (mailings, activities, leads), one call over
 the set of members)."""
 
 from odoo import _, api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools import SQL, split_every
 
 from ..tools import journey as engine
@@ -274,6 +275,7 @@ class MarketingJourneyPath(models.Model):
         :return: number of rows blocked
         """
         Policy = self.env["marketing.contact.policy"]
+        company = step.journey_id.company_id or self.env.company
         self.env.cr.execute(
             SQL(
                 """
@@ -287,13 +289,15 @@ class MarketingJourneyPath(models.Model):
                 now=now,
                 uid=self.env.uid,
                 due=self._due_sql(step, now),
-                allowed=Policy._allowed_sql(channel, "p", now=now),
+                allowed=Policy._allowed_sql(channel, "p", now=now, company=company),
             )
         )
         rows = self.env.cr.fetchall()
         if not rows:
             return 0
-        reasons = Policy._check(list({pid for _id, pid in rows}), channel, now=now)
+        reasons = Policy._check(
+            list({pid for _id, pid in rows}), channel, now=now, company=company
+        )
         by_code = {}
         for path_id, partner_id in rows:
             by_code.setdefault(reasons.get(partner_id) or "policy", []).append(path_id)
@@ -428,17 +432,24 @@ class MarketingJourneyPath(models.Model):
         Member = self.env["marketing.campaign.member"].sudo()
         campaign = step.journey_id.campaign_id.sudo()
         if step.action in engine.SEND_ACTIONS:
-            mailing = campaign._journey_send(
-                engine.SEND_ACTIONS[step.action],
-                [r[1] for r in rows],
-                mailing=step.mailing_id.sudo(),
-            )
+            path_ids = [r[0] for r in rows]
+            try:
+                with self.env.cr.savepoint():
+                    mailing = campaign._journey_send(
+                        engine.SEND_ACTIONS[step.action],
+                        [r[1] for r in rows],
+                        mailing=step.mailing_id.sudo(),
+                    )
+            except UserError as error:
+                self.env.cr.execute(
+                    "UPDATE marketing_journey_path SET state = 'failed', result = %s "
+                    "WHERE id = ANY(%s)",
+                    [str(error)[:500], path_ids],
+                )
+                return len(rows)
             self.env.cr.execute(
                 "UPDATE marketing_journey_path SET result = %s WHERE id = ANY(%s)",
-                [
-                    _("sent (mailing %(name)s)", name=mailing.display_name),
-                    [r[0] for r in rows],
-                ],
+                [_("sent (mailing %(name)s)", name=mailing.display_name), path_ids],
             )
             return 0
         failed = 0

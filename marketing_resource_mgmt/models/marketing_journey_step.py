@@ -19,7 +19,7 @@ DATE_FIELD_MODELS = ("marketing.campaign.member", "res.partner")
 class MarketingJourneyStep(models.Model):
     _name = "marketing.journey.step"
     _description = "Campaign Journey Step"
-    _order = "journey_id, sequence, id"
+    _order = "sequence, id"
 
     name = fields.Char(required=True)
     journey_id = fields.Many2one(

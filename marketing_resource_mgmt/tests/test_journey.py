@@ -485,3 +485,79 @@ class TestJourneyQueueAndAccess(JourneyCase):
             self.assertIs(journey.with_user(self.owner).action_run_now(), True)
         self.assertEqual(len(self._path(tag, "done")), 4)
         self.assertEqual(journey.participant_count, 4)
+
+
+class TestJourneySend(JourneyCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        Mailing = cls.env["mailing.mailing"]
+        cls.campaign.mailing_id = Mailing.create(
+            {"subject": "Spring news", "campaign_id": cls.campaign.id, "mailing_type": "mail", "body_html": "<p>News</p>"}
+        )
+        cls.campaign.sms_mailing_id = Mailing.create(
+            {"subject": "Spring SMS", "campaign_id": cls.campaign.id, "mailing_type": "sms", "body_plaintext": "News"}
+        )
+        # consent: the second contact opted out of marketing
+        cls.partners[1].mrm_opt_out = True
+        # contact cap: the third was contacted yesterday by another campaign
+        other = cls.env["utm.campaign"].create({"title": "Earlier", "user_id": cls.owner.id})
+        cls.env["marketing.campaign.member"].create(
+            {"campaign_id": other.id, "partner_id": cls.partners[2].id, "channel": "email", "date_contacted": T0 - timedelta(days=1)}
+        )
+        cls.campaign.company_id.mrm_policy_max_contacts = 1
+
+    def test_mail_through_mass_mailing_with_policy(self):
+        journey, (mail, call) = self._journey(
+            [
+                {"name": "Welcome mail", "trigger": "joined", "action": "mail"},
+                {"parent": 0, "branch": "blocked", "trigger": "joined", "action": "call"},
+            ]
+        )
+        result = journey._run_pass(now=T0)
+        self.assertEqual(result[str(mail.id)], {"entered": 4, "done": 2, "blocked": 2, "failed": 0})
+        self.assertEqual(self._members_in(mail), self.members[0] | self.members[3])
+        blocked = self._path(mail, "blocked")
+        self.assertEqual(blocked.member_id, self.members[1:3])
+        Policy = self.env["marketing.contact.policy"]
+        reasons = Policy._check(self.partners[1:3].ids, "email", now=T0)
+        self.assertEqual(reasons[self.partners[1].id], "opt_out")
+        self.assertEqual(reasons[self.partners[2].id], "frequency_cap")
+        for row in blocked:
+            self.assertEqual(
+                row.result, "blocked: " + Policy._reason_label(reasons[row.partner_id.id])
+            )
+        # the blocked branch: a call instead
+        self.assertEqual(self._members_in(call), self.members[1:3])
+        # the mailing: a copy of the campaign's, to the two members, queued
+        sent = self.env["mailing.mailing"].search(
+            [("campaign_id", "=", self.campaign.id), ("id", "not in", (self.campaign.mailing_id | self.campaign.sms_mailing_id).ids)]
+        )
+        self.assertEqual(len(sent), 1)
+        self.assertEqual(sent.state, "in_queue")
+        self.assertEqual(sent.mailing_model_real, "marketing.campaign.member")
+        self.assertEqual(sent.subject, "Spring news")
+        self.assertEqual(sorted(sent._get_recipients()), sorted((self.members[0] | self.members[3]).ids))
+        self.assertIn(sent.display_name, self._path(mail, "done")[0].result)
+        # Odoo's mass mailing sends it: one trace per member
+        sent.action_send_mail()
+        traces = self.env["mailing.trace"].search([("mass_mailing_id", "=", sent.id)])
+        self.assertEqual(sorted(traces.mapped("res_id")), sorted((self.members[0] | self.members[3]).ids))
+        self.assertEqual(set(traces.mapped("model")), {"marketing.campaign.member"})
+
+    def test_sms(self):
+        journey, (sms,) = self._journey([{"trigger": "joined", "action": "sms"}])
+        journey._run_pass(now=T0)
+        self.assertEqual(self._members_in(sms), self.members[0] | self.members[3])
+        sent = self.env["mailing.mailing"].search(
+            [("campaign_id", "=", self.campaign.id), ("mailing_type", "=", "sms"), ("id", "!=", self.campaign.sms_mailing_id.id)]
+        )
+        self.assertEqual(sent.state, "in_queue")
+        self.assertEqual(sorted(sent._get_recipients()), sorted((self.members[0] | self.members[3]).ids))
+
+    def test_no_mailing_fails_cleanly(self):
+        self.campaign.mailing_id = False
+        journey, (mail,) = self._journey([{"trigger": "joined", "action": "mail"}])
+        result = journey._run_pass(now=T0)
+        self.assertEqual(result[str(mail.id)]["failed"], 2)
+        self.assertIn("has no email mailing", self._path(mail, "failed")[0].result)
