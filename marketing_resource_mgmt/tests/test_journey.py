@@ -2,12 +2,14 @@
 """Campaign journeys: triggers, actions, the set-based pass, A/B splits,
 bad input, access."""
 
+import xmlrpc.client
 from datetime import datetime, timedelta
 from unittest.mock import patch
 
 from odoo import fields
 from odoo.exceptions import AccessError, ValidationError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tools import mute_logger
 
 from odoo.addons.crm_lead_routing.tests.common import trap_jobs
 
@@ -561,3 +563,48 @@ class TestJourneySend(JourneyCase):
         result = journey._run_pass(now=T0)
         self.assertEqual(result[str(mail.id)]["failed"], 2)
         self.assertIn("has no email mailing", self._path(mail, "failed")[0].result)
+
+
+@tagged("post_install", "-at_install")
+class TestJourneyRpc(HttpCase):
+    """Restricted users meet journeys over real XML-RPC."""
+
+    def test_restricted_users_over_xmlrpc(self):
+        owner = new_test_user(
+            self.env, login="mrm_journey_rpc_owner", groups="marketing_resource_mgmt.group_marketing_user"
+        )
+        plain = new_test_user(self.env, login="mrm_journey_rpc_plain", groups="base.group_user")
+        campaign = self.env["utm.campaign"].create({"title": "RPC journeys", "user_id": owner.id})
+        partner = self.env["res.partner"].create({"name": "RPC participant", "email": "rpcj@example.com"})
+        self.env["marketing.campaign.member"].create(
+            {"campaign_id": campaign.id, "partner_id": partner.id, "channel": "email"}
+        )
+        tag = self.env["res.partner.category"].create({"name": "RPC tagged"})
+        journey = self.env["marketing.journey"].create(
+            {
+                "name": "RPC",
+                "campaign_id": campaign.id,
+                "step_ids": [(0, 0, {"name": "Tag", "action": "tag", "tag_ids": [(6, 0, tag.ids)]})],
+            }
+        )
+        db = self.env.cr.dbname
+
+        def call(user, model, method, *args):
+            uid = self.xmlrpc_common.authenticate(db, user.login, user.login, {})
+            return self.xmlrpc_object.execute_kw(db, uid, user.login, model, method, list(args))
+
+        with mute_logger("odoo.http", "odoo.addons.base.controllers.rpc"):
+            for method, args in (("read", [["name"]]), ("action_run_now", []), ("action_start", [])):
+                with self.assertRaises(xmlrpc.client.Fault) as caught:
+                    call(plain, "marketing.journey", method, [journey.id], *args)
+                self.assertEqual(caught.exception.faultCode, 4, caught.exception.faultString)
+            with self.assertRaises(xmlrpc.client.Fault):
+                call(plain, "marketing.journey.path", "search_read", [], ["state"])
+        self.assertIs(call(owner, "marketing.journey", "action_start", [journey.id]), True)
+        self.assertIs(call(owner, "marketing.journey", "action_run_now", [journey.id]), True)
+        rows = call(owner, "marketing.journey.path", "search_read", [("journey_id", "=", journey.id)], ["state", "result"])
+        self.assertEqual([(r["state"], r["result"]) for r in rows], [("done", "tagged")])
+        steps = call(owner, "marketing.journey.step", "read", journey.step_ids.ids, ["done_count", "waiting_count"])
+        self.assertEqual(steps[0]["done_count"], 1)
+        with mute_logger("odoo.http", "odoo.addons.base.controllers.rpc"), self.assertRaises(xmlrpc.client.Fault):
+            call(owner, "marketing.journey.path", "unlink", [rows[0]["id"]])
