@@ -64,10 +64,15 @@ class MarketingJourneyPath(models.Model):
 
     def init(self):
         res = super().init()
-        # the waiting rows of a step that are due: what each pass reads
+        # the waiting rows of a step that are due: what each pass reads; a
+        # step's rows of a state by end time: the children's triggers
         self.env.cr.execute(
             "CREATE INDEX IF NOT EXISTS marketing_journey_path_due_idx ON "
             "marketing_journey_path (step_id, date_due) WHERE state = 'waiting'"
+        )
+        self.env.cr.execute(
+            "CREATE INDEX IF NOT EXISTS marketing_journey_path_step_done_idx ON "
+            "marketing_journey_path (step_id, state, date_done)"
         )
         return res
 
@@ -97,7 +102,10 @@ class MarketingJourneyPath(models.Model):
             return step._state_sql("m")
         if trigger == "no_reaction":
             return SQL(
-                "%s + %s <= %s AND NOT (%s)", ref, days, now, step._state_sql("m")
+                "%s <= %s AND NOT (%s)",
+                ref,
+                engine.due_time(now, -step.trigger_days),
+                step._state_sql("m"),
             )
         if trigger in ("quotation", "order"):
             states = ("sent",) if trigger == "quotation" else ("sale",)
@@ -135,9 +143,12 @@ class MarketingJourneyPath(models.Model):
         :return: number of participants who entered
         """
         journey = step.journey_id
+        if self._nobody_left(step):
+            return 0
         due = now
         if step.action == "wait":
             due = engine.due_time(now, step.wait_days)
+        window = SQL("")
         if step.parent_id:
             parent = step.parent_id
             if step.branch == "variant":
@@ -155,12 +166,29 @@ class MarketingJourneyPath(models.Model):
                 branch,
             )
             ref = SQL("pp.date_done")
+            if step.trigger == "no_reaction" and step.last_pass:
+                # the trigger fires once, when the parent's end plus N days
+                # passes: only the rows whose moment came since the last pass
+                # (a participant who reacted by then never fires later, as
+                # reactions are never undone)
+                window = SQL(
+                    "pp.date_done > %s AND",
+                    engine.due_time(step.last_pass, -step.trigger_days),
+                )
         else:
             source = SQL(
                 "marketing_campaign_member m WHERE m.campaign_id = %s AND",
                 journey.campaign_id.id,
             )
             ref = SQL("COALESCE(m.date_targeted, m.create_date)")
+        trigger = self._trigger_sql(step, now, ref)
+        if step.trigger in ("quotation", "order") or (
+            step.trigger == "date" and step.date_field_id.model == "res.partner"
+        ):
+            trigger = SQL(
+                "EXISTS (SELECT 1 FROM res_partner p WHERE p.id = m.partner_id AND %s)",
+                trigger,
+            )
         query = SQL(
             """
             INSERT INTO marketing_journey_path (
@@ -168,11 +196,10 @@ class MarketingJourneyPath(models.Model):
                 date_due, create_uid, create_date, write_uid, write_date)
             SELECT %(journey)s, %(step)s, m.id, m.partner_id, m.company_id,
                    'waiting', %(due)s, %(uid)s, %(now)s, %(uid)s, %(now)s
-              FROM %(source)s m.active
+              FROM %(source)s %(window)s m.active
                AND NOT EXISTS (SELECT 1 FROM marketing_journey_path x
                                 WHERE x.step_id = %(step)s AND x.member_id = m.id)
-               AND EXISTS (SELECT 1 FROM res_partner p
-                            WHERE p.id = m.partner_id AND %(trigger)s)
+               AND %(trigger)s
                AND %(filter)s
             ON CONFLICT (step_id, member_id) DO NOTHING
             """,
@@ -182,14 +209,43 @@ class MarketingJourneyPath(models.Model):
             uid=self.env.uid,
             now=now,
             source=source,
-            trigger=self._trigger_sql(step, now, ref),
+            window=window,
+            trigger=trigger,
             filter=step._filter_sql("m"),
         )
         self.env.cr.execute(query)
         entered = self.env.cr.rowcount
+        step.last_pass = now
         if entered:
             self.invalidate_model()
         return entered
+
+    def _nobody_left(self, step):
+        """Whether every possible participant of ``step`` is in it already:
+        as many rows in the step as members of the campaign (a root step) or
+        rows of the parent on the step's branch. Two index-only counts, so
+        that a pass with nothing to do stays cheap (a participant is never in
+        a step twice, and a step's rows all come from those sources).
+        """
+        cr = self.env.cr
+        if step.branch == "variant":
+            return False
+        if step.parent_id:
+            cr.execute(
+                "SELECT count(*) FROM marketing_journey_path "
+                "WHERE step_id = %s AND state = %s",
+                [step.parent_id.id, step.branch],
+            )
+        else:
+            cr.execute(
+                "SELECT count(*) FROM marketing_campaign_member WHERE campaign_id = %s",
+                [step.journey_id.campaign_id.id],
+            )
+        sources = cr.fetchone()[0]
+        cr.execute(
+            "SELECT count(*) FROM marketing_journey_path WHERE step_id = %s", [step.id]
+        )
+        return cr.fetchone()[0] >= sources
 
     # ---- DO A STEP (the action)
 
@@ -200,29 +256,47 @@ class MarketingJourneyPath(models.Model):
             now,
         )
 
-    def _finish(self, step, now, result, state="done", extra=SQL("")):
-        """Mark the step's due rows ``state`` with ``result``.
-
-        :return: list of (path id, member id, partner id) changed
-        """
-        self.env.cr.execute(
-            SQL(
-                """
+    def _finish_sql(self, step, now, result, extra=SQL("")):
+        """SQL: mark the step's due rows done with ``result``, returning
+        their (id, member_id, partner_id)."""
+        return SQL(
+            """
             UPDATE marketing_journey_path x
-               SET state = %(state)s, date_done = %(now)s, result = %(result)s,
+               SET state = 'done', date_done = %(now)s, result = %(result)s,
                    write_date = %(now)s, write_uid = %(uid)s %(extra)s
              WHERE %(due)s
          RETURNING x.id, x.member_id, x.partner_id
-                """,
-                state=state,
-                now=now,
-                result=result,
-                uid=self.env.uid,
-                extra=extra,
-                due=self._due_sql(step, now),
+            """,
+            now=now,
+            result=result,
+            uid=self.env.uid,
+            extra=extra,
+            due=self._due_sql(step, now),
+        )
+
+    def _finish(self, step, now, result):
+        """Mark the step's due rows done with ``result``.
+
+        :return: list of (path id, member id, partner id) changed
+        """
+        self.env.cr.execute(self._finish_sql(step, now, result))
+        return self.env.cr.fetchall()
+
+    def _finish_then(self, step, now, result, then):
+        """Mark the step's due rows done and, in the same statement, do
+        ``then`` with them (a data-modifying SQL reading the CTE ``done``:
+        id, member_id, partner_id), without a round trip through Python.
+
+        :return: number of rows done
+        """
+        self.env.cr.execute(
+            SQL(
+                "WITH done AS (%s), act AS (%s) SELECT count(*) FROM done",
+                self._finish_sql(step, now, result),
+                then,
             )
         )
-        return self.env.cr.fetchall()
+        return self.env.cr.fetchone()[0]
 
     @api.model
     def _execute_step(self, step, now):
@@ -237,26 +311,31 @@ class MarketingJourneyPath(models.Model):
                 step, now, engine.SEND_ACTIONS[action]
             )
         if action == "ab_split":
-            rows = self._split(step, now)
+            counts["done"] = len(self._split(step, now))
         elif action == "wait":
-            rows = self._finish(
-                step, now, _("waited %(days)s days", days=step.wait_days)
+            counts["done"] = self._finish_then(
+                step, now, _("waited %(days)s days", days=step.wait_days), SQL("SELECT 1")
             )
         elif action == "tag":
-            rows = self._finish(step, now, _("tagged"))
-            self._tag(step, rows)
+            counts["done"] = self._finish_then(
+                step, now, _("tagged"), self._tag_sql(step)
+            )
+            if counts["done"]:
+                self.env["res.partner"].invalidate_model(["category_id"])
         elif action == "move":
-            rows = self._finish(
+            counts["done"] = self._finish_then(
                 step,
                 now,
                 _("moved to %(name)s", name=step.target_campaign_id.title),
+                self._move_sql(step, now),
             )
-            self._move(step, rows, now)
+            if counts["done"]:
+                self.env["marketing.campaign.member"].invalidate_model()
         else:
             rows = self._finish(step, now, self._action_label(step))
             counts["failed"] = self._orm_action(step, rows, now)
-        counts["done"] = len(rows) - counts["failed"]
-        if rows or counts["blocked"]:
+            counts["done"] = len(rows) - counts["failed"]
+        if counts["done"] or counts["failed"] or counts["blocked"]:
             self.invalidate_model()
         return counts
 
@@ -359,38 +438,26 @@ class MarketingJourneyPath(models.Model):
         )
         return self.env.cr.fetchall()
 
-    def _tag(self, step, rows):
-        """Tag the contacts of ``rows`` with the step's tags (one INSERT)."""
-        if not rows:
-            return
-        self.env.cr.execute(
-            SQL(
-                """
+    def _tag_sql(self, step):
+        """SQL (a CTE over ``done``): tag the contacts with the step's tags."""
+        return SQL(
+            """
             INSERT INTO res_partner_res_partner_category_rel (partner_id, category_id)
-            SELECT DISTINCT pid, tag FROM unnest(%s::int[]) pid, unnest(%s::int[]) tag
-             WHERE NOT EXISTS (
-                   SELECT 1 FROM res_partner_res_partner_category_rel r
-                    WHERE r.partner_id = pid AND r.category_id = tag)
-                """,
-                [r[2] for r in rows],
-                step.tag_ids.ids,
-            )
+            SELECT DISTINCT done.partner_id, tag
+              FROM done, unnest(%s::int[]) tag
+            ON CONFLICT DO NOTHING
+            """,
+            step.tag_ids.ids,
         )
-        self.env["res.partner"].invalidate_model(["category_id"])
-        self.env["res.partner.category"].invalidate_model()
 
-    def _move(self, step, rows, now):
-        """Add the members of ``rows`` to the target campaign, on the same
-        channel (one INSERT, as generation adds members); a contact already
+    def _move_sql(self, step, now):
+        """SQL (a CTE over ``done``): add the members to the target campaign
+        on the same channel, as generation adds members; a contact already
         there keeps its member."""
-        if not rows:
-            return
         target = step.target_campaign_id
         Member = self.env["marketing.campaign.member"]
-        Campaign = self.env["utm.campaign"]
-        self.env.cr.execute(
-            SQL(
-                """
+        return SQL(
+            """
             INSERT INTO marketing_campaign_member (
                 id, campaign_id, partner_id, channel, state, access_token,
                 date_targeted, company_id, active,
@@ -398,26 +465,18 @@ class MarketingJourneyPath(models.Model):
             SELECT n.id, %(target)s, n.partner_id, n.channel, 'targeted', %(token)s,
                    %(now)s, %(company)s, TRUE, %(uid)s, %(now)s, %(uid)s, %(now)s
               FROM (SELECT nextval(%(sequence)s) AS id, m.partner_id, m.channel
-                      FROM marketing_campaign_member m
-                     WHERE m.id = ANY(%(members)s)
-                       AND NOT EXISTS (
-                           SELECT 1 FROM marketing_campaign_member u
-                            WHERE u.campaign_id = %(target)s
-                              AND u.partner_id = m.partner_id
-                              AND u.channel = m.channel)
+                      FROM done
+                      JOIN marketing_campaign_member m ON m.id = done.member_id
                      ORDER BY m.id) n
             ON CONFLICT (campaign_id, partner_id, channel) DO NOTHING
-                """,
-                target=target.id,
-                token=Campaign._member_token_sql(SQL("n.id")),
-                now=now,
-                company=target.company_id.id,
-                uid=self.env.uid,
-                sequence=f"{Member._table}_id_seq",
-                members=[r[1] for r in rows],
-            )
+            """,
+            target=target.id,
+            token=self.env["utm.campaign"]._member_token_sql(SQL("n.id")),
+            now=now,
+            company=target.company_id.id,
+            uid=self.env.uid,
+            sequence=f"{Member._table}_id_seq",
         )
-        Member.invalidate_model()
 
     def _orm_action(self, step, rows, now):
         """The actions that are Odoo's own mechanisms, over the set of members

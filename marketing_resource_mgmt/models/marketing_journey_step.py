@@ -115,6 +115,13 @@ class MarketingJourneyStep(models.Model):
         "marketing.journey.step", "Winner", readonly=True, copy=False
     )
     ab_decided_date = fields.Datetime("Winner chosen on", readonly=True, copy=False)
+    last_pass = fields.Datetime(
+        "Last evaluated",
+        readonly=True,
+        copy=False,
+        help="When a pass last evaluated the step's trigger (reset when the "
+        "trigger changes).",
+    )
     # ---- counts
     waiting_count = fields.Integer("Waiting", compute="_compute_counts")
     done_count = fields.Integer("Done", compute="_compute_counts")
@@ -145,6 +152,23 @@ class MarketingJourneyStep(models.Model):
         for step in self:
             for state in ("waiting", "done", "failed", "blocked"):
                 step[f"{state}_count"] = counts.get((step.id, state), 0)
+
+    # the fields that define who enters a step: changing one makes the next
+    # pass evaluate the trigger over every candidate again
+    TRIGGER_FIELDS = (
+        "parent_id",
+        "branch",
+        "trigger",
+        "trigger_state",
+        "trigger_days",
+        "date_field_id",
+        "filter_domain",
+    )
+
+    def write(self, vals):
+        if "last_pass" not in vals and set(vals) & set(self.TRIGGER_FIELDS):
+            vals = dict(vals, last_pass=False)
+        return super().write(vals)
 
     # ---- CONSTRAINTS
 
