@@ -95,6 +95,7 @@ def _journey(case):
 def _last_journey(case):
     return case.env["marketing.journey"].search([], order="id desc", limit=1).ids
 
+
 # (model, method): (records, args, expected outcome: "ok" or "refused")
 CALLS = {
     # crm_lead_routing

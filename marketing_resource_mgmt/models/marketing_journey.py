@@ -46,20 +46,21 @@ class MarketingJourney(models.Model):
     step_ids = fields.One2many(
         "marketing.journey.step", "journey_id", "Steps", copy=True
     )
-    path_ids = fields.One2many("marketing.journey.path", "journey_id", readonly=True)
     last_run = fields.Datetime("Last pass", readonly=True, copy=False)
     participant_count = fields.Integer(compute="_compute_participant_count")
 
-    @api.depends("path_ids")
     def _compute_participant_count(self):
-        counts = {
-            journey.id: count
-            for journey, count in self.env["marketing.journey.path"]._read_group(
-                [("journey_id", "in", self.ids)],
-                ["journey_id"],
-                ["member_id:count_distinct"],
+        counts = {}
+        if self.ids:
+            self.env["marketing.journey.path"].flush_model()
+            self.env.cr.execute(
+                "SELECT s.journey_id, count(DISTINCT p.member_id) "
+                "FROM marketing_journey_path p "
+                "JOIN marketing_journey_step s ON s.id = p.step_id "
+                "WHERE s.journey_id = ANY(%s) GROUP BY s.journey_id",
+                [self.ids],
             )
-        }
+            counts = dict(self.env.cr.fetchall())
         for journey in self:
             journey.participant_count = counts.get(journey.id, 0)
 
@@ -164,9 +165,7 @@ class MarketingJourney(models.Model):
         """
         self.ensure_one()
         cr = self.env.cr
-        cr.execute(
-            "SELECT pg_try_advisory_xact_lock(%s, %s)", [PASS_LOCK_KEY, self.id]
-        )
+        cr.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", [PASS_LOCK_KEY, self.id])
         if not cr.fetchone()[0]:
             return {"skipped": True}
         now = now or fields.Datetime.now()

@@ -49,9 +49,7 @@ class MarketingJourneyStep(models.Model):
     depth = fields.Integer(compute="_compute_depth")
     tree_name = fields.Char("Step", compute="_compute_depth")
     # ---- trigger
-    trigger = fields.Selection(
-        engine.TRIGGERS, required=True, default="joined", string="Trigger"
-    )
+    trigger = fields.Selection(engine.TRIGGERS, required=True, default="joined")
     trigger_state = fields.Selection(
         engine.TRIGGER_STATES,
         "Member state",

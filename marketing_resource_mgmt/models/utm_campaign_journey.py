@@ -7,7 +7,7 @@ from odoo.exceptions import UserError
 
 
 class UtmCampaign(models.Model):
-    _inherit = "utm.campaign"
+    _inherit = "utm.campaign"  # pylint: disable=consider-merging-classes-inherited
 
     journey_ids = fields.One2many("marketing.journey", "campaign_id", "Journeys")
     journey_count = fields.Integer(compute="_compute_journey_count")

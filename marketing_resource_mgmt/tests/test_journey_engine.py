@@ -37,9 +37,7 @@ class TestJourneyGraph(BaseCase):
             engine.validate_steps(
                 [
                     _step(1, action="mail"),
-                    _step(
-                        2, 1, trigger="no_reaction", trigger_days=3, action="call"
-                    ),
+                    _step(2, 1, trigger="no_reaction", trigger_days=3, action="call"),
                 ]
             )
         )
@@ -65,9 +63,7 @@ class TestJourneyGraph(BaseCase):
         a = _step(2, 1, branch="variant", ab_percent=10, action="mail")
         b = _step(3, 1, branch="variant", ab_percent=10, action="mail")
         engine.validate_steps([split, a, b])
-        self.assertRule(
-            [split, a, dict(b, ab_percent=15)], "ab_total"
-        )  # 105 %
+        self.assertRule([split, a, dict(b, ab_percent=15)], "ab_total")  # 105 %
         self.assertRule([split, a], "ab_total")  # one variant
         # a split being built (no variant yet) is saved, but cannot run
         engine.validate_steps([split])
