@@ -29,8 +29,12 @@ function addStep(name, extra) {
     },
     {
       content: "Save the journey",
-      trigger: ".o_form_button_save",
+      trigger: ".o_form_button_save:enabled",
       run: "click",
+    },
+    {
+      content: "Saved",
+      trigger: ".o_form_saved",
     },
     {
       content: `The step ${name} is in the tree`,
@@ -70,12 +74,12 @@ registry.category("web_tour.tours").add("mrm_journey_build_tour", {
     },
     {
       content: "Save",
-      trigger: ".o_form_button_save",
+      trigger: ".o_form_button_save:enabled",
       run: "click",
     },
     {
       content: "Saved: it can be started",
-      trigger: "button[name=action_start]",
+      trigger: ".o_form_saved button[name=action_start]",
     },
     ...addStep("Welcome mail", [
       {
