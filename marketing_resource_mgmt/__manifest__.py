@@ -65,6 +65,7 @@
     "demo": [
         "demo/marketing_campaign_demo.xml",
         "demo/marketing_segment_demo.xml",
+        "demo/marketing_journey_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [
