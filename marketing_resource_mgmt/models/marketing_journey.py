@@ -142,8 +142,14 @@ class MarketingJourney(models.Model):
                 journey.with_delay(
                     description=_("Journey pass of %(name)s", name=journey.name)
                 )._run_pass()
-            else:
-                journey._run_pass()
+                continue
+            # one journey's failure (a bad filter, a database error) does not
+            # stop the others: it is logged, its pass rolled back
+            try:
+                with self.env.cr.savepoint():
+                    journey._run_pass()
+            except Exception:  # noqa: BLE001 - logged, the next journeys run
+                _logger.exception("Journey %s: the pass failed", journey.id)
         return True
 
     def _count_members(self):

@@ -224,8 +224,14 @@ class MarketingJourneyStep(models.Model):
         needs"""
         self.ensure_one()
         missing = None
-        if self.trigger == "date" and not self.date_field_id:
-            missing = _("a date field")
+        field = self.date_field_id
+        if self.trigger == "date" and not (
+            field
+            and field.model in DATE_FIELD_MODELS
+            and field.ttype in ("date", "datetime")
+            and field.store
+        ):
+            missing = _("a stored date field of the member or of the contact")
         elif self.action == "move" and not self.target_campaign_id:
             missing = _("a target campaign")
         elif self.action == "tag" and not self.tag_ids:

@@ -189,6 +189,31 @@ class TestJourneyPass(JourneyCase):
         self.Journey._cron_run_journeys()
         self.assertEqual(len(self._path(tag)), 4)
 
+    def test_cron_isolates_a_failing_journey(self):
+        """A journey whose pass fails is rolled back and logged; the next
+        journeys still run."""
+        first, (tag1,) = self._journey(
+            [{"trigger": "joined", "action": "tag", "tag_ids": [(6, 0, self.tag.ids)]}]
+        )
+        second, (tag2,) = self._journey(
+            [{"trigger": "joined", "action": "tag", "tag_ids": [(6, 0, self.tag.ids)]}]
+        )
+        original = type(self.Journey)._run_pass
+
+        def run(journey, now=None):
+            result = original(journey, now=T0)
+            if journey == first:
+                raise ValueError("boom")
+            return result
+
+        with (
+            patch.object(type(self.Journey), "_run_pass", run),
+            mute_logger("odoo.addons.marketing_resource_mgmt.models.marketing_journey"),
+        ):
+            self.Journey._cron_run_journeys()
+        self.assertFalse(self._path(tag1), "the failed pass is rolled back")
+        self.assertEqual(len(self._path(tag2, "done")), 4)
+
 
 class TestJourneyTriggers(JourneyCase):
     def test_state_triggers(self):
