@@ -41,6 +41,7 @@
         "security/ir.model.access.csv",
         "security/marketing_campaign_loop_security.xml",
         "security/marketing_offer_security.xml",
+        "security/marketing_journey_security.xml",
         "views/marketing_segment_views.xml",
         "views/res_partner_views.xml",
         "views/marketing_campaign_template_views.xml",
@@ -56,6 +57,7 @@
         "views/marketing_campaign_menus.xml",
         "views/marketing_call_queue_views.xml",
         "views/res_config_settings_views.xml",
+        "views/marketing_journey_views.xml",
         "wizards/marketing_inbound_call_views.xml",
         "views/utm_campaign_follow_on_views.xml",
         "wizards/utm_campaign_follow_on_views.xml",
@@ -66,12 +68,14 @@
         "data/marketing_campaign_data.xml",
         "data/marketing_campaign_template_data.xml",
         "data/marketing_offer_data.xml",
+        "data/marketing_journey_data.xml",
     ],
     "demo": [
         "demo/marketing_demo_data.xml",
         "demo/marketing_campaign_demo.xml",
         "demo/marketing_segment_demo.xml",
         "demo/marketing_offer_demo.xml",
+        "demo/marketing_journey_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

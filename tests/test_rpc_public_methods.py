@@ -80,6 +80,26 @@ SCENARIO = "marketing_resource_mgmt.demo_scenario_spring"
 # base.main_partner: the company's own partner, id 1 in every database
 MAIN_PARTNER = 1
 
+
+def _journey(case):
+    """A one-step journey (tag who joins) on the spring campaign."""
+    tag = case.env["res.partner.category"].create({"name": "RPC journey"})
+    journey = case.env["marketing.journey"].create(
+        {
+            "name": "RPC journey",
+            "campaign_id": case.env.ref(SPRING).id,
+            "step_ids": [
+                (0, 0, {"name": "Tag", "action": "tag", "tag_ids": [(6, 0, tag.ids)]})
+            ],
+        }
+    )
+    return journey.ids
+
+
+def _last_journey(case):
+    return case.env["marketing.journey"].search([], order="id desc", limit=1).ids
+
+
 # (model, method): (records, args, expected outcome: "ok" or "refused")
 CALLS = {
     # crm_lead_routing
@@ -118,6 +138,19 @@ CALLS = {
         "ok",
     ),
     # marketing_resource_mgmt
+    # journeys (issue 14): created, started, run, viewed, stopped
+    ("marketing.journey", "action_start"): (_journey, [], "ok"),
+    ("marketing.journey", "action_run_now"): (_last_journey, [], "ok"),
+    ("marketing.journey", "action_view_participants"): (_last_journey, [], "ok"),
+    ("marketing.journey", "action_stop"): (_last_journey, [], "ok"),
+    ("marketing.journey.step", "action_view_participants"): (
+        lambda case: case.env["marketing.journey.step"]
+        .search([], order="id desc", limit=1)
+        .ids,
+        [],
+        "ok",
+    ),
+    ("utm.campaign", "action_view_journeys"): (_ref(SPRING), [], "ok"),
     ("marketing.campaign.member", "action_mark_contacted"): (
         _ref("marketing_resource_mgmt.demo_member_1"),
         [],

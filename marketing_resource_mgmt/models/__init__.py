@@ -40,3 +40,8 @@ from . import marketing_offer_model
 from . import marketing_offer_nba
 from . import marketing_scenario
 from . import marketing_scenario_line
+from . import marketing_journey
+from . import marketing_journey_step
+from . import marketing_journey_path
+from . import utm_campaign_journey
+from . import marketing_campaign_member_journey

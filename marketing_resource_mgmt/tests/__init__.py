@@ -32,3 +32,6 @@ from . import test_response_model
 from . import test_next_best_action
 from . import test_scenario
 from . import test_scenario_tour
+from . import test_journey_engine
+from . import test_journey
+from . import test_journey_tour
