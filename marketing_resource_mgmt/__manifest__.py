@@ -65,6 +65,7 @@
     "assets": {
         "web.assets_backend": [
             "marketing_resource_mgmt/static/src/segment/*",
+            "marketing_resource_mgmt/static/src/segment_import/*",
         ],
         "web.assets_tests": [
             "marketing_resource_mgmt/static/src/tours/*.js",
