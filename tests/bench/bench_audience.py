@@ -153,7 +153,8 @@ def before_generation(env, campaign):
     with common.Stopwatch() as sw:
         counts = campaign._generate_members()
         env.flush_all()
-        with common.Stopwatch() as sw_list:
+        # as 18.0.1.0.1 ran it: inside the generation's planner settings
+        with common.Stopwatch() as sw_list, campaign._generation_settings():
             mailing_list = env["mailing.list"].create(
                 {"name": f"{campaign.code} {campaign.title}", "is_public": False}
             )

@@ -15,36 +15,34 @@ export const PROGRESS_TYPE = "marketing_segment_import_progress";
  * progress comes over the bus, sent from a cursor of its own).
  */
 export class SegmentImportProgress extends Component {
-    static template = "marketing_resource_mgmt.SegmentImportProgress";
-    static props = {...standardWidgetProps};
+  static template = "marketing_resource_mgmt.SegmentImportProgress";
+  static props = {...standardWidgetProps};
 
-    setup() {
-        this.state = useState({done: 0, total: 0, step: ""});
-        this.busService = useService("bus_service");
-        this.onProgress = (payload) => {
-            if (payload.wizard_id === this.props.record.resId) {
-                Object.assign(this.state, payload);
-            }
-        };
-        this.busService.subscribe(PROGRESS_TYPE, this.onProgress);
-        this.busService.start();
-        onWillDestroy(() =>
-            this.busService.unsubscribe(PROGRESS_TYPE, this.onProgress)
-        );
-    }
+  setup() {
+    this.state = useState({done: 0, total: 0, step: ""});
+    this.busService = useService("bus_service");
+    this.onProgress = (payload) => {
+      if (payload.wizard_id === this.props.record.resId) {
+        Object.assign(this.state, payload);
+      }
+    };
+    this.busService.subscribe(PROGRESS_TYPE, this.onProgress);
+    this.busService.start();
+    onWillDestroy(() => this.busService.unsubscribe(PROGRESS_TYPE, this.onProgress));
+  }
 
-    get visible() {
-        return this.state.total > 0 && this.props.record.data.state !== "done";
-    }
+  get visible() {
+    return this.state.total > 0 && this.props.record.data.state !== "done";
+  }
 
-    get percent() {
-        if (!this.state.total) {
-            return 0;
-        }
-        return Math.min(100, Math.round((100 * this.state.done) / this.state.total));
+  get percent() {
+    if (!this.state.total) {
+      return 0;
     }
+    return Math.min(100, Math.round((100 * this.state.done) / this.state.total));
+  }
 }
 
 registry.category("view_widgets").add("mrm_import_progress", {
-    component: SegmentImportProgress,
+  component: SegmentImportProgress,
 });
