@@ -167,7 +167,8 @@ class TestImportProgress(SegmentCase):
     def test_large_file_reports_progress(self):
         from ..wizards.marketing_segment_import import IMPORT_BATCH, PROGRESS_MIN_ROWS
 
-        rows = PROGRESS_MIN_ROWS + IMPORT_BATCH // 2
+        rows = 2 * IMPORT_BATCH + IMPORT_BATCH // 2
+        self.assertGreaterEqual(rows, PROGRESS_MIN_ROWS)
         wizard, progress = self._import(rows)
         self.assertEqual(wizard.created_count, rows)
         self.assertEqual({p["wizard_id"] for p in progress}, {wizard.id})
@@ -178,6 +179,8 @@ class TestImportProgress(SegmentCase):
         self.assertTrue(all(p["step"] for p in progress))
 
     def test_small_file_sends_nothing(self):
-        wizard, progress = self._import(50)
-        self.assertEqual(wizard.created_count, 50)
+        from ..wizards.marketing_segment_import import PROGRESS_MIN_ROWS
+
+        wizard, progress = self._import(PROGRESS_MIN_ROWS - 1)
+        self.assertEqual(wizard.created_count, PROGRESS_MIN_ROWS - 1)
         self.assertEqual(progress, [])
