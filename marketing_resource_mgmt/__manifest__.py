@@ -3,7 +3,7 @@
     "name": "Marketing Resource Management",
     "summary": "Campaign library, segments, phased campaigns, audience generation, "
     "inbound matching and portal answers",
-    "version": "18.0.1.0.1",
+    "version": "18.0.1.0.2",
     "category": "Marketing",
     "website": "https://github.com/mrm-suite/marketing-resource-management",
     "author": "MRM Suite contributors",
@@ -81,6 +81,7 @@
         "web.assets_backend": [
             "marketing_resource_mgmt/static/src/segment/*",
             "marketing_resource_mgmt/static/src/next_best_action/*",
+            "marketing_resource_mgmt/static/src/segment_import/*",
         ],
         "web.assets_tests": [
             "marketing_resource_mgmt/static/src/tours/*.js",

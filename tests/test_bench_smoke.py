@@ -251,6 +251,28 @@ class TestAudienceSmoke(TransactionCase):
         self.assertEqual(again[big.id], {"email": 0})
         self.assertLess(q_again, q_big + 10)
 
+    def test_baseline_copies_the_list_and_ours_does_not(self):
+        """The benchmark's baseline (18.0.1.0.1's mailing-list copy) writes
+        one subscription per address; ours writes none and its mailing on
+        the members counts the same recipients."""
+        import bench_audience
+
+        ids = self.partners[:300].ids
+        segment = self.env["marketing.segment"].create(
+            {"name": "Smoke audience baseline", "domain": repr([("id", "in", ids)])}
+        )
+        Subscription = self.env["mailing.subscription"]
+        before = Subscription.search_count([])
+        ours = bench_audience.make_campaign(self.env, segment, "smoke ours")
+        ours._generate_members()
+        self.assertEqual(Subscription.search_count([]), before)
+        total, _s, opt_out, _s2 = bench_audience.mailing_costs(self.env, ours)
+        self.assertEqual((total, opt_out), (300, 0))
+        baseline = bench_audience.make_campaign(self.env, segment, "smoke before")
+        _s, members, rows, _s3 = bench_audience.before_generation(self.env, baseline)
+        self.assertEqual((members, rows), (300, 300))
+        self.assertEqual(Subscription.search_count([]), before + 300)
+
 
 @tagged("post_install", "-at_install")
 class TestCallQueueSmoke(TransactionCase):

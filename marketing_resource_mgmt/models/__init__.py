@@ -16,7 +16,6 @@ from . import project_task
 from . import crm_lead
 from . import utm_campaign_generation
 from . import crm_match_abbreviation
-from . import mailing_contact
 from . import marketing_campaign_member_trace
 from . import mail_mail
 from . import sms_sms

@@ -1,6 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Mailing results of campaign members: the trace sync (e-mail and SMS) and
-the member as the recipient of the campaign's SMS mailing."""
+the member as the recipient of the campaign's e-mail and SMS mailings."""
 
 import logging
 from datetime import timedelta
@@ -35,8 +35,9 @@ SYNC_WORK_MEM = "128MB"
 
 class MarketingCampaignMember(models.Model):
     _inherit = "marketing.campaign.member"
-    # the campaign's SMS mailing is sent to its SMS members themselves, so
-    # that each trace names its member (res_id)
+    # the campaign's e-mail and SMS mailings are sent to its members
+    # themselves (a recipient model of Odoo's mass mailing, as res.partner
+    # and crm.lead are), so that each trace names its member (res_id)
     _mailing_enabled = True
 
     trace_count = fields.Integer("Mailing traces", compute="_compute_trace_count")
@@ -188,11 +189,13 @@ class MarketingCampaignMember(models.Model):
         self._sync_traces(full=full)
         return True
 
-    # ---- THE MEMBER AS SMS RECIPIENT (mass_mailing_sms)
+    # ---- THE MEMBER AS MAILING RECIPIENT (mass_mailing, mass_mailing_sms)
 
     @api.model
     def _mailing_get_default_domain(self, mailing):
-        """The SMS members of the mailing's campaign who can still be reached."""
+        """The members of the mailing's campaign on its channel (e-mail or
+        SMS) who can still be reached: Odoo's mailing sends to them, the
+        blacklist and the opt-out lists below are applied at sending."""
         return [
             ("campaign_id", "=", mailing.campaign_id.id),
             ("channel", "=", "sms" if mailing.mailing_type == "sms" else "email"),
@@ -200,21 +203,60 @@ class MarketingCampaignMember(models.Model):
         ]
 
     @api.model
-    def _mailing_get_opt_out_list_sms(self, mailing):
-        """:return: ids of the members who opted out: unsubscribed from the
-        campaign, or their contact opted out of marketing or is not to be
-        contacted (its own flag or its company's); the phone blacklist is
-        applied by Odoo's SMS composer"""
-        members = self.search(
-            [
-                ("campaign_id", "=", mailing.campaign_id.id),
-                "|",
-                "|",
-                "|",
-                ("state", "=", "unsubscribed"),
-                ("partner_id.mrm_opt_out", "=", True),
-                ("partner_id.mrm_do_not_contact", "=", True),
-                ("partner_id.commercial_partner_id.mrm_do_not_contact", "=", True),
-            ]
+    def _mailing_opt_out_sql(self, campaign_id, channel):
+        """SQL: (member id, contact's normalised e-mail) of the campaign's
+        members on ``channel`` who must not get its mailings: unsubscribed
+        from the campaign, excluded on the channel by the contact's consent
+        (the segments' rule: do not contact, on the contact or its company,
+        opted out of marketing, blacklisted), or whose latest record in the
+        consent log for the channel is an opt-out."""
+        exclusion = self.env["marketing.segment"]._get_exclusion_sql(channel, "p")
+        return SQL(
+            """
+            SELECT m.id, p.email_normalized
+              FROM marketing_campaign_member m
+              JOIN res_partner p ON p.id = m.partner_id
+             WHERE m.campaign_id = %(campaign)s AND m.channel = %(channel)s
+               AND (m.state = 'unsubscribed' OR %(exclusion)s
+                    OR %(opt_out)s)
+            """,
+            campaign=campaign_id,
+            channel=channel,
+            exclusion=exclusion,
+            opt_out=self.env["marketing.consent"]._opt_out_sql(
+                channel, SQL("m.partner_id")
+            ),
         )
-        return members.ids
+
+    @api.model
+    def _mailing_opt_out_rows(self, mailing, channel):
+        """:return: the rows of _mailing_opt_out_sql for ``mailing``'s
+        campaign (one query)"""
+        for model in (
+            "marketing.campaign.member",
+            "res.partner",
+            "mail.blacklist",
+            "phone.blacklist",
+            "marketing.consent",
+        ):
+            self.env[model].flush_model()
+        self.env.cr.execute(self._mailing_opt_out_sql(mailing.campaign_id.id, channel))
+        return self.env.cr.fetchall()
+
+    @api.model
+    def _mailing_get_opt_out_list(self, mailing):
+        """:return: the normalised e-mail addresses Odoo's mailing must not
+        write to (see _mailing_opt_out_sql): the composer cancels a member's
+        e-mail when its address is in it (``mail_optout``)"""
+        return {
+            email
+            for _member, email in self._mailing_opt_out_rows(mailing, "email")
+            if email
+        }
+
+    @api.model
+    def _mailing_get_opt_out_list_sms(self, mailing):
+        """:return: ids of the SMS members who opted out (see
+        _mailing_opt_out_sql); the phone blacklist is also applied by Odoo's
+        SMS composer"""
+        return [member for member, _email in self._mailing_opt_out_rows(mailing, "sms")]

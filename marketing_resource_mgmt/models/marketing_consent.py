@@ -140,12 +140,25 @@ class MarketingConsent(models.Model):
         )
 
     @api.model
-    def _opt_in_sql(self, channel, partner_id_sql):
-        """SQL: the latest consent of the contact on ``channel`` is an opt-in."""
+    def _latest_status_sql(self, channel, partner_id_sql, status):
+        """SQL: the latest consent of the contact on ``channel`` is
+        ``status`` (an index probe of marketing_consent_latest_idx)."""
         return SQL(
             "(SELECT mrm_cs.status FROM marketing_consent mrm_cs "
             "WHERE mrm_cs.partner_id = %s AND mrm_cs.channel = %s "
-            "ORDER BY mrm_cs.date DESC, mrm_cs.id DESC LIMIT 1) = 'opt_in'",
+            "ORDER BY mrm_cs.date DESC, mrm_cs.id DESC LIMIT 1) = %s",
             partner_id_sql,
             channel,
+            status,
         )
+
+    @api.model
+    def _opt_in_sql(self, channel, partner_id_sql):
+        """SQL: the latest consent of the contact on ``channel`` is an opt-in."""
+        return self._latest_status_sql(channel, partner_id_sql, "opt_in")
+
+    @api.model
+    def _opt_out_sql(self, channel, partner_id_sql):
+        """SQL: the latest consent of the contact on ``channel`` is an opt-out
+        (no record at all is neither)."""
+        return self._latest_status_sql(channel, partner_id_sql, "opt_out")

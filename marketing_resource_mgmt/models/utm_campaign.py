@@ -136,6 +136,8 @@ class UtmCampaign(models.Model):
         help="Collects the campaign's costs: the project's timesheets, vendor "
         "bill lines analysed to it and the direct cost entries.",
     )
+    # the e-mail list of campaigns generated before 18.0.1.0.2 (their e-mail
+    # members were copied to it); the e-mail mailing is on the members since
     mailing_list_id = fields.Many2one("mailing.list", copy=False, readonly=True)
     # channels and call list settings, taken over from the template
     use_email = fields.Boolean("E-mail", default=True)

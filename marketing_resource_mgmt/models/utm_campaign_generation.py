@@ -1,7 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""Audience generation of a campaign: members, call list, e-mail list and
-direct-mail file, set-based (one INSERT ... SELECT per channel, whatever the
-number of members)."""
+"""Audience generation of a campaign: members, call list, e-mail and SMS
+mailings (on the members themselves) and direct-mail file, set-based (one
+INSERT ... SELECT per channel, whatever the number of members)."""
 
 import base64
 import csv
@@ -330,7 +330,7 @@ class UtmCampaign(models.Model):
         if counts.get("call"):
             self._generate_call_list(batch)
         if counts.get("email"):
-            self._generate_email_list(batch)
+            self._generate_email_mailing()
         if counts.get("sms"):
             self._generate_sms_mailing()
         if "mail" in counts:
@@ -456,86 +456,44 @@ class UtmCampaign(models.Model):
         )
         return {"email_from": sender} if sender else {}
 
-    def _generate_email_list(self, batch):
-        """Add the new e-mail members to the campaign's mailing list (created
-        with a draft mailing bound to the campaign on the first run)."""
+    def _generate_email_mailing(self):
+        """Create the campaign's draft e-mail mailing (once), sent to its
+        e-mail members themselves: its recipient model is
+        ``marketing.campaign.member`` (mailing-enabled in
+        marketing_campaign_member_trace.py) and its domain the campaign's
+        e-mail members still to reach, evaluated when it is sent, so that
+        members added later are in it and nothing is copied into mass
+        mailing's own contact tables. Each trace names its member
+        (``res_id``); the blacklist and the opt-outs (the member's own,
+        the contact's flags and consent log) are applied at sending.
+
+        A campaign whose mailing was made for a mailing list (before
+        18.0.1.0.2) and already sent gets a new draft on its members.
+
+        :return: the mailing
+        """
         self.ensure_one()
-        if not self.mailing_list_id:
-            mailing_list = self.env["mailing.list"].create(
-                {"name": f"{self.code} {self.title}", "is_public": False}
-            )
-            self.mailing_list_id = mailing_list
-        if not self.mailing_id:
-            self.mailing_id = self.env["mailing.mailing"].create(
-                {
-                    **self._prepare_mailing_sender_vals(),
-                    "subject": self.title,
-                    "campaign_id": self.id,
-                    "mailing_type": "mail",
-                    "mailing_model_id": self.env["ir.model"]._get_id("mailing.list"),
-                    "contact_list_ids": [(6, 0, self.mailing_list_id.ids)],
-                    "user_id": self.user_id.id,
-                    "body_arch": False,
-                    "body_html": Markup("<p>%s</p>")
-                    % _("Draft mailing of the campaign %(code)s.", code=self.code),
-                }
-            )
-        self.env.flush_all()
-        # one statement: the new members' addresses (one row per normalised
-        # address), the mailing contacts they already have (the lowest id per
-        # address, found by mailing_contact's email_normalized index), new
-        # contacts for the others, then one subscription per contact; a
-        # contact already on the list keeps its subscription (and opt-out)
-        self.env.cr.execute(
-            SQL(
-                """
-            WITH src AS (
-                SELECT DISTINCT ON (p.email_normalized)
-                       p.name, p.email, p.email_normalized, p.country_id,
-                       c.name AS company_name
-                  FROM marketing_campaign_member m
-                  JOIN res_partner p ON p.id = m.partner_id
-                  LEFT JOIN res_partner c
-                         ON c.id = p.commercial_partner_id AND c.id != p.id
-                 WHERE m.campaign_id = %(campaign)s AND m.generation_batch = %(batch)s
-                   AND m.channel = 'email'
-                 ORDER BY p.email_normalized, m.id
-            ), known AS (
-                SELECT DISTINCT ON (mc.email_normalized) mc.id
-                  FROM mailing_contact mc
-                 WHERE mc.email_normalized IN (SELECT email_normalized FROM src)
-                 ORDER BY mc.email_normalized, mc.id
-            ), created AS (
-                INSERT INTO mailing_contact (
-                    name, email, email_normalized, country_id, company_name,
-                    message_bounce, create_uid, create_date, write_uid, write_date)
-                SELECT src.name, src.email, src.email_normalized, src.country_id,
-                       src.company_name, 0,
-                       %(uid)s, now() AT TIME ZONE 'UTC',
-                       %(uid)s, now() AT TIME ZONE 'UTC'
-                  FROM src
-                 WHERE NOT EXISTS (
-                       SELECT 1 FROM mailing_contact mc
-                        WHERE mc.email_normalized = src.email_normalized)
-                RETURNING id
-            )
-            INSERT INTO mailing_subscription (
-                contact_id, list_id, opt_out,
-                create_uid, create_date, write_uid, write_date)
-            SELECT c.id, %(list)s, FALSE,
-                   %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
-              FROM (SELECT id FROM created UNION ALL SELECT id FROM known) c
-            ON CONFLICT (contact_id, list_id) DO NOTHING
-                """,
-                campaign=self.id,
-                batch=batch,
-                list=self.mailing_list_id.id,
-                uid=self.env.uid,
-            )
+        Member = self.env["marketing.campaign.member"]
+        if self.mailing_id.mailing_model_real == Member._name:
+            return self.mailing_id
+        mailing = self.env["mailing.mailing"].new(
+            {"mailing_type": "mail", "campaign_id": self.id}
         )
-        self.env["mailing.contact"].invalidate_model()
-        self.env["mailing.subscription"].invalidate_model()
-        self.env["mailing.list"].invalidate_model()
+        self.mailing_id = self.env["mailing.mailing"].create(
+            {
+                **self._prepare_mailing_sender_vals(),
+                "subject": self.title,
+                "campaign_id": self.id,
+                "mailing_type": "mail",
+                "mailing_model_id": self.env["ir.model"]._get_id(Member._name),
+                "mailing_domain": repr(Member._mailing_get_default_domain(mailing)),
+                "user_id": self.user_id.id,
+                "body_arch": False,
+                "body_html": Markup("<p>%s</p>")
+                % _("Draft mailing of the campaign %(code)s.", code=self.code),
+            }
+        )
+        return self.mailing_id
 
     def _generate_sms_mailing(self):
         """Create the campaign's draft SMS mailing (once), sent to its SMS
@@ -564,6 +522,38 @@ class UtmCampaign(models.Model):
             }
         )
         return self.sms_mailing_id
+
+    @api.model
+    def _migrate_email_mailings(self):
+        """Campaigns generated before their e-mail mailing was sent to the
+        members themselves (18.0.1.0.2): a draft mailing of the campaign's
+        mailing list is turned into a mailing on its e-mail members (the
+        list and its contacts stay, as do mailings already sent: the trace
+        sync still reads them by address). Idempotent.
+
+        :return: the number of mailings turned
+        """
+        Member = self.env["marketing.campaign.member"]
+        campaigns = (
+            self.sudo()
+            .with_context(active_test=False)
+            .search(
+                [
+                    ("mailing_id.state", "=", "draft"),
+                    ("mailing_id.mailing_model_id.model", "=", "mailing.list"),
+                ]
+            )
+        )
+        for campaign in campaigns:
+            mailing = campaign.mailing_id
+            mailing.write(
+                {
+                    "mailing_model_id": self.env["ir.model"]._get_id(Member._name),
+                    "mailing_domain": repr(Member._mailing_get_default_domain(mailing)),
+                    "contact_list_ids": [(5, 0, 0)],
+                }
+            )
+        return len(campaigns)
 
     # ---- DIRECT-MAIL FILE
 

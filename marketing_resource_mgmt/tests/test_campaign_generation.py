@@ -9,6 +9,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
 from .common import CampaignCase, tagged_segment
+from .test_campaign_results import smtp_mocked
 
 
 def _partner_vals(i, tag):
@@ -61,6 +62,12 @@ class TestCampaignGeneration(CampaignCase):
             ]
         )
 
+    def recipients(self, mailing):
+        """The records Odoo's mailing sends to (its domain, evaluated now)."""
+        return self.env[mailing.mailing_model_real].search(
+            mailing._get_recipients_domain()
+        )
+
     def test_generation_outputs(self):
         self.assertFalse(self.segment.last_used_date)
         self.campaign.with_user(self.owner).action_generate()
@@ -100,17 +107,27 @@ class TestCampaignGeneration(CampaignCase):
             self.env.ref("marketing_resource_mgmt.mail_activity_type_campaign_call"),
         )
         self.assertIn("quote the campaign code", activity.note)
-        # e-mail list and draft mailing
-        mailing_list = self.campaign.mailing_list_id
-        self.assertEqual(mailing_list.contact_count, 12)
-        self.assertEqual(
-            sorted(mailing_list.contact_ids.mapped("email_normalized")),
-            sorted(email.partner_id.mapped("email_normalized")),
-        )
+        # the draft mailing is sent to the e-mail members themselves:
+        # nothing is copied into mass mailing's contact tables
         mailing = self.campaign.mailing_id
         self.assertEqual(mailing.state, "draft")
         self.assertEqual(mailing.campaign_id, self.campaign)
-        self.assertEqual(mailing.contact_list_ids, mailing_list)
+        self.assertEqual(mailing.mailing_model_real, "marketing.campaign.member")
+        self.assertFalse(mailing.contact_list_ids)
+        self.assertFalse(self.campaign.mailing_list_id)
+        self.assertFalse(
+            self.env["mailing.contact"].search_count(
+                [
+                    (
+                        "email_normalized",
+                        "in",
+                        self.partners.mapped("email_normalized"),
+                    )
+                ]
+            )
+        )
+        self.assertEqual(self.recipients(mailing), email)
+        self.assertEqual(mailing.total, 12, "the mailing form's recipient count")
         # direct-mail file: CSV and XLSX, one row per member, address block
         csv_file = self.campaign.mail_file_ids.filtered(
             lambda a: a.name.endswith(".csv")
@@ -133,6 +150,7 @@ class TestCampaignGeneration(CampaignCase):
 
     def test_regeneration_adds_new_only(self):
         self.campaign.with_user(self.owner).action_generate()
+        mailing = self.campaign.mailing_id
         answered = self._members("call")[0]
         answered.write({"state": "declined", "answer": "not_interested"})
         leaving = self._members("email")[1]
@@ -160,7 +178,13 @@ class TestCampaignGeneration(CampaignCase):
                 and m.state != "unsubscribed"
             )
         )
-        self.assertEqual(self.campaign.mailing_list_id.contact_count, 14)
+        # the same draft mailing reaches the newcomers, not who unsubscribed
+        self.assertEqual(self.campaign.mailing_id, mailing)
+        self.assertEqual(
+            self.recipients(mailing),
+            self._members("email").filtered(lambda m: m.state != "unsubscribed"),
+        )
+        self.assertEqual(len(self.recipients(mailing)), 13)
         self.assertIn("E-mail: 2 new", self.campaign.generation_message)
         # a third run adds nothing
         self.campaign.with_user(self.owner).action_generate()
@@ -246,7 +270,7 @@ class TestCampaignGeneration(CampaignCase):
         with self.assertRaises(UserError):
             self.campaign.with_user(self.owner).action_generate()
         self.assertFalse(self.campaign.member_ids)
-        self.assertFalse(self.campaign.mailing_list_id)
+        self.assertFalse(self.campaign.mailing_id)
 
     def test_team_member_cannot_generate(self):
         with self.assertRaises(AccessError):
@@ -277,54 +301,103 @@ class TestCampaignGeneration(CampaignCase):
 
         Job.load(self.env, job_record.uuid).perform()
 
-    def test_email_list_reuses_mailing_contacts(self):
-        """One mailing contact per address: an existing contact with the same
-        normalised e-mail is subscribed instead of a new one, two members who
-        share an address get one subscription, and a contact who opted out of
-        the list stays opted out when the audience grows."""
-        Contact = self.env["mailing.contact"]
-        other_list = self.env["mailing.list"].create({"name": "Newsletter"})
-        known = Contact.create(
+    def test_email_mailing_opt_outs(self):
+        """What Odoo's mailing must not send to, read from the members at
+        sending: who unsubscribed from the campaign, whose contact (or its
+        company) is not to be contacted or opted out of marketing, whose
+        latest e-mail consent is an opt-out (a later opt-in lifts it), and
+        the blacklist. Members sharing an address share its opt-out."""
+        self.campaign.with_user(self.owner).action_generate()
+        mailing = self.campaign.mailing_id
+        Member = self.env["marketing.campaign.member"]
+        self.assertEqual(Member._mailing_get_opt_out_list(mailing), set())
+        p = self.partners
+        company = self.env["res.partner"].create(
+            {"name": "Gen Company", "is_company": True, "mrm_do_not_contact": True}
+        )
+        p[0].parent_id = company
+        p[1].mrm_do_not_contact = True
+        p[2].mrm_opt_out = True
+        self.env["marketing.consent"]._record(p[3], "email", "opt_out", "manual")
+        self.env["marketing.consent"]._record(p[4], "email", "opt_out", "manual")
+        self.env["marketing.consent"]._record(p[4], "email", "opt_in", "manual")
+        self._members("email").filtered(lambda m: m.partner_id == p[5]).write(
+            {"state": "unsubscribed"}
+        )
+        # an SMS opt-out says nothing about e-mail
+        self.env["marketing.consent"]._record(p[6], "sms", "opt_out", "manual")
+        self.env["mail.blacklist"]._add(p[7].email)
+        self.assertEqual(
+            Member._mailing_get_opt_out_list(mailing),
+            {p[i].email_normalized for i in (0, 1, 2, 3, 5, 7)},
+        )
+        # the composer cancels those e-mails (mail_optout, mail_bl) and
+        # sends the others (SMTP mocked): one trace per member
+        mailing.body_html = "<p>Hello</p>"
+        with smtp_mocked() as sent:
+            mailing.action_send_mail()
+            self.env["mail.mail"].sudo().process_email_queue()
+        self.assertEqual(
+            sorted(to for _msg, _frm, tos in sent for to in tos),
+            sorted(p[i].email for i in (4, 6, 8, 9, 10, 12)),
+        )
+        traces = mailing.mailing_trace_ids
+        self.assertEqual(set(traces.mapped("model")), {"marketing.campaign.member"})
+        by_partner = {Member.browse(t.res_id).partner_id: t for t in traces}
+        # p[5] unsubscribed: not in the domain any more
+        self.assertNotIn(p[5], by_partner)
+        self.assertEqual(len(traces), 11)
+        for i in (0, 1, 2, 3):
+            self.assertEqual(by_partner[p[i]].failure_type, "mail_optout", i)
+        self.assertEqual(by_partner[p[7]].failure_type, "mail_bl")
+        self.assertEqual(
             {
-                "name": "Known Gen 03",
-                "email": "GEN03@Example.com",
-                "list_ids": [(6, 0, other_list.ids)],
+                i
+                for i in range(13)
+                if p[i] in by_partner and not by_partner[p[i]].failure_type
+            },
+            {4, 6, 8, 9, 10, 12},
+        )
+
+    def test_migrate_list_mailings(self):
+        """A campaign generated before its mailing was on the members: its
+        draft list mailing is turned into a mailing on its e-mail members;
+        a sent one is left as it is and generation makes a new draft."""
+        self.campaign.with_user(self.owner).action_generate()
+        mailing = self.campaign.mailing_id
+        mailing_list = self.env["mailing.list"].create({"name": "Old campaign list"})
+        mailing.write(
+            {
+                "mailing_model_id": self.env["ir.model"]._get_id("mailing.list"),
+                "contact_list_ids": [(6, 0, mailing_list.ids)],
             }
         )
-        self.partners[5].email = self.partners[4].email
+        self.assertEqual(mailing.mailing_model_real, "mailing.contact")
+        Campaign = self.env["utm.campaign"]
+        self.assertEqual(Campaign._migrate_email_mailings(), 1)
+        self.assertEqual(mailing.mailing_model_real, "marketing.campaign.member")
+        self.assertFalse(mailing.contact_list_ids)
+        self.assertEqual(self.recipients(mailing), self._members("email"))
+        self.assertEqual(Campaign._migrate_email_mailings(), 0, "idempotent")
+        # an old list mailing already sent stays; the next generation makes
+        # a draft on the members
+        old = mailing.copy(
+            {
+                "mailing_model_id": self.env["ir.model"]._get_id("mailing.list"),
+                "contact_list_ids": [(6, 0, mailing_list.ids)],
+                "campaign_id": self.campaign.id,
+            }
+        )
+        old.state = "done"
+        self.campaign.mailing_id = old
+        self.assertEqual(Campaign._migrate_email_mailings(), 0)
+        self.env["res.partner"].create(_partner_vals(70, self.tag))
         self.campaign.with_user(self.owner).action_generate()
-        email = self._members("email")
-        self.assertEqual(len(email), 12)
-        mailing_list = self.campaign.mailing_list_id
-        # 12 members, 11 addresses (4 and 5 share one)
-        self.assertEqual(mailing_list.contact_count, 11)
-        self.assertIn(known, mailing_list.contact_ids)
+        self.assertNotEqual(self.campaign.mailing_id, old)
         self.assertEqual(
-            Contact.search_count([("email_normalized", "=", "gen03@example.com")]), 1
+            self.campaign.mailing_id.mailing_model_real, "marketing.campaign.member"
         )
-        self.assertEqual(
-            Contact.search_count([("email_normalized", "=", "gen04@example.com")]), 1
-        )
-        self.assertEqual(known.list_ids, other_list | mailing_list)
-        self.assertEqual(
-            sorted(mailing_list.contact_ids.mapped("email_normalized")),
-            sorted(set(email.partner_id.mapped("email_normalized"))),
-        )
-        # an opt-out is kept; a newcomer is added; nothing is duplicated
-        subscription = self.env["mailing.subscription"].search(
-            [("list_id", "=", mailing_list.id), ("contact_id", "=", known.id)]
-        )
-        subscription.opt_out = True
-        self.env["res.partner"].create(_partner_vals(60, self.tag))
-        self.campaign.with_user(self.owner).action_generate()
-        self.assertEqual(mailing_list.contact_count, 12)
-        self.assertTrue(subscription.opt_out)
-        self.assertEqual(
-            self.env["mailing.subscription"].search_count(
-                [("list_id", "=", mailing_list.id)]
-            ),
-            12,
-        )
+        self.assertEqual(old.mailing_model_real, "mailing.contact")
 
     def test_tokens_follow_member_ids(self):
         """Generated tokens are 48 hex digits that sort like the member ids
@@ -345,11 +418,10 @@ class TestCampaignGeneration(CampaignCase):
     def test_member_indexes(self):
         """Generation writes no index entry it does not need: no index on
         campaign_id alone (the unique and KPI indexes lead with it), state only
-        past "targeted", lead and caller only when set; mailing contacts are
-        found by their normalised e-mail."""
+        past "targeted", lead and caller only when set."""
         self.cr.execute(
-            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename IN "
-            "('marketing_campaign_member', 'mailing_contact')"
+            "SELECT indexname, indexdef FROM pg_indexes "
+            "WHERE tablename = 'marketing_campaign_member'"
         )
         indexes = dict(self.cr.fetchall())
         self.assertNotIn("marketing_campaign_member__campaign_id_index", indexes)
@@ -363,6 +435,3 @@ class TestCampaignGeneration(CampaignCase):
                 f"WHERE ({field} IS NOT NULL)",
                 indexes[f"marketing_campaign_member__{field}_index"],
             )
-        self.assertIn(
-            "(email_normalized)", indexes["mailing_contact__email_normalized_index"]
-        )

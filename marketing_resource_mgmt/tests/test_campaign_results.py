@@ -332,14 +332,23 @@ class TestCampaignResults(MockSMS):
         """A person's answer (portal) is never overwritten by a trace."""
         p0 = self.partners.sorted("id")[0]
         member = self.member(p0, "email")
-        member._apply_portal_answer("not_interested")
         mailing = self.campaign.mailing_id
         mailing.body_html = "<p>Hi</p>"
         self.send_mailing(mailing)
+        # the answer comes after the e-mail, the open is read after both
+        member._apply_portal_answer("not_interested")
         mailing.mailing_trace_ids.set_opened()
         self.sync()
         self.assertEqual(member.state, "declined")
         self.assertTrue(member.date_opened, "the dates are still recorded")
+        # who declined gets no further e-mail of the campaign: a follow-on
+        # mailing (a copy) is sent to the other members only
+        follow_on = mailing.copy({"campaign_id": self.campaign.id})
+        recipients = self.env[follow_on.mailing_model_real].search(
+            follow_on._get_recipients_domain()
+        )
+        self.assertNotIn(member, recipients)
+        self.assertEqual(len(recipients), 5)
 
     # ---- SMS
 

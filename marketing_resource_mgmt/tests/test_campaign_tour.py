@@ -40,4 +40,7 @@ class TestCampaignControllerTour(HttpCase):
         )
         self.assertEqual(campaign.generation_state, "done")
         self.assertEqual(campaign.member_ids.partner_id, partners)
-        self.assertEqual(campaign.mailing_list_id.contact_count, 3)
+        self.assertEqual(
+            campaign.mailing_id.mailing_model_real, "marketing.campaign.member"
+        )
+        self.assertEqual(campaign.mailing_id.total, 3)

@@ -2,6 +2,7 @@
 import base64
 import csv
 import io
+import json
 from pathlib import Path
 
 from odoo.exceptions import UserError
@@ -113,3 +114,73 @@ class TestImport(SegmentCase):
                 self._wizard(data, name).action_import()
         self.assertEqual(self.Segment.search_count([]), segments_before)
         self.assertEqual(self.Partner.search_count([]), partners_before)
+
+
+@tagged("post_install", "-at_install")
+class TestImportProgress(SegmentCase):
+    """A large file shows its progress in the import dialog: the import
+    tells the user's browser (bus notifications to the user) how many rows
+    it has done after each batch; a small file sends nothing."""
+
+    def _file(self, rows):
+        sample = list(csv.DictReader(io.StringIO(_uk500_path().read_text())))
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(["first_name", "last_name", "company_name", "email", "phone1"])
+        for i in range(rows):
+            row = sample[i % len(sample)]
+            local, _at, domain = row["email"].partition("@")
+            writer.writerow(
+                [
+                    row["first_name"],
+                    row["last_name"],
+                    row["company_name"],
+                    f"{local}.{i}@{domain}",
+                    f"0113 {i:06d}",
+                ]
+            )
+        return out.getvalue().encode()
+
+    def _import(self, rows):
+        from ..wizards.marketing_segment_import import PROGRESS_TYPE
+
+        user = self.env.user
+        wizard = self.env["marketing.segment.import"].create(
+            {
+                "file": base64.b64encode(self._file(rows)),
+                "filename": "progress.csv",
+                "segment_name": f"Progress {rows}",
+            }
+        )
+        Bus = self.env["bus.bus"].sudo()
+        last = Bus.search([], order="id desc", limit=1).id or 0
+        wizard.action_import()
+        self.env.cr.flush()  # runs the pre-commit hook of the bus: its rows
+        channel = json.dumps([self.env.cr.dbname, "res.partner", user.partner_id.id])
+        messages = [
+            json.loads(row.message)
+            for row in Bus.search([("id", ">", last)], order="id")
+            if json.loads(row.channel) == json.loads(channel)
+        ]
+        return wizard, [m["payload"] for m in messages if m["type"] == PROGRESS_TYPE]
+
+    def test_large_file_reports_progress(self):
+        from ..wizards.marketing_segment_import import IMPORT_BATCH, PROGRESS_MIN_ROWS
+
+        rows = 2 * IMPORT_BATCH + IMPORT_BATCH // 2
+        self.assertGreaterEqual(rows, PROGRESS_MIN_ROWS)
+        wizard, progress = self._import(rows)
+        self.assertEqual(wizard.created_count, rows)
+        self.assertEqual({p["wizard_id"] for p in progress}, {wizard.id})
+        self.assertEqual({p["total"] for p in progress}, {rows})
+        done = [p["done"] for p in progress]
+        # start, after matching, after each batch of created contacts
+        self.assertEqual(done, [0, 0, IMPORT_BATCH, 2 * IMPORT_BATCH, rows])
+        self.assertTrue(all(p["step"] for p in progress))
+
+    def test_small_file_sends_nothing(self):
+        from ..wizards.marketing_segment_import import PROGRESS_MIN_ROWS
+
+        wizard, progress = self._import(PROGRESS_MIN_ROWS - 1)
+        self.assertEqual(wizard.created_count, PROGRESS_MIN_ROWS - 1)
+        self.assertEqual(progress, [])

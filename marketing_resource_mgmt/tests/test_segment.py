@@ -1,6 +1,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from unittest.mock import patch
+
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import tagged
+from odoo.tests import Form, tagged
 
 from .common import SegmentCase
 
@@ -89,6 +91,54 @@ class TestSegment(SegmentCase):
         self.assertEqual(segment.partner_count, expected)
         segment.domain = "[('nope', '=', 1)]"
         self.assertTrue(segment.definition_error)
+
+    def test_form_edit_counts_the_edited_segment_once(self):
+        """Editing a criterion in the form (Odoo's onchange, as the web
+        client calls it): the figures of the edited definition come back,
+        counted once (the saved segment's figures are already on screen),
+        also when they fall to zero or the definition breaks."""
+        segment = self.Segment.create(
+            {
+                "name": "Form count",
+                "count_channel": "email",
+                "criterion_ids": [
+                    (0, 0, {"field_name": "city", "operator": "=", "value": self.city})
+                ],
+            }
+        )
+        self.env.flush_all()
+        form = Form(segment.with_user(self.marketer))
+        self.assertEqual(form.partner_count, len(self.city_partners))
+        counted = []
+        real = type(segment)._get_exclusion_counts
+
+        def spy(records, channel=None):
+            counted.append(records.id)
+            return real(records, channel)
+
+        with patch.object(type(segment), "_get_exclusion_counts", spy):
+            with form.criterion_ids.edit(0) as line:
+                line.value = "Nowhere at all"
+        self.assertEqual(len(counted), 1, "one count per edit")
+        self.assertNotEqual(counted[0], segment.id, "the edited segment's")
+        self.assertEqual(
+            (form.partner_count, form.channel_partner_count, form.excluded_count),
+            (0, 0, 0),
+        )
+        with form.criterion_ids.edit(0) as line:
+            line.value = self.city
+        self.assertEqual(form.partner_count, len(self.city_partners))
+        self.assertEqual(form.channel_partner_count, segment._get_count("email"))
+        self.assertTrue(form.excluded_count)
+        self.assertIn("blacklist", form.exclusion_summary)
+        self.assertFalse(form.definition_error)
+        with form.criterion_ids.edit(0) as line:
+            line.field_name = "no_such_field"
+        self.assertTrue(form.definition_error)
+        self.assertEqual(form.partner_count, 0)
+        # the saved segment itself still counts normally
+        segment.invalidate_recordset()
+        self.assertEqual(segment.partner_count, len(self.city_partners))
 
     def test_duplicate_and_history(self):
         segment = self._segment()

@@ -11,7 +11,8 @@ Two set-based statements, whatever the number of traces:
    never out of a state a person set) and their dates kept at the earliest.
 2. ``unsubscriptions_sql``: members who unsubscribed through the mailing's
    own links since that time: the address opted out of a list of the
-   campaign's mailings, or was put on Odoo's e-mail blacklist, or the SMS
+   campaign's mailings, or was put on Odoo's e-mail blacklist (what Odoo's
+   unsubscribe page does for a mailing on the members), or the SMS
    number on the phone blacklist, after the campaign reached it. The same
    statement writes the proof of it to the consent log (an opt-out on the
    member's channel, source "mailing link", the campaign, the date), from
@@ -20,14 +21,16 @@ Two set-based statements, whatever the number of traces:
 
 Links (how a trace finds its member):
 
-- e-mail traces: the trace's address (``mailing_trace.email``, normalised by
-  Odoo) is the member's contact's ``email_normalized``: generation feeds the
-  e-mail members into the campaign's mailing list as ``mailing.contact``
-  rows, one per normalised address, so the trace's document is the mailing
-  contact and its address the link. Contacts sharing an address share the
-  mailbox: each of their members gets the result;
-- mailings on the members themselves (the campaign's SMS mailing,
-  ``model = 'marketing.campaign.member'``): the trace's ``res_id``;
+- mailings on the members themselves (``model =
+  'marketing.campaign.member'``): the trace's ``res_id``. The campaign's
+  e-mail and SMS mailings made by generation are such mailings, and so are
+  their follow-ons (copies);
+- other e-mail mailings of the campaign (on contacts, leads, or a mailing
+  list: the campaigns generated before 18.0.1.0.2 fed their e-mail members
+  to a list as ``mailing.contact`` rows): the trace's address
+  (``mailing_trace.email``, normalised by Odoo) is the member's contact's
+  ``email_normalized``. Contacts sharing an address share the mailbox: each
+  of their members gets the result;
 - SMS mailings on contacts (``model = 'res.partner'``): the trace's
   ``res_id`` is the member's contact.
 

@@ -16,9 +16,11 @@ import common
 # (name, script, extra arguments); the order runs the cheapest first
 BENCHMARKS = [
     ("segment_count", "bench_segment_count.py", []),
+    ("segment_onchange", "bench_segment_onchange.py", []),
     ("monitor", "bench_monitor.py", []),
     ("workbook", "bench_workbook.py", []),
     ("audience", "bench_audience.py", []),
+    ("contact_import", "bench_contact_import.py", []),
     ("routing", "bench_routing.py", []),
     # generates its own 200,000 traces, commits them and deletes them after
     ("trace_sync", "bench_trace_sync.py", ["--commit"]),
