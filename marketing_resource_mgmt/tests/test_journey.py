@@ -688,6 +688,21 @@ class TestJourneyQueueAndAccess(JourneyCase):
         with self.assertRaises(AccessError):
             paths.with_user(self.owner).unlink()
         self.assertEqual(journey.with_user(self.owner).step_ids.done_count, 4)
+        # a marketing user outside the campaign's team sees neither the
+        # journey nor its participants' path
+        self.assertFalse(
+            self.Journey.with_user(self.outsider).search([("id", "=", journey.id)])
+        )
+        self.assertFalse(
+            self.Path.with_user(self.outsider).search([("step_id", "=", tag.id)])
+        )
+        with self.assertRaises(AccessError):
+            journey.with_user(self.outsider).read(["name"])
+        # the team's caller does
+        self.assertEqual(
+            len(self.Path.with_user(self.caller_a).search([("step_id", "=", tag.id)])),
+            4,
+        )
 
     def test_second_company(self):
         other = self.env["res.company"].create({"name": "Journey Co 2"})
