@@ -1,7 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import logging
 import threading
-from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
@@ -16,6 +15,7 @@ from ..routing import (
     Candidate,
     Decision,
     RoutingRun,
+    period_start,
     pg_array,
 )
 from ..routing.engine import FALLBACK, POOL, RECYCLE, RULE, UNROUTED, WAITING
@@ -372,52 +372,59 @@ class CrmRoutingRule(models.Model):
     # ---- LOAD, CANDIDATES AND THE RUN
 
     def _period_start(self):
-        now = fields.Datetime.now()
-        start = now.replace(hour=0, minute=0, second=0, microsecond=0)
-        if self.capacity_period == "week":
-            start -= timedelta(days=start.weekday())
-        return start
+        return period_start(fields.Datetime.now(), self.capacity_period)
+
+    @api.model
+    def _count_loads(self, user_ids, starts):
+        """The load that capacities limit: open leads (active, not won) each
+        user received since each start, in one query.
+
+        :param user_ids: iterable of user ids
+        :param starts: iterable of datetimes (period starts)
+        :return: ``{(user_id, start): count}`` (every pair, zeros included)
+        """
+        user_ids, starts = sorted(set(user_ids)), sorted(set(starts))
+        loads = {(uid, start): 0 for uid in user_ids for start in starts}
+        if not loads:
+            return loads
+        self.env["crm.lead"].flush_model(
+            ["user_id", "routing_date", "active", "probability"]
+        )
+        self.env.cr.execute(
+            SQL(
+                "SELECT user_id, %s FROM crm_lead WHERE user_id = ANY(%s::int[]) "
+                "AND routing_date >= %s AND active AND probability < 100 "
+                "GROUP BY user_id",
+                SQL(", ").join(
+                    SQL("count(*) FILTER (WHERE routing_date >= %s)", start)
+                    for start in starts
+                ),
+                pg_array(user_ids),
+                starts[0],
+            )
+        )
+        for user_id, *counts in self.env.cr.fetchall():
+            loads.update(zip(((user_id, s) for s in starts), counts, strict=True))
+        return loads
 
     def _get_loads(self, user_ids=None):
         """Open leads each assignee of the rules received in the rule's
-        period, counted set-wise (one grouped query per period kind).
+        period (:meth:`_count_loads`).
 
         :param user_ids: only these assignees (a claim needs the claimer's)
         :return: ``{(rule_id, user_id): load}``
         """
-        loads = {}
-        by_start = {}
-        for rule in self:
-            by_start.setdefault(rule._period_start(), []).append(rule.id)
-        for start, rule_ids in by_start.items():
-            rules = self.browse(rule_ids)
-            users = rules.assignee_ids.user_id
-            if user_ids is not None:
-                users = users.filtered(lambda user: user.id in user_ids)
-            if not users:
-                continue
-            groups = (
-                self.env["crm.lead"]
-                .sudo()
-                ._read_group(
-                    [
-                        ("user_id", "in", users.ids),
-                        ("routing_date", ">=", start),
-                        ("active", "=", True),
-                        ("probability", "<", 100),
-                    ],
-                    ["user_id"],
-                    ["__count"],
-                )
-            )
-            counts = {user.id: count for user, count in groups}
-            for rule in rules:
-                for assignee in rule.assignee_ids:
-                    if assignee.user_id in users:
-                        loads[rule.id, assignee.user_id.id] = counts.get(
-                            assignee.user_id.id, 0
-                        )
-        return loads
+        starts = {rule.id: rule._period_start() for rule in self}
+        pairs = [
+            (rule.id, assignee.user_id.id)
+            for rule in self
+            for assignee in rule.assignee_ids
+            if user_ids is None or assignee.user_id.id in user_ids
+        ]
+        counts = self._count_loads(
+            {uid for _rid, uid in pairs}, {starts[rid] for rid, _uid in pairs}
+        )
+        return {(rid, uid): counts[uid, starts[rid]] for rid, uid in pairs}
 
     def _prepare_run(self, user_ids=None):
         """A routing run over these rules: their assignees as candidates
