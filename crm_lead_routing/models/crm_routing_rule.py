@@ -341,6 +341,7 @@ class CrmRoutingRule(models.Model):
             # of the batch's leads distinct values
             "ratio": 4,
             "values": {},
+            "forms": {},
             "conditions": {},
         }
 
@@ -610,19 +611,22 @@ class CrmRoutingRule(models.Model):
             ._description_selection(self.env)
         )
         batch = self._prepare_batch_conditions(lead_ids)
-        # every rule looks at every lead (an explanation names all the rules
-        # that matched, a simulation shows the leads two rules fight over);
-        # at the leads an earlier rule took only for whether it matches
+        # every rule looks at every lead, in one query over the batch (an
+        # explanation names all the rules that matched, a simulation shows
+        # the leads two rules fight over); the leads an earlier rule took
+        # only count as matched
         taken_by = {}
         taken = set()
         for rule in rules:
-            remaining = [lid for lid in lead_ids if lid not in taken]
-            decided = [lid for lid in lead_ids if lid in taken]
-            taken_by[rule.id] = rule._match(remaining, batch)
-            others = rule._match(decided, batch, values=False)
-            for lead_id in [*taken_by[rule.id], *others]:
+            matches = rule._match(lead_ids, batch)
+            for lead_id in matches:
                 run.matched_by.setdefault(lead_id, []).append(rule.id)
-            taken.update(taken_by[rule.id])
+            taken_by[rule.id] = {
+                lead_id: matched
+                for lead_id, matched in matches.items()
+                if lead_id not in taken
+            }
+            taken.update(matches)
         for rule in rules:
             if taken_by[rule.id]:
                 rule._decide(run, taken_by[rule.id], labels)
