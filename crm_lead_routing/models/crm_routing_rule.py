@@ -253,23 +253,19 @@ class CrmRoutingRule(models.Model):
             self.criterion_ids._get_criteria_sql(table_alias),
         )
 
-    def _match(self, lead_ids, batch=None, values=True):
+    def _match(self, lead_ids, batch=None):
         """Leads of ``lead_ids`` the rule matches, with the criteria that
         matched, in one query.
 
         :param lead_ids: list of ids
         :param batch: optional :meth:`_prepare_batch_conditions` memo of the
             run (fuzzy conditions evaluated once per distinct value)
-        :param values: False: only which leads match (the criteria that
-            matched and their values are not read)
         :return: ``{lead_id: [(criterion, lead's value), ...]}`` in id order
         """
         self.ensure_one()
         if not lead_ids:
             return {}
         criteria = self.criterion_ids.sorted(lambda c: (c.group, c.sequence))
-        if not values:
-            criteria = criteria.browse()
         conditions = (
             self.criterion_ids._get_batch_conditions(batch) if batch is not None else {}
         )
