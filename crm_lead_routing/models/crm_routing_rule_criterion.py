@@ -52,19 +52,9 @@ class CrmRoutingRuleCriterion(models.Model):
             if line.operator == "prefix":
                 matching = line._batch_prefix_matching(batch, column)
             else:
-                values = self._batch_column_values(batch, column)
-                if values is None:
+                matching = line._batch_values_matching(batch, column, condition)
+                if matching is None:
                     continue
-                cr.execute(
-                    SQL(
-                        "SELECT v.%s FROM unnest(%s::text[]) AS v(%s) WHERE %s",
-                        SQL.identifier(column),
-                        pg_array(values),
-                        SQL.identifier(column),
-                        condition,
-                    )
-                )
-                matching = [row[0] for row in cr.fetchall()]
             cr.execute(
                 SQL(
                     "SELECT coalesce(%s, FALSE) FROM (SELECT NULL::text AS %s) AS v",
@@ -83,6 +73,24 @@ class CrmRoutingRuleCriterion(models.Model):
             )
             batch["conditions"][line.id] = conditions[line.id] = sql
         return conditions
+
+    def _batch_values_matching(self, batch, column, condition):
+        """The batch's distinct values of ``column`` that ``condition`` (the
+        line's, over alias ``v``) matches, or None when the values repeat too
+        little to be worth it."""
+        values = self._batch_column_values(batch, column)
+        if values is None:
+            return None
+        self.env.cr.execute(
+            SQL(
+                "SELECT v.%s FROM unnest(%s::text[]) AS v(%s) WHERE %s",
+                SQL.identifier(column),
+                pg_array(values),
+                SQL.identifier(column),
+                condition,
+            )
+        )
+        return [row[0] for row in self.env.cr.fetchall()]
 
     def _batch_prefix_matching(self, batch, column):
         """The batch's distinct values of ``column`` that this 'starts with'
