@@ -26,6 +26,7 @@ from .sql import (
     sql_normalized_in,
     sql_normalized_in_normalized,
     sql_prefix_in,
+    sql_prefix_normalized,
     sql_similar,
     sql_similar_normalized,
 )

@@ -280,7 +280,24 @@ def sql_alias_in(column, aliases, abbreviations=None, threshold=None):
     )
 
 
-def sql_prefix_in(column, prefixes, kind, country_code=DEFAULT_COUNTRY_CODE):
+def sql_prefix_normalized(column, kind, country_code=DEFAULT_COUNTRY_CODE):
+    """The form of a column that :func:`sql_prefix_in` compares: the
+    normalised postcode, or the national digits of a phone number.
+
+    :param column: ``SQL`` expression of the column
+    :param kind: ``"postcode"`` or ``"phone"``
+    :return: ``SQL`` expression
+    """
+    if kind == "phone":
+        return SQL("mrm_normalize_phone(%s, %s)", column, str(country_code or ""))
+    if kind == "postcode":
+        return SQL("mrm_normalize_postcode(%s)", column)
+    raise ValueError(f"unknown prefix kind {kind!r}")
+
+
+def sql_prefix_in(
+    column, prefixes, kind, country_code=DEFAULT_COUNTRY_CODE, normalized=False
+):
     """Condition: the column starts with one of the prefixes (or ranges).
 
     :param column: ``SQL`` expression of the column
@@ -289,31 +306,30 @@ def sql_prefix_in(column, prefixes, kind, country_code=DEFAULT_COUNTRY_CODE):
         ``"LS1"`` covers ``"LS1 4AP"`` not ``"LS14 1AA"``) or ``"phone"``
         (national digits: ``"+44 113"`` = ``"0113"``)
     :param country_code: home calling code for phone numbers
+    :param normalized: ``column`` is already the column's
+        :func:`sql_prefix_normalized` form (computed once for several
+        conditions)
     :return: ``SQL`` condition
     :raise ValueError: on an unknown kind or a malformed range
     """
     if kind not in ("postcode", "phone"):
         raise ValueError(f"unknown prefix kind {kind!r}")
-    normalized = expand_prefix_ranges(prefixes, kind, country_code)
-    if not normalized:
+    normalized_prefixes = expand_prefix_ranges(prefixes, kind, country_code)
+    if not normalized_prefixes:
         return SQL("FALSE")
+    value = column if normalized else sql_prefix_normalized(column, kind, country_code)
     if kind == "phone":
-        patterns = [p + "%" for p in normalized]
-        return SQL(
-            "mrm_normalize_phone(%s, %s) LIKE ANY(%s::text[])",
-            column,
-            str(country_code or ""),
-            patterns,
-        )
+        patterns = [p + "%" for p in normalized_prefixes]
+        return SQL("%s LIKE ANY(%s::text[])", value, patterns)
     return SQL(
-        "EXISTS (SELECT 1 FROM (SELECT mrm_normalize_postcode(%s) AS c) AS pc,"
+        "EXISTS (SELECT 1 FROM (SELECT %s AS c) AS pc,"
         " unnest(%s::text[]) AS prefix(v)"
         " WHERE starts_with(pc.c, prefix.v) AND (length(pc.c) = length(prefix.v)"
         " OR substr(pc.c, length(prefix.v) + 1, 1) = ' ' OR right(prefix.v, 1) = ' '"
         " OR (substr(pc.c, length(prefix.v) + 1, 1) ~ '[0-9]')"
         " <> (right(prefix.v, 1) ~ '[0-9]')))",
-        column,
-        normalized,
+        value,
+        normalized_prefixes,
     )
 
 
@@ -325,6 +341,7 @@ __all__ = [
     "sql_normalized",
     "sql_normalized_in",
     "sql_prefix_in",
+    "sql_prefix_normalized",
     "sql_similar",
 ]
 

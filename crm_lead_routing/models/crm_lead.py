@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import logging
+import threading
 
 import psycopg2
 
@@ -8,7 +9,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 from odoo.tools.sql import create_index
 
-from ..routing import Decision, pg_array
+from ..routing import Candidate, Decision, RoutingRun, period_start, pg_array
 from ..routing.engine import CLAIM
 
 _logger = logging.getLogger(__name__)
@@ -183,56 +184,92 @@ class CrmLead(models.Model):
 
     # ---- ROUTING: CLAIMS
 
-    def _lock_claimer(self):
-        """Serialise the claims of the current user: their assignee rows are
-        rewritten (a no-op update) inside the claim's transaction. A second
-        claim of the same user waits for the first, then fails with a
-        serialisation error and is retried (Odoo's ``retrying``) on a fresh
-        snapshot, where the first claim's lead counts in the load: the
-        capacity holds under any interleaving."""
+    def _lock_claimer(self, rule_id=None):
+        """Serialise the claims of the current user and read their pool
+        lines: their assignee rows are rewritten (a no-op update) inside the
+        claim's transaction. A second claim of the same user waits for the
+        first. In a claim's own READ COMMITTED transaction it then counts
+        the load afresh (a later statement), the first claim's lead
+        included; in a REPEATABLE READ one (a claim inside a caller's
+        transaction) it fails with a serialisation error and is retried
+        (Odoo's ``retrying``) on a fresh snapshot. Either way the capacity
+        holds under any interleaving, claims of both kinds mixed.
+
+        :param rule_id: only this pool rule
+        :return: ``[(rule_id, capacity or None, capacity period, rule
+            name, user's name)]`` of the user's active lines on active pool
+            rules
+        """
         self.env.cr.execute(
             SQL(
-                "UPDATE crm_routing_assignee SET user_id = user_id WHERE id IN ("
-                "SELECT id FROM crm_routing_assignee WHERE user_id = %s "
-                "ORDER BY id FOR UPDATE)",
-                self.env.uid,
+                """
+                WITH locked AS (
+                    UPDATE crm_routing_assignee a SET user_id = a.user_id
+                      FROM (SELECT id FROM crm_routing_assignee
+                             WHERE user_id = %(uid)s ORDER BY id FOR UPDATE) l
+                     WHERE a.id = l.id
+                 RETURNING a.rule_id, a.capacity, a.active)
+                SELECT r.id, NULLIF(locked.capacity, 0), r.capacity_period,
+                       COALESCE(r.name->>%(lang)s, r.name->>'en_US'), p.name
+                  FROM locked JOIN crm_routing_rule r ON r.id = locked.rule_id
+                  JOIN res_users u ON u.id = %(uid)s
+                  JOIN res_partner p ON p.id = u.partner_id
+                 WHERE locked.active AND r.active AND r.strategy = 'pool' %(only)s
+                 ORDER BY r.sequence, r.id
+                """,
+                uid=self.env.uid,
+                lang=self.env.lang or "en_US",
+                only=SQL("AND r.id = %s", rule_id) if rule_id else SQL(""),
             )
         )
+        return self.env.cr.fetchall()
 
-    def _pick_pool_lead(self, rule_ids, lead=None):
-        """Lock the next lead of the pools (or ``lead``): ``(lead_id,
-        rule_id)`` or None. A lead another claim holds is skipped (``SKIP
-        LOCKED``); one it won after this transaction began fails to lock
-        (serialisation error): that attempt is rolled back to its savepoint
-        and the next lead is tried, instead of retrying the whole claim."""
-        self.env.flush_all()
+    def _pool_lead_sql(self, rule_ids, lead_id=None, tried=(), limit=1, lock=False):
+        """The next leads of the pools by priority and age (or ``lead_id``
+        if it is in one), optionally locked (``FOR UPDATE SKIP LOCKED``: a
+        lead another claim holds is passed over)."""
+        return SQL(
+            "SELECT id, routing_rule_id, user_id FROM crm_lead "
+            "WHERE active AND routing_state = 'pool' AND routing_rule_id = ANY(%s) "
+            "AND NOT id = ANY(%s::int[]) %s "
+            "ORDER BY priority DESC, id LIMIT %s %s",
+            list(rule_ids),
+            pg_array(tried),
+            SQL("AND id = %s", lead_id) if lead_id else SQL(""),
+            limit,
+            SQL("FOR UPDATE SKIP LOCKED") if lock else SQL(""),
+        )
+
+    def _pick_pool_lead(self, rule_ids, lead_id=None, read_committed=False):
+        """Lock the next lead of the pools (or ``lead_id``): ``(lead_id,
+        rule_id)`` or None.
+
+        In READ COMMITTED (a claim's own transaction) one statement does it:
+        a lead another claim holds is skipped, one won since the statement
+        began is re-checked and passed over. In REPEATABLE READ a lead won
+        after the transaction began fails to lock (serialisation error):
+        that attempt is rolled back to its savepoint and the next lead is
+        tried, instead of retrying the whole claim."""
         cr = self.env.cr
+        if read_committed:
+            cr.execute(self._pool_lead_sql(rule_ids, lead_id, lock=True))
+            return cr.fetchone()
         tried = []
         while True:
-            cr.execute(
-                SQL(
-                    "SELECT id FROM crm_lead WHERE active AND routing_state = 'pool' "
-                    "AND routing_rule_id = ANY(%s) AND NOT id = ANY(%s::int[]) %s "
-                    "ORDER BY priority DESC, id LIMIT %s",
-                    list(rule_ids),
-                    pg_array(tried),
-                    SQL("AND id = %s", lead.id) if lead else SQL(""),
-                    CLAIM_BATCH,
-                )
-            )
+            cr.execute(self._pool_lead_sql(rule_ids, lead_id, tried, CLAIM_BATCH))
             candidates = [row[0] for row in cr.fetchall()]
             if not candidates:
                 return None
-            for lead_id in candidates:
-                tried.append(lead_id)
+            for candidate in candidates:
+                tried.append(candidate)
                 try:
                     with cr.savepoint(flush=False):
                         cr.execute(
                             SQL(
-                                "SELECT id, routing_rule_id FROM crm_lead "
+                                "SELECT id, routing_rule_id, user_id FROM crm_lead "
                                 "WHERE id = %s AND routing_state = 'pool' "
                                 "FOR UPDATE SKIP LOCKED",
-                                lead_id,
+                                candidate,
                             ),
                             log_exceptions=False,
                         )
@@ -242,44 +279,101 @@ class CrmLead(models.Model):
                 if row:
                     return row
 
+    def _claim_in_own_transaction(self):
+        """Whether a claim runs in a short transaction of its own (READ
+        COMMITTED, committed at once), as the call queue takes a call: not
+        when the caller's transaction already wrote or locked rows (the
+        claim could wait for them: it runs in the caller's transaction
+        then), nor in tests (other cursors cannot see a test's data)."""
+        if (
+            getattr(threading.current_thread(), "testing", False)
+            or self.env.registry.in_test_mode()
+        ):
+            return False
+        self.env.cr.execute("SELECT txid_current_if_assigned() IS NULL")
+        return self.env.cr.fetchone()[0]
+
     @api.model
     def _claim(self, rule=None, lead=None):
         """Claim the next lead of a pool (or the given one) for the current
         user. Row locks make two simultaneous claims never win the same
         lead; the user's claims are serialised so that their capacity holds.
 
+        The claim runs in a transaction of its own when it can
+        (:meth:`_claim_in_own_transaction`): its locks are held for a few
+        milliseconds, and it never meets a lead won since the caller's
+        snapshot was taken. Its result is committed when this returns.
+
         :param rule: a pool rule (default: every pool rule of the user)
         :param lead: a chosen lead (default: the next one by priority, age)
         :return: the claimed lead, or an empty recordset when none is left
         :raise UserError: when the user's capacity is full
         """
+        self.env.flush_all()
+        rule_id, lead_id = rule.id if rule else None, lead.id if lead else None
+        if self._claim_in_own_transaction():
+            with self.env.registry.cursor() as cr:
+                cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
+                won = self.with_env(self.env(cr=cr))._claim_on_cursor(
+                    rule_id, lead_id, read_committed=True
+                )
+            # committed: what the caller's cache holds of the lead is stale
+            self.env.invalidate_all()
+        else:
+            won = self._claim_on_cursor(rule_id, lead_id)
+        return self.browse(won) if won else self.browse()
+
+    def _claim_on_cursor(self, rule_id=None, lead_id=None, read_committed=False):
+        """The claim on this environment's cursor: lock the claimer, check
+        their room in each pool (the routing run's capacity rule), lock the
+        lead, apply the decision.
+
+        :param read_committed: the cursor is the claim's own (new) one
+        :return: the claimed lead's id, or None
+        :raise UserError: when the user's capacity is full
+        """
         Rule = self.env["crm.routing.rule"].sudo()
-        rule_ids = self._pool_rule_ids_of_user()
-        if rule:
-            rule_ids = [rid for rid in rule_ids if rid == rule.id]
-        if not rule_ids:
-            return self.browse()
-        self._lock_claimer()
-        run = Rule.browse(rule_ids)._prepare_run(user_ids={self.env.uid})
-        open_rules = [rid for rid in rule_ids if run.has_room(rid, self.env.uid)]
+        uid = self.env.uid
+        lines = self._lock_claimer(rule_id)
+        if not lines:
+            return None
+        now = fields.Datetime.now()
+        starts = {rid: period_start(now, period) for rid, _c, period, *_n in lines}
+        counts = Rule._count_loads([uid], starts.values())
+        run = RoutingRun(
+            candidates={rid: [Candidate(uid, capacity=cap)] for rid, cap, *_r in lines},
+            loads={(rid, uid): counts[uid, starts[rid]] for rid in starts},
+        )
+        open_rules = [rid for rid, *_r in lines if run.has_room(rid, uid)]
         if not open_rules:
             raise UserError(
                 self.env._("Your capacity is full: finish some leads first.")
             )
-        row = self._pick_pool_lead(open_rules, lead)
+        row = self._pick_pool_lead(open_rules, lead_id, read_committed)
         if not row:
-            return self.browse()
-        lead_id, rule_id = row
+            return None
+        won, won_rule_id, previous = row
         text = self.env._(
             "Claimed by %(user)s from the pool of '%(rule)s'.",
-            user=self.env.user.name,
-            rule=Rule.browse(rule_id).name,
+            user=lines[0][4],
+            rule={rid: name for rid, _c, _p, name, _u in lines}[won_rule_id],
         )
-        run.decide(lead_id, Decision(CLAIM, rule_id, self.env.uid, text))
-        Rule._apply_run(run, assigned_by=self.env.user)
-        return self.browse(lead_id)
+        run.decide(won, Decision(CLAIM, won_rule_id, uid, text))
+        if read_committed:
+            # the claim's own transaction is all or nothing already
+            self.sudo().browse(won)._apply_routing_decisions(
+                run.decisions,
+                assigned_by=self.env.user,
+                previous={won: previous} if previous else {},
+            )
+        else:
+            Rule._apply_run(run, assigned_by=self.env.user)
+        return won
 
     def _claimed_notification(self, next_action):
+        # the lead is the user's now; a claim committed in its own
+        # transaction is not visible to the caller's older snapshot, where
+        # the record rules still see a pool lead: its name is read as sudo
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
@@ -287,7 +381,7 @@ class CrmLead(models.Model):
                 "type": "success",
                 "message": self.env._(
                     "You claimed the lead %(lead)s: it is yours now.",
-                    lead=self.display_name,
+                    lead=self.sudo().display_name,
                 ),
                 "next": next_action,
             },

@@ -28,7 +28,7 @@ class CrmLead(models.Model):
             groups.setdefault(key, []).append(lead_id)
         return groups
 
-    def _apply_routing_decisions(self, decisions, assigned_by=None):
+    def _apply_routing_decisions(self, decisions, assigned_by=None, previous=None):
         """Write routing decisions set-wise.
 
         One statement for the assignments (the bulk of a run), one ORM write
@@ -37,19 +37,23 @@ class CrmLead(models.Model):
 
         :param decisions: ``{lead_id: Decision}``
         :param assigned_by: user who decided (claims, bulk reassignment)
+        :param previous: ``{lead_id: salesperson}`` of the leads that have
+            one, when the caller knows it (a claim, from its lock); read
+            otherwise
         """
         if not decisions:
             return
         now = fields.Datetime.now()
         leads = self.sudo().with_context(**ROUTING_CONTEXT, routing_no_scope=True)
-        self.env.cr.execute(
-            SQL(
-                "SELECT id, user_id FROM crm_lead "
-                "WHERE id = ANY(%s::int[]) AND user_id IS NOT NULL",
-                pg_array(decisions),
+        if previous is None:
+            self.env.cr.execute(
+                SQL(
+                    "SELECT id, user_id FROM crm_lead "
+                    "WHERE id = ANY(%s::int[]) AND user_id IS NOT NULL",
+                    pg_array(decisions),
+                )
             )
-        )
-        previous = dict(self.env.cr.fetchall())
+            previous = dict(self.env.cr.fetchall())
         assigned_rows, explained = leads._write_routing_groups(decisions, previous, now)
         self.env.flush_all()
         if assigned_rows:

@@ -284,13 +284,27 @@ class CrmMatchCriterionMixin(models.AbstractModel):
                     for value in values
                 ),
             )
-        kind = self._get_prefix_kind(chain)
-        country_code = str(self.env.company.country_id.phone_code or 44)
+        kind, country_code = self._get_prefix_form(chain)
+        return self._get_prefix_condition_sql(column, kind, country_code)
+
+    def _get_prefix_condition_sql(self, column, kind, country_code, normalized=False):
+        """The 'starts with' line as an SQL condition on ``column`` (or on
+        its normalised form, see :func:`~..matching.sql_prefix_in`)."""
+        values = split_values(self.value)
         try:
             expand_prefix_ranges(values, kind, country_code)
         except ValueError as exc:
             raise self._invalid(str(exc)) from exc
-        return sql_prefix_in(column, values, kind, country_code)
+        return sql_prefix_in(column, values, kind, country_code, normalized=normalized)
+
+    def _get_prefix_form(self, chain=None):
+        """How a 'starts with' line compares: ``(kind, country code)``
+        (postcode or phone, the home calling code)."""
+        if chain is None:
+            chain = self._resolve_field_path(self.env[self._get_match_model_name()])
+        return self._get_prefix_kind(chain), str(
+            self.env.company.country_id.phone_code or 44
+        )
 
     def _get_prefix_kind(self, chain):
         name = chain[-1].name

@@ -1,7 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import logging
 import threading
-from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
@@ -16,6 +15,7 @@ from ..routing import (
     Candidate,
     Decision,
     RoutingRun,
+    period_start,
     pg_array,
 )
 from ..routing.engine import FALLBACK, POOL, RECYCLE, RULE, UNROUTED, WAITING
@@ -253,23 +253,19 @@ class CrmRoutingRule(models.Model):
             self.criterion_ids._get_criteria_sql(table_alias),
         )
 
-    def _match(self, lead_ids, batch=None, values=True):
+    def _match(self, lead_ids, batch=None):
         """Leads of ``lead_ids`` the rule matches, with the criteria that
         matched, in one query.
 
         :param lead_ids: list of ids
         :param batch: optional :meth:`_prepare_batch_conditions` memo of the
             run (fuzzy conditions evaluated once per distinct value)
-        :param values: False: only which leads match (the criteria that
-            matched and their values are not read)
         :return: ``{lead_id: [(criterion, lead's value), ...]}`` in id order
         """
         self.ensure_one()
         if not lead_ids:
             return {}
         criteria = self.criterion_ids.sorted(lambda c: (c.group, c.sequence))
-        if not values:
-            criteria = criteria.browse()
         conditions = (
             self.criterion_ids._get_batch_conditions(batch) if batch is not None else {}
         )
@@ -341,6 +337,7 @@ class CrmRoutingRule(models.Model):
             # of the batch's leads distinct values
             "ratio": 4,
             "values": {},
+            "forms": {},
             "conditions": {},
         }
 
@@ -372,52 +369,59 @@ class CrmRoutingRule(models.Model):
     # ---- LOAD, CANDIDATES AND THE RUN
 
     def _period_start(self):
-        now = fields.Datetime.now()
-        start = now.replace(hour=0, minute=0, second=0, microsecond=0)
-        if self.capacity_period == "week":
-            start -= timedelta(days=start.weekday())
-        return start
+        return period_start(fields.Datetime.now(), self.capacity_period)
+
+    @api.model
+    def _count_loads(self, user_ids, starts):
+        """The load that capacities limit: open leads (active, not won) each
+        user received since each start, in one query.
+
+        :param user_ids: iterable of user ids
+        :param starts: iterable of datetimes (period starts)
+        :return: ``{(user_id, start): count}`` (every pair, zeros included)
+        """
+        user_ids, starts = sorted(set(user_ids)), sorted(set(starts))
+        loads = {(uid, start): 0 for uid in user_ids for start in starts}
+        if not loads:
+            return loads
+        self.env["crm.lead"].flush_model(
+            ["user_id", "routing_date", "active", "probability"]
+        )
+        self.env.cr.execute(
+            SQL(
+                "SELECT user_id, %s FROM crm_lead WHERE user_id = ANY(%s::int[]) "
+                "AND routing_date >= %s AND active AND probability < 100 "
+                "GROUP BY user_id",
+                SQL(", ").join(
+                    SQL("count(*) FILTER (WHERE routing_date >= %s)", start)
+                    for start in starts
+                ),
+                pg_array(user_ids),
+                starts[0],
+            )
+        )
+        for user_id, *counts in self.env.cr.fetchall():
+            loads.update(zip(((user_id, s) for s in starts), counts, strict=True))
+        return loads
 
     def _get_loads(self, user_ids=None):
         """Open leads each assignee of the rules received in the rule's
-        period, counted set-wise (one grouped query per period kind).
+        period (:meth:`_count_loads`).
 
         :param user_ids: only these assignees (a claim needs the claimer's)
         :return: ``{(rule_id, user_id): load}``
         """
-        loads = {}
-        by_start = {}
-        for rule in self:
-            by_start.setdefault(rule._period_start(), []).append(rule.id)
-        for start, rule_ids in by_start.items():
-            rules = self.browse(rule_ids)
-            users = rules.assignee_ids.user_id
-            if user_ids is not None:
-                users = users.filtered(lambda user: user.id in user_ids)
-            if not users:
-                continue
-            groups = (
-                self.env["crm.lead"]
-                .sudo()
-                ._read_group(
-                    [
-                        ("user_id", "in", users.ids),
-                        ("routing_date", ">=", start),
-                        ("active", "=", True),
-                        ("probability", "<", 100),
-                    ],
-                    ["user_id"],
-                    ["__count"],
-                )
-            )
-            counts = {user.id: count for user, count in groups}
-            for rule in rules:
-                for assignee in rule.assignee_ids:
-                    if assignee.user_id in users:
-                        loads[rule.id, assignee.user_id.id] = counts.get(
-                            assignee.user_id.id, 0
-                        )
-        return loads
+        starts = {rule.id: rule._period_start() for rule in self}
+        pairs = [
+            (rule.id, assignee.user_id.id)
+            for rule in self
+            for assignee in rule.assignee_ids
+            if user_ids is None or assignee.user_id.id in user_ids
+        ]
+        counts = self._count_loads(
+            {uid for _rid, uid in pairs}, {starts[rid] for rid, _uid in pairs}
+        )
+        return {(rid, uid): counts[uid, starts[rid]] for rid, uid in pairs}
 
     def _prepare_run(self, user_ids=None):
         """A routing run over these rules: their assignees as candidates
@@ -603,19 +607,22 @@ class CrmRoutingRule(models.Model):
             ._description_selection(self.env)
         )
         batch = self._prepare_batch_conditions(lead_ids)
-        # every rule looks at every lead (an explanation names all the rules
-        # that matched, a simulation shows the leads two rules fight over);
-        # at the leads an earlier rule took only for whether it matches
+        # every rule looks at every lead, in one query over the batch (an
+        # explanation names all the rules that matched, a simulation shows
+        # the leads two rules fight over); the leads an earlier rule took
+        # only count as matched
         taken_by = {}
         taken = set()
         for rule in rules:
-            remaining = [lid for lid in lead_ids if lid not in taken]
-            decided = [lid for lid in lead_ids if lid in taken]
-            taken_by[rule.id] = rule._match(remaining, batch)
-            others = rule._match(decided, batch, values=False)
-            for lead_id in [*taken_by[rule.id], *others]:
+            matches = rule._match(lead_ids, batch)
+            for lead_id in matches:
                 run.matched_by.setdefault(lead_id, []).append(rule.id)
-            taken.update(taken_by[rule.id])
+            taken_by[rule.id] = {
+                lead_id: matched
+                for lead_id, matched in matches.items()
+                if lead_id not in taken
+            }
+            taken.update(matches)
         for rule in rules:
             if taken_by[rule.id]:
                 rule._decide(run, taken_by[rule.id], labels)

@@ -2,6 +2,7 @@
 from odoo import fields, models
 from odoo.tools import SQL
 
+from ..matching import sql_prefix_normalized
 from ..routing import pg_array
 
 
@@ -26,7 +27,10 @@ class CrmRoutingRuleCriterion(models.Model):
         line on a plain text column whose values repeat much in the batch
         (counties, towns) is evaluated once per distinct value, and becomes
         ``column = ANY(matching values)`` (the same result: the condition
-        depends on the column's value only). Other lines are left out.
+        depends on the column's value only). A 'starts with' line on a plain
+        text column (postcodes, phones: few repeats) is evaluated on the
+        batch's distinct values too, normalised once for every line of the
+        run that compares the same form. Other lines are left out.
 
         :param batch: memo from ``crm.routing.rule._prepare_batch_conditions``
         :return: ``{line id: SQL condition over crm_lead}``
@@ -44,20 +48,13 @@ class CrmRoutingRuleCriterion(models.Model):
             column = line._get_plain_text_column()
             if not column:
                 continue
-            values = self._batch_column_values(batch, column)
-            if values is None:
-                continue
             condition = line._get_condition_sql("v")
-            cr.execute(
-                SQL(
-                    "SELECT v.%s FROM unnest(%s::text[]) AS v(%s) WHERE %s",
-                    SQL.identifier(column),
-                    pg_array(values),
-                    SQL.identifier(column),
-                    condition,
-                )
-            )
-            matching = [row[0] for row in cr.fetchall()]
+            if line.operator == "prefix":
+                matching = line._batch_prefix_matching(batch, column)
+            else:
+                matching = line._batch_values_matching(batch, column, condition)
+                if matching is None:
+                    continue
             cr.execute(
                 SQL(
                     "SELECT coalesce(%s, FALSE) FROM (SELECT NULL::text AS %s) AS v",
@@ -76,6 +73,62 @@ class CrmRoutingRuleCriterion(models.Model):
             )
             batch["conditions"][line.id] = conditions[line.id] = sql
         return conditions
+
+    def _batch_values_matching(self, batch, column, condition):
+        """The batch's distinct values of ``column`` that ``condition`` (the
+        line's, over alias ``v``) matches, or None when the values repeat too
+        little to be worth it."""
+        values = self._batch_column_values(batch, column)
+        if values is None:
+            return None
+        self.env.cr.execute(
+            SQL(
+                "SELECT v.%s FROM unnest(%s::text[]) AS v(%s) WHERE %s",
+                SQL.identifier(column),
+                pg_array(values),
+                SQL.identifier(column),
+                condition,
+            )
+        )
+        return [row[0] for row in self.env.cr.fetchall()]
+
+    def _batch_prefix_matching(self, batch, column):
+        """The batch's distinct values of ``column`` that this 'starts with'
+        line matches: its condition on their normalised forms, computed once
+        per column and form for the whole run (memoised in the batch)."""
+        self.ensure_one()
+        kind, country_code = self._get_prefix_form()
+        key = (column, kind, country_code)
+        if key not in batch["forms"]:
+            self.env.cr.execute(
+                SQL(
+                    "SELECT d.v, %s FROM (SELECT DISTINCT %s AS v FROM crm_lead "
+                    "WHERE id = ANY(%s::int[]) AND %s IS NOT NULL) AS d",
+                    sql_prefix_normalized(SQL("d.v"), kind, country_code),
+                    SQL.identifier(column),
+                    batch["lead_ids"],
+                    SQL.identifier(column),
+                )
+            )
+            rows = self.env.cr.fetchall()
+            batch["forms"][key] = (
+                pg_array(row[0] for row in rows),
+                pg_array(row[1] for row in rows),
+            )
+        values, forms = batch["forms"][key]
+        condition = self._get_prefix_condition_sql(
+            SQL("f.form"), kind, country_code, normalized=True
+        )
+        self.env.cr.execute(
+            SQL(
+                "SELECT f.v FROM unnest(%s::text[], %s::text[]) AS f(v, form) "
+                "WHERE %s",
+                values,
+                forms,
+                condition,
+            )
+        )
+        return [row[0] for row in self.env.cr.fetchall()]
 
     def _batch_column_values(self, batch, column):
         """The distinct values of ``column`` in the batch, when they repeat

@@ -12,5 +12,5 @@ from .allocation import (
     Candidate,
     allocate,
 )
-from .engine import Decision, RoutingRun
+from .engine import Decision, RoutingRun, period_start
 from .pgarray import pg_array

@@ -11,6 +11,7 @@ the run moved.
 """
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from .allocation import allocate
 
@@ -37,6 +38,18 @@ STATE_WITHOUT_USER = {
 }
 # the stats counter each kind adds to
 STAT_OF_KIND = {RULE: "routed", POOL: "pooled"}
+
+
+def period_start(now, period):
+    """Start of the capacity period holding ``now``: the day, or the week
+    (from Monday).
+
+    :param period: ``"day"`` or ``"week"``
+    """
+    start = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    if period == "week":
+        start -= timedelta(days=start.weekday())
+    return start
 
 
 @dataclass(frozen=True)

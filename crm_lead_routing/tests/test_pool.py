@@ -255,12 +255,25 @@ class TestClaimCapacityRace(TransactionCase):
             env = api.Environment(cr, api.SUPERUSER_ID, {})
             env["res.users"].browse(user_ids).write({"active": False})
 
-    def _worker(self, uid, barrier, outcomes):
+    # every other claim runs inside a transaction that already has an id
+    # (as after a write): in that transaction (REPEATABLE READ), the others
+    # in their own (READ COMMITTED)
+    MIXED = False
+
+    def _worker(self, uid, barrier, outcomes, index=0):
         try:
             with self.registry.cursor() as cr:
                 env = api.Environment(cr, uid, {})
+
+                def claim():
+                    if self.MIXED and index % 2:
+                        cr.execute("SELECT txid_current()")
+                    own = env["crm.lead"]._claim_in_own_transaction()
+                    assert own == (not self.MIXED or not index % 2), own
+                    return env["crm.lead"].action_claim_next()
+
                 barrier.wait()
-                action = retrying(env["crm.lead"].action_claim_next, env)
+                action = retrying(claim, env)
                 # the claimed lead: opened after the confirmation
                 opened = action.get("params", {}).get("next", action)
                 outcomes.append((uid, "won", opened["res_id"]))
@@ -275,9 +288,11 @@ class TestClaimCapacityRace(TransactionCase):
             barrier = threading.Barrier(self.USERS * self.CLAIMS_PER_USER)
             outcomes = []
             threads = [
-                threading.Thread(target=self._worker, args=(uid, barrier, outcomes))
+                threading.Thread(
+                    target=self._worker, args=(uid, barrier, outcomes, index)
+                )
                 for uid in loads
-                for _n in range(self.CLAIMS_PER_USER)
+                for index in range(self.CLAIMS_PER_USER)
             ]
             with mute_logger("odoo.sql_db", "odoo.service.model"):
                 for thread in threads:
@@ -304,3 +319,12 @@ class TestClaimCapacityRace(TransactionCase):
             self.assertEqual(held, {uid: load + 1 for uid, load in loads.items()})
         finally:
             self._cleanup(rule_id, lead_ids, list(loads))
+
+
+@tagged("post_install", "-at_install")
+class TestClaimCapacityRaceMixed(TestClaimCapacityRace):
+    """The same race with claims of both kinds at once: half of them in the
+    caller's transaction (it already wrote), half in a transaction of their
+    own. The claimer's lock serialises them all."""
+
+    MIXED = True

@@ -465,6 +465,63 @@ class TestRouting(RoutingCommon):
         self.assertEqual(by_user[self.bob.id] + by_user[self.carol.id], 19)
         self.assertEqual(by_user[False], 5)
 
+    def test_batch_prefix_conditions_match_as_per_lead(self):
+        """A large batch evaluates 'starts with' lines (postcodes, phones)
+        on the batch's distinct values, each normalised once for every line:
+        the same leads match, with the same explanations (the other rules
+        that matched included), as when each lead's value is evaluated."""
+        self._rule(
+            "Leeds postcodes",
+            [self.alice],
+            criteria=[{"field_name": "zip", "operator": "prefix", "value": "LS1-LS3"}],
+            sequence=1,
+        )
+        self._rule(
+            "Leeds phones",
+            [self.bob],
+            criteria=[
+                {"field_name": "phone", "operator": "prefix", "value": "0113"},
+                {"field_name": "zip", "operator": "prefix", "value": "DN", "group": 2},
+            ],
+            sequence=2,
+        )
+        self._rule("Pool", [self.carol], strategy="pool", is_fallback=True)
+        zips = ["ls1 4ap", "LS2-7QT", "LS14 1AA", "dn31 2ab", "YO1 7HH", False]
+        phones = ["0113 496 0123", "+44 113 4960123", "0044 (0)114 4960000", False]
+        leads = self.Lead.with_context(routing_skip=True).create(
+            [
+                {"name": f"P{i}", "zip": zips[i % 6], "phone": phones[(i // 6) % 4]}
+                for i in range(48)
+            ]
+        )
+        module = "odoo.addons.crm_lead_routing.models.crm_routing_rule"
+        Criterion = type(self.env["crm.routing.rule.criterion"])
+        results = {}
+        for minimum in (10**9, 0):
+            with (
+                patch(f"{module}.BATCH_CONDITIONS_MIN", minimum),
+                patch.object(
+                    Criterion,
+                    "_batch_prefix_matching",
+                    autospec=True,
+                    side_effect=Criterion._batch_prefix_matching,
+                ) as spy,
+            ):
+                stats = self.Rule._route_leads(leads.ids, simulate=True)
+            results[minimum] = stats["decisions"]
+            self.assertEqual(len(spy.mock_calls), 0 if minimum else 3)
+        self.assertEqual(results[0], results[10**9])
+        by_user = Counter(d.user_id or False for d in results[0].values())
+        # LS1 and LS2 (not LS14): 16 leads; of the 32 others, a Leeds phone
+        # (16 of them) or a DN postcode (8, 4 with a Leeds phone)
+        self.assertEqual(by_user[self.alice.id], 16)
+        self.assertEqual(by_user[self.bob.id], 20)
+        self.assertEqual(by_user[False], 12)
+        also = [d for d in results[0].values() if "Also matched" in d.explanation]
+        # Leeds postcodes with a Leeds phone: the phone rule is named
+        self.assertEqual(len(also), 8)
+        self.assertTrue(all("Leeds phones" in d.explanation for d in also))
+
     def test_assignment_does_what_crm_write_does(self):
         """Routing gives the same lead as crm's own write of the salesperson
         and team: assignment date, company, stage, probabilities."""
