@@ -25,3 +25,4 @@ from . import test_call_queue
 from . import test_campaign_loop
 from . import test_campaign_consent_sync
 from . import test_campaign_inbound_wizard
+from . import test_campaign_views
