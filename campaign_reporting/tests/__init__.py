@@ -15,3 +15,6 @@ from . import test_monitor_scope
 from . import test_vendor_portal
 from . import test_readme
 from . import test_kpi_rules
+from . import test_review_report
+from . import test_empty_help
+from . import test_monitor_charts
