@@ -7,6 +7,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
+from odoo.addons.marketing_resource_mgmt.kpi_rules import MEMBER_KPIS
+
 from ..kpi import (
     DEFAULT_AT_RISK,
     DEFAULT_ON_TRACK,
@@ -25,8 +27,6 @@ from ..kpi import (
     signal_for,
     worst_signal,
 )
-from odoo.addons.marketing_resource_mgmt.kpi_rules import MEMBER_KPIS
-
 from .campaign_kpi import CHANNEL_SELECTION, withheld_fields
 from .campaign_kpi_sql import FUNNEL_COUNTS, jit_off
 

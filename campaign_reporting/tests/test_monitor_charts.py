@@ -82,6 +82,7 @@ class TestMonitorCharts(CampaignReportingCommon):
         self.assertEqual(self.campaign_a.monitor_signal_color, 1)
         # read as the kanban reads it
         rows = self.env["utm.campaign"].search_read(
-            [("id", "=", self.campaign_a.id)], ["monitor_signal", "monitor_signal_color"]
+            [("id", "=", self.campaign_a.id)],
+            ["monitor_signal", "monitor_signal_color"],
         )
         self.assertEqual(rows[0]["monitor_signal"], "off_track")

@@ -97,9 +97,8 @@ class TestReviewReport(CampaignReportingCommon):
         # as admin, in the demo's company
         admin = self.env.ref("base.user_admin")
         content = self.render(REVIEW, demo, user=admin)
-        kpis = (
-            self.env(user=admin, context={})["campaign.kpi"]
-            .search([("campaign_id", "in", demo.ids)])
+        kpis = self.env(user=admin, context={})["campaign.kpi"].search(
+            [("campaign_id", "in", demo.ids)]
         )
         self.assertEqual(len(kpis), 2)
         tree = html.fromstring(content)
@@ -111,8 +110,8 @@ class TestReviewReport(CampaignReportingCommon):
             rows = {
                 row.get("data-kpi"): row.findall("td")[1].text_content().strip()
                 for row in page.xpath(
-                ".//*[contains(@class, 'o_review_targets')]//tr[@data-kpi]"
-            )
+                    ".//*[contains(@class, 'o_review_targets')]//tr[@data-kpi]"
+                )
             }
             self.assertEqual(rows["members_targeted"], str(kpi.members_targeted))
             self.assertEqual(rows["leads"], str(kpi.leads))
@@ -150,7 +149,10 @@ class TestReviewReport(CampaignReportingCommon):
         """The vendor's programme: its campaigns (as in its portal page) and
         its co-funding lines with their claims."""
         self.env["marketing.campaign.cofunding"].search(
-            [("campaign_id", "=", self.campaign_a.id), ("partner_id", "=", self.vendor_1.id)]
+            [
+                ("campaign_id", "=", self.campaign_a.id),
+                ("partner_id", "=", self.vendor_1.id),
+            ]
         ).action_claim()
         content = self.render(PROGRAMME_PARTNER, self.vendor_1)
         text = _text(content)
@@ -251,7 +253,9 @@ class TestReviewReport(CampaignReportingCommon):
     def test_print_review_action(self):
         action = self.campaign_a.action_print_review()
         self.assertEqual(action["type"], "ir.actions.report")
-        self.assertEqual(action["report_name"], "campaign_reporting.report_campaign_review")
+        self.assertEqual(
+            action["report_name"], "campaign_reporting.report_campaign_review"
+        )
         self.assertNotIn(None, action.values())
 
 

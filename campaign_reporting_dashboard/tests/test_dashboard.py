@@ -106,7 +106,9 @@ class TestCampaignDashboard(DashboardCommon):
                             field, [r["fieldName"] for r in pivot["rows"]], ref
                         )
                 for pid, field in PIVOT_HEADER.findall(content):
-                    self.assertIn(field, [r["fieldName"] for r in self.pivots[pid]["rows"]])
+                    self.assertIn(
+                        field, [r["fieldName"] for r in self.pivots[pid]["rows"]]
+                    )
         self.assertGreater(count, 100)
         for pivot in self.pivots.values():
             model = self.env[pivot["model"]]
@@ -118,12 +120,8 @@ class TestCampaignDashboard(DashboardCommon):
     def test_scope_is_the_monitors(self):
         """The pivots' domain selects the Campaign Monitor's campaigns."""
         for user in (self.env.user, self.admin):
-            kpis = self.as_user("campaign.kpi", user).search(
-                self.pivots["1"]["domain"]
-            )
-            campaigns = (
-                self.as_user("utm.campaign", user).search(CONTROLLED_DOMAIN)
-            )
+            kpis = self.as_user("campaign.kpi", user).search(self.pivots["1"]["domain"])
+            campaigns = self.as_user("utm.campaign", user).search(CONTROLLED_DOMAIN)
             self.assertEqual(kpis.campaign_id, campaigns)
         # as admin (the last user): the demo campaigns
         self.assertLessEqual(self.demo_campaigns, campaigns)
@@ -161,7 +159,11 @@ class TestCampaignDashboard(DashboardCommon):
         for measure, value in totals.items():
             self.assertAlmostEqual(value, sum(kpis.mapped(measure)), 2, measure)
         self.assertGreater(
-            sum(kpis.filtered(lambda k: k.campaign_id in campaigns).mapped("members_targeted")),
+            sum(
+                kpis.filtered(lambda k: k.campaign_id in campaigns).mapped(
+                    "members_targeted"
+                )
+            ),
             0,
         )
         # per campaign (top, bottom, targets): each row is the campaign's KPIs
@@ -219,15 +221,19 @@ class TestCampaignDashboard(DashboardCommon):
         dashboard (its money figures are for managers and finance)."""
         root = self.env.ref("base.user_root")
         company_2 = self.env["res.company"].sudo().create({"name": "Dashboard Co 2"})
-        other = self.env["utm.campaign"].sudo().create(
-            {
-                "name": "Other company campaign",
-                "code": "CR-CO2",
-                "company_id": company_2.id,
-                "state": "running",
-                "budget": 999.0,
-                "target_members": 77,
-            }
+        other = (
+            self.env["utm.campaign"]
+            .sudo()
+            .create(
+                {
+                    "name": "Other company campaign",
+                    "code": "CR-CO2",
+                    "company_id": company_2.id,
+                    "state": "running",
+                    "budget": 999.0,
+                    "target_members": 77,
+                }
+            )
         )
         manager_1 = new_test_user(
             self.env,

@@ -222,14 +222,20 @@ class Sheet:
             self.data["borders"][ref] = border
 
 
-def build():
-    dash = Sheet("campaign_dashboard", "Campaigns", 7, 100)
-    data = Sheet("campaign_dashboard_data", "Data", 8, 40)
-    dash.data["cols"] = {"0": {"size": 275}}
-    dash.data["cols"].update({str(i): {"size": 115} for i in range(1, 7)})
-    dash.data["rows"] = {"6": {"size": 40}}
+FUNNEL_LABELS = [
+    "Targeted",
+    "Contacted",
+    "Responded",
+    "Leads",
+    "Opportunities",
+    "Won",
+    "Orders",
+]
+MONEY_HEADERS = ["Revenue", "Cost", "Co-funding", "Net cost", "Net return", "ROI"]
 
-    # ---- Data sheet: totals against targets, funnel totals, type list
+
+def build_data_sheet(data):
+    """Totals against targets, funnel totals, the campaign types' list."""
     data.set("A1", t("KPI"), 2)
     data.set("B1", t("Actual"), 4)
     data.set("C1", t("Target"), 4)
@@ -253,17 +259,8 @@ def build():
             data.set(f"C{row}", f'=PIVOT.VALUE(1,"{target}")', fmt=1)
     data.set("A14", t("Funnel"), 2)
     data.set("B14", t("All channels"), 4)
-    funnel_labels = [
-        "Targeted",
-        "Contacted",
-        "Responded",
-        "Leads",
-        "Opportunities",
-        "Won",
-        "Orders",
-    ]
     for i, (label, measure) in enumerate(
-        zip(funnel_labels, FUNNEL_MEASURES, strict=True)
+        zip(FUNNEL_LABELS, FUNNEL_MEASURES, strict=True)
     ):
         row = 15 + i
         data.set(f"A{row}", t(label))
@@ -272,7 +269,10 @@ def build():
     for i, key in enumerate(CAMPAIGN_TYPES, start=2):
         data.set(f"E{i}", key)
 
-    # ---- Dashboard: scorecards against targets (progress bars)
+
+def build_figures(dash):
+    """Scorecards against targets (progress bars), the funnel chart and the
+    cost vs revenue chart of the top campaigns."""
     cards = [
         ("Responses", 3),
         ("Leads", 4),
@@ -303,7 +303,6 @@ def build():
                 },
             }
         )
-    # ---- charts: funnel, cost vs revenue of the top campaigns
     dash.set("A7", t("Funnel"), 1, border=1)
     dash.set("E7", t("Cost vs revenue"), 1, border=1)
     dash.data["figures"].append(
@@ -354,42 +353,33 @@ def build():
         }
     )
 
-    # ---- tables
-    money_headers = [
-        "Revenue",
-        "Cost",
-        "Co-funding",
-        "Net cost",
-        "Net return",
-        "ROI",
-    ]
 
-    def campaign_table(top, pid, title, size=10):
-        dash.set(f"A{top}", t(title), 1, border=1)
-        dash.set(f"A{top + 1}", t("Campaign"), 2)
-        for col, label in zip(COLS[1:], money_headers, strict=True):
-            dash.set(f"{col}{top + 1}", t(label), 4)
-        for i in range(1, size + 1):
-            row = top + 1 + i
-            dash.set(f"A{row}", f'=PIVOT.HEADER({pid},"#campaign_id",{i})', 3)
-            for col, measure in zip(COLS[1:6], MONEY_MEASURES[:5], strict=True):
-                dash.set(
-                    f"{col}{row}",
-                    f'=PIVOT.VALUE({pid},"{measure}","#campaign_id",{i})',
-                    3,
-                    fmt=1,
-                )
-            # blank row when the pivot has fewer campaigns
-            formula = roi_xlsx_formula(f"B{row}", f"E{row}", f"D{row}", ROI_LABELS)
-            dash.set(f"G{row}", f'=IF(A{row}="","",{formula[1:]})', 3, fmt=2)
+def campaign_table(dash, top, pid, title, size=10):
+    """The campaigns of pivot ``pid`` in its order, with their return."""
+    dash.set(f"A{top}", t(title), 1, border=1)
+    dash.set(f"A{top + 1}", t("Campaign"), 2)
+    for col, label in zip(COLS[1:], MONEY_HEADERS, strict=True):
+        dash.set(f"{col}{top + 1}", t(label), 4)
+    for i in range(1, size + 1):
+        row = top + 1 + i
+        dash.set(f"A{row}", f'=PIVOT.HEADER({pid},"#campaign_id",{i})', 3)
+        for col, measure in zip(COLS[1:6], MONEY_MEASURES[:5], strict=True):
+            dash.set(
+                f"{col}{row}",
+                f'=PIVOT.VALUE({pid},"{measure}","#campaign_id",{i})',
+                3,
+                fmt=1,
+            )
+        # blank row when the pivot has fewer campaigns
+        formula = roi_xlsx_formula(f"B{row}", f"E{row}", f"D{row}", ROI_LABELS)
+        dash.set(f"G{row}", f'=IF(A{row}="","",{formula[1:]})', 3, fmt=2)
 
-    campaign_table(23, 3, "Top campaigns by net return")
-    campaign_table(36, 4, "Bottom campaigns by net return")
 
-    top = 49
+def channel_table(dash, top):
+    """The funnel per channel, and its total."""
     dash.set(f"A{top}", t("Funnel by channel"), 1, border=1)
     dash.set(f"A{top + 1}", t("Channel"), 2)
-    for col, label in zip(COLS[1:], funnel_labels[:6], strict=False):
+    for col, label in zip(COLS[1:], FUNNEL_LABELS[:6], strict=False):
         dash.set(f"{col}{top + 1}", t(label), 4)
     channel_measures = [m for m in FUNNEL_MEASURES if m != "orders"][:6]
     for i, channel in enumerate(CHANNELS):
@@ -407,10 +397,12 @@ def build():
     for col, measure in zip(COLS[1:], channel_measures, strict=True):
         dash.set(f"{col}{row}", f'=PIVOT.VALUE(2,"{measure}")', 5, fmt=1)
 
-    top = 59
+
+def type_table(dash, top):
+    """The return per campaign type, and its total."""
     dash.set(f"A{top}", t("Return by campaign type"), 1, border=1)
     dash.set(f"A{top + 1}", t("Type"), 2)
-    for col, label in zip(COLS[1:], money_headers, strict=True):
+    for col, label in zip(COLS[1:], MONEY_HEADERS, strict=True):
         dash.set(f"{col}{top + 1}", t(label), 4)
     for i, key in enumerate(CAMPAIGN_TYPES + [None]):
         row = top + 2 + i
@@ -429,7 +421,9 @@ def build():
         formula = roi_xlsx_formula(f"B{row}", f"E{row}", f"D{row}", ROI_LABELS)
         dash.set(f"G{row}", formula, 5 if not key else 3, fmt=2)
 
-    top = 69
+
+def target_table(dash, top):
+    """The campaigns' % of each target reached."""
     dash.set(f"A{top}", t("Campaigns against targets (% reached)"), 1, border=1)
     dash.set(f"A{top + 1}", t("Campaign"), 2)
     target_headers = [
@@ -453,6 +447,20 @@ def build():
                 fmt=3,
             )
 
+
+def build():
+    dash = Sheet("campaign_dashboard", "Campaigns", 7, 100)
+    data = Sheet("campaign_dashboard_data", "Data", 8, 40)
+    dash.data["cols"] = {"0": {"size": 275}}
+    dash.data["cols"].update({str(i): {"size": 115} for i in range(1, 7)})
+    dash.data["rows"] = {"6": {"size": 40}}
+    build_data_sheet(data)
+    build_figures(dash)
+    campaign_table(dash, 23, 3, "Top campaigns by net return")
+    campaign_table(dash, 36, 4, "Bottom campaigns by net return")
+    channel_table(dash, 49)
+    type_table(dash, 59)
+    target_table(dash, 69)
     return {
         "version": 21,
         "sheets": [dash.data, data.data],

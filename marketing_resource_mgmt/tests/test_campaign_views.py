@@ -56,7 +56,9 @@ class TestCampaignViews(CampaignViewsCommon):
             set(by_phase), set(self.template.phase_ids.mapped("name")), by_phase
         )
         self.assertEqual(
-            self.env["utm.campaign"].search(domain + [("phase_step_id.name", "=", "Outline")]),
+            self.env["utm.campaign"].search(
+                domain + [("phase_step_id.name", "=", "Outline")]
+            ),
             self.first,
         )
 
@@ -75,7 +77,9 @@ class TestCampaignViews(CampaignViewsCommon):
         )
         # every phase of the template, the empty ones too (group_expand)
         self.assertEqual(len(pivot), len(self.template.phase_ids))
-        counts = {group["phase_step_id"][1]: group["phase_step_id_count"] for group in pivot}
+        counts = {
+            group["phase_step_id"][1]: group["phase_step_id_count"] for group in pivot
+        }
         self.assertEqual(counts["Outline"], 1)
         self.assertEqual(counts["Team and tasks"], 1)
 

@@ -89,9 +89,7 @@ export class CampaignMonitor extends Component {
         filters[key] = value;
       }
     }
-    const data = await this.orm.call("campaign.monitor", "get_monitor_data", [
-      filters,
-    ]);
+    const data = await this.orm.call("campaign.monitor", "get_monitor_data", [filters]);
     // plain objects, outside the reactive state: Chart.js writes into them
     this.charts = this.chartConfigs(data);
     this.state.data = data;
@@ -201,9 +199,7 @@ export class CampaignMonitor extends Component {
             {
               label: _t("Responses"),
               // after today: no figure yet (false from the server)
-              data: timeline.responses.map((value) =>
-                value === false ? null : value
-              ),
+              data: timeline.responses.map((value) => (value === false ? null : value)),
               borderColor: colors[0],
               backgroundColor: colors[0],
               pointRadius: 0,
