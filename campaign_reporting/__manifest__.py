@@ -39,6 +39,7 @@
         "wizards/campaign_vendor_token_show_views.xml",
         "views/campaign_reporting_menus.xml",
         "report/campaign_pnl_report.xml",
+        "report/campaign_review_report.xml",
         "data/mail_template_data.xml",
         "data/ir_cron_data.xml",
     ],

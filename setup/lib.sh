@@ -12,7 +12,7 @@ DB_NAME="${MRM_DB:-mrm_demo}"
 TEST_DB="${MRM_TEST_DB:-mrm_test}"
 HTTP_PORT="${MRM_HTTP_PORT:-8069}"
 PG_USER="${PGUSER:-$(id -un)}"
-ADDONS="marketing_resource_mgmt,crm_lead_routing,campaign_reporting"
+ADDONS="marketing_resource_mgmt,crm_lead_routing,campaign_reporting,campaign_reporting_dashboard"
 
 say() { printf '\033[1m[mrm]\033[0m %s\n' "$*"; }
 die() { local code="${2:-1}"; printf '\033[1;31m[mrm] error:\033[0m %s\n' "$1" >&2; exit "$code"; }

@@ -5,7 +5,15 @@
 # transaction.
 qweb = env["ir.qweb"]  # noqa: F821 (env is given by odoo-bin shell)
 links = qweb._pregenerate_assets_bundles()
-for bundle in ("web.assets_tests", "web.assets_frontend", "web.assets_backend"):
+# and the lazy bundles our screens load: Chart.js (the Campaign Monitor's
+# charts) and the spreadsheet engine (the Campaigns dashboard)
+for bundle in (
+    "web.assets_tests",
+    "web.assets_frontend",
+    "web.assets_backend",
+    "web.chartjs_lib",
+    "spreadsheet.o_spreadsheet",
+):
     links += qweb._get_asset_bundle(bundle, css=True, js=True).js()
     links += qweb._get_asset_bundle(bundle, css=True, js=True).css()
 env.cr.commit()  # noqa: F821

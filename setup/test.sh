@@ -45,7 +45,7 @@ createdb -T "$TEST_DB" "${TEST_DB}_uninstall" || die "could not copy '$TEST_DB' 
 say "running the tests"
 cd "$ROOT"
 args=("$@")
-[ ${#args[@]} -gt 0 ] || args=(marketing_resource_mgmt crm_lead_routing campaign_reporting tests)
+[ ${#args[@]} -gt 0 ] || args=(marketing_resource_mgmt crm_lead_routing campaign_reporting campaign_reporting_dashboard tests)
 set +e
 MRM_TEST_DB="$TEST_DB" MRM_ODOO_CONF="$conf" MRM_UNINSTALL_DB="${TEST_DB}_uninstall" "$VENV/bin/pytest" \
     --odoo-database="$TEST_DB" --odoo-config="$conf" --odoo-http --odoo-log-level=warn \

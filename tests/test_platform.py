@@ -54,7 +54,12 @@ def test_setup_is_idempotent_and_fast():
 
 UNINSTALL_SCRIPT = textwrap.dedent(
     """
-    addons = ["campaign_reporting", "marketing_resource_mgmt", "crm_lead_routing"]
+    addons = [
+        "campaign_reporting_dashboard",
+        "campaign_reporting",
+        "marketing_resource_mgmt",
+        "crm_lead_routing",
+    ]
     for name in addons:
         mod = env["ir.module.module"].search([("name", "=", name)])
         assert mod.state == "installed", (name, mod.state)

@@ -203,6 +203,7 @@ CALLS = {
     ("utm.campaign", "action_next_phase"): (_spring_phase_done, [], "ok"),
     ("utm.campaign", "action_override_phase"): (_ref(SPRING), [], "ok"),
     ("utm.campaign", "action_view_project_tasks"): (_ref(SPRING), [], "ok"),
+    ("utm.campaign", "action_view_task_calendar"): (_ref(SPRING), [], "ok"),
     ("utm.campaign", "action_view_members"): (_ref(SPRING), [], "ok"),
     ("marketing.segment", "action_preview"): (_ref(SEGMENT), [], "ok"),
     ("marketing.segment", "action_open_overlap"): (_ref(SEGMENT), [], "ok"),
@@ -367,6 +368,8 @@ CALLS = {
         [],
         "ok",
     ),
+    ("utm.campaign", "action_print_review"): (_ref(SPRING), [], "ok"),
+    ("utm.campaign", "action_send_review"): (_ref(SPRING), [], "ok"),
 }
 # the campaign id the monitor's methods take
 CAMPAIGN_ARG = {"action_drill_down", "action_open_campaign"}

@@ -1,11 +1,14 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from contextlib import contextmanager
+from datetime import timedelta
 from xmlrpc.client import MAXINT
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.osv import expression
 from odoo.tools import SQL
+
+from odoo.addons.marketing_resource_mgmt.kpi_rules import MEMBER_KPIS
 
 from ..kpi import (
     DEFAULT_AT_RISK,
@@ -111,6 +114,9 @@ ROLLUP_MONEY_FIELDS = [
     "cofunding_received",
     "net_cost",
 ]
+# the responses timeline: one point a day up to this many days, one a week
+# beyond
+TIMELINE_DAILY_MAX = 180
 # KPI -> target field whose signal counts for the campaign's overall signal
 SIGNAL_TARGETS = [
     ("members_targeted", "target_members"),
@@ -374,6 +380,11 @@ class CampaignMonitor(models.AbstractModel):
                     totals[name] += row.get(name) or 0.0
         if filters.get("signal"):
             cards = [card for card in cards if card["signal"] == filters["signal"]]
+        timeline = self._responses_timeline(
+            [row for row in rows if row["campaign_id"][0] in {c["id"] for c in cards}],
+            channel,
+            today,
+        )
         return _rpc_safe(
             {
                 "cards": cards,
@@ -383,6 +394,7 @@ class CampaignMonitor(models.AbstractModel):
                 "thresholds": {"on_track": on_track, "at_risk": at_risk},
                 "options": self._get_filter_options(rows),
                 "filters": filters,
+                "timeline": timeline,
                 # campaigns whose stored funnel this call recomputed
                 "refreshed": refreshed,
             }
@@ -493,6 +505,119 @@ class CampaignMonitor(models.AbstractModel):
                 figures["data_issue"] = rollup_data_issue(issues, currencies) or False
             result[values[0]] = figures
         return result
+
+    @api.model
+    def _responses_per_day(self, campaign_ids, channel=False):
+        """Responses of the campaigns' members per day, set-based: one
+        query, whatever the number of members. A response is what the KPI
+        rules count as one (kpi_rules.MEMBER_KPIS), dated by its answer
+        (or reply), else by the member's last change.
+
+        :return: list of (date, count), by date
+        """
+        if not campaign_ids:
+            return []
+        member = self.env["marketing.campaign.member"]
+        member.flush_model(
+            ["campaign_id", "channel", "state", "date_responded", "date_replied"]
+        )
+        responded = MEMBER_KPIS["members_responded"][0]("m")
+        channel_sql = SQL("m.channel = %s", channel) if channel else SQL("TRUE")
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT (COALESCE(m.date_responded, m.date_replied, m.write_date)
+                        AT TIME ZONE 'UTC')::date AS day,
+                       count(*)
+                  FROM marketing_campaign_member m
+                 WHERE m.campaign_id = ANY(%s) AND %s AND %s
+              GROUP BY day
+              ORDER BY day
+                """,
+                list(campaign_ids),
+                responded,
+                channel_sql,
+            )
+        )
+        return self.env.cr.fetchall()
+
+    @api.model
+    def _responses_timeline(self, rows, channel, today):
+        """Responses over time against the pro-rata target of the campaigns
+        shown: cumulative responses up to today, and the sum of each
+        campaign's target share elapsed (kpi.elapsed_ratio, the same share
+        the signals use) over the campaigns' dates.
+
+        :param rows: the campaign.kpi rows of the cards
+        :return: dict with ``labels`` (ISO dates), ``responses`` (cumulative,
+            False after today) and ``target`` (pro-rata, cumulative)
+        """
+        per_day = self._responses_per_day(
+            [row["campaign_id"][0] for row in rows], channel
+        )
+        starts = [row["date_start"] for row in rows if row["date_start"]]
+        ends = [row["date_end"] for row in rows if row["date_end"]]
+        first = min(starts + [day for day, _count in per_day[:1]], default=None)
+        if not first:
+            return {"labels": [], "responses": [], "target": []}
+        last = max(ends + [today] + [day for day, _count in per_day[-1:]])
+        span = (last - first).days
+        step = 1 if span <= TIMELINE_DAILY_MAX else 7
+        points = [first + timedelta(days=n) for n in range(0, span + step, step)]
+        targets = [
+            (row["target_responses"], row["date_start"], row["date_end"])
+            for row in rows
+            if row["target_responses"]
+        ]
+        labels, responses, target = [], [], []
+        total, index = 0, 0
+        for point in points:
+            while index < len(per_day) and per_day[index][0] <= point:
+                total += per_day[index][1]
+                index += 1
+            labels.append(fields.Date.to_string(point))
+            responses.append(total if point <= today else None)
+            target.append(
+                round(
+                    sum(
+                        value * elapsed_ratio(start, end, point)
+                        for value, start, end in targets
+                        # before its start a campaign expects nothing yet
+                        if not start or point >= start
+                    ),
+                    2,
+                )
+            )
+        return {"labels": labels, "responses": responses, "target": target}
+
+    @api.model
+    def _campaign_signals(self, campaign_ids):
+        """The monitor's signal of each campaign, as its card shows it to
+        the user (money signals only for those who see money), read from the
+        live KPI view: no write, so that a read-only request (a kanban's
+        search_read) can ask for it.
+
+        :param campaign_ids: ids of utm.campaign records the user may read
+        :return: {campaign id: signal}
+        """
+        if not campaign_ids:
+            return {}
+        show_money = self._can_see_money()
+        field_names = PLAIN_FIELDS + (MONEY_FIELDS if show_money else [])
+        with self._without_jit():
+            # sudo: the campaigns are the user's already; a salesperson's
+            # KPI rules would hide the signal of a campaign they can open
+            rows = self.sudo()._read_kpi_rows(
+                "campaign.kpi", [("campaign_id", "in", list(campaign_ids))], field_names
+            )
+        on_track, at_risk = self._get_thresholds()
+        today = fields.Date.context_today(self)
+        return {
+            row["campaign_id"][0]: self._prepare_card(
+                row, show_money, on_track, at_risk, today
+            )["signal"]
+            for row in rows
+        }
 
     @api.model
     def _prepare_card(self, row, show_money, on_track, at_risk, today):

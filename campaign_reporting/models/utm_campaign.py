@@ -6,6 +6,11 @@ from odoo.addons.marketing_resource_mgmt.models.chatter import log_note
 
 from ..kpi import (
     ROI_PERCENT,
+    SIGNAL_AT_RISK,
+    SIGNAL_NONE,
+    SIGNAL_NOT_STARTED,
+    SIGNAL_OFF_TRACK,
+    SIGNAL_ON_TRACK,
     elapsed_ratio,
     net_return,
     roi,
@@ -14,6 +19,17 @@ from ..kpi import (
     worst_signal,
 )
 from .campaign_kpi import MONEY_GROUPS, withheld_fields
+
+SIGNAL_SELECTION = [
+    (SIGNAL_ON_TRACK, "On track"),
+    (SIGNAL_AT_RISK, "At risk"),
+    (SIGNAL_OFF_TRACK, "Off track"),
+    (SIGNAL_NOT_STARTED, "Not started"),
+    (SIGNAL_NONE, "No target"),
+]
+# kanban colour index of each signal (Odoo's colour palette: 10 green,
+# 2 orange, 1 red, 0 none)
+SIGNAL_COLORS = {SIGNAL_ON_TRACK: 10, SIGNAL_AT_RISK: 2, SIGNAL_OFF_TRACK: 1}
 
 # KPI rows of the digest e-mail: (KPI field, target field, label)
 DIGEST_ROWS = [
@@ -39,6 +55,15 @@ class UtmCampaign(models.Model):
         "campaign.kpi.snapshot", "campaign_id", string="Closing snapshots"
     )
     kpi_snapshot_count = fields.Integer(compute="_compute_kpi_snapshot_count")
+    # the Campaign Monitor's signal, for the campaign kanban's colour
+    monitor_signal = fields.Selection(
+        SIGNAL_SELECTION, "Signal", compute="_compute_monitor_signal"
+    )
+    monitor_signal_color = fields.Integer(compute="_compute_monitor_signal")
+    lessons_learned = fields.Html(
+        help="What the team learned from the campaign: printed in the "
+        "campaign review.",
+    )
     kpi_revenue = fields.Monetary(
         "Invoiced revenue",
         compute="_compute_kpi_money",
@@ -70,6 +95,15 @@ class UtmCampaign(models.Model):
             campaign.kpi_revenue = kpi.revenue if kpi else 0.0
             campaign.kpi_cost_total = kpi.cost_total if kpi else 0.0
             campaign.kpi_committed_total = kpi.committed_total if kpi else 0.0
+
+    def _compute_monitor_signal(self):
+        signals = self.env["campaign.monitor"]._campaign_signals(
+            [cid for cid in self.ids if isinstance(cid, int)]
+        )
+        for campaign in self:
+            signal = signals.get(campaign.id, SIGNAL_NONE)
+            campaign.monitor_signal = signal
+            campaign.monitor_signal_color = SIGNAL_COLORS.get(signal, 0)
 
     def _compute_kpi_snapshot_count(self):
         groups = dict(
@@ -197,6 +231,41 @@ class UtmCampaign(models.Model):
         # values (no data), which XML-RPC cannot carry
         action = report.report_action(self, config=False)
         return {key: value for key, value in action.items() if value is not None}
+
+    def action_print_review(self):
+        """The campaign review (QWeb PDF; shown as HTML without wkhtmltopdf).
+
+        :return: the report's action dict
+        """
+        report = self.env.ref("campaign_reporting.action_report_campaign_review")
+        action = report.report_action(self, config=False)
+        return {key: value for key, value in action.items() if value is not None}
+
+    def action_send_review(self):
+        """The mail composer with the campaign review and the vendor
+        programme report attached (mail template "Campaign: review").
+
+        :return: an ir.actions.act_window dict (the composer)
+        """
+        self.ensure_one()
+        template = self.env.ref(
+            "campaign_reporting.mail_template_campaign_review",
+            raise_if_not_found=False,
+        )
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Send the campaign review"),
+            "res_model": "mail.compose.message",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {
+                "default_model": "utm.campaign",
+                "default_res_ids": self.ids,
+                "default_template_id": template.id if template else False,
+                "default_composition_mode": "comment",
+                "force_email": True,
+            },
+        }
 
     def _check_pnl_printable(self):
         """Refuse a workbook whose figures would be wrong (see campaign.kpi's

@@ -1,1 +1,2 @@
 from . import campaign_pnl_xlsx
+from . import campaign_review

@@ -17,3 +17,6 @@ from . import test_readme
 from . import test_kpi_rules
 from . import test_demo_data
 from . import test_follow_on_rollup
+from . import test_review_report
+from . import test_empty_help
+from . import test_monitor_charts

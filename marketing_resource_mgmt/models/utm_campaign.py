@@ -81,6 +81,17 @@ class UtmCampaign(models.Model):
         copy=False,
         domain="[('campaign_id', '=', id)]",
     )
+    # the kanban's columns: the template phase the current phase was copied
+    # from, shared by every campaign of the template (the phases themselves,
+    # like the project stages they own, belong to one campaign each)
+    phase_step_id = fields.Many2one(
+        "marketing.campaign.template.phase",
+        string="Phase",
+        related="phase_id.template_phase_id",
+        store=True,
+        index="btree_not_null",
+        group_expand="_read_group_phase_step_ids",
+    )
     state = fields.Selection(
         [
             ("draft", "Draft"),
@@ -197,6 +208,13 @@ class UtmCampaign(models.Model):
     ]
 
     # ---- COMPUTE
+
+    @api.model
+    def _read_group_phase_step_ids(self, steps, domain):
+        """Every phase of the templates of the campaigns shown: empty phases
+        keep their column on the kanban."""
+        templates = self.search(domain).template_id
+        return steps | templates.phase_ids
 
     @api.depends("company_id")
     def _compute_currency_id(self):
@@ -628,6 +646,21 @@ class UtmCampaign(models.Model):
                 "context": {"default_project_id": self.project_id.id},
                 "view_mode": "list,kanban,form,calendar",
                 "views": [(False, v) for v in ("list", "kanban", "form", "calendar")],
+            }
+        )
+        return action
+
+    def action_view_task_calendar(self):
+        """The campaign's tasks in the project's calendar (by deadline).
+
+        :return: an ir.actions.act_window dict
+        """
+        action = self.action_view_project_tasks()
+        action.update(
+            {
+                "name": _("Tasks of %(campaign)s", campaign=self.display_name),
+                "view_mode": "calendar,list,kanban,form",
+                "views": [(False, v) for v in ("calendar", "list", "kanban", "form")],
             }
         )
         return action

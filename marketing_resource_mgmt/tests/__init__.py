@@ -35,3 +35,4 @@ from . import test_scenario_tour
 from . import test_journey_engine
 from . import test_journey
 from . import test_journey_tour
+from . import test_campaign_views

@@ -2,7 +2,9 @@
 /* License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl). */
 
 import {Component, onWillStart, useState} from "@odoo/owl";
+import {CampaignMonitorChart} from "./campaign_monitor_chart.esm";
 import {_t} from "@web/core/l10n/translation";
+import {getColor} from "@web/core/colors/colors";
 import {formatFloat, formatMonetary} from "@web/views/fields/formatters";
 import {registry} from "@web/core/registry";
 import {useService} from "@web/core/utils/hooks";
@@ -53,6 +55,7 @@ const FUNNEL_STEPS = [
 export class CampaignMonitor extends Component {
   static template = "campaign_reporting.CampaignMonitor";
   static props = ["*"];
+  static components = {CampaignMonitorChart};
 
   setup() {
     this.orm = useService("orm");
@@ -86,9 +89,10 @@ export class CampaignMonitor extends Component {
         filters[key] = value;
       }
     }
-    this.state.data = await this.orm.call("campaign.monitor", "get_monitor_data", [
-      filters,
-    ]);
+    const data = await this.orm.call("campaign.monitor", "get_monitor_data", [filters]);
+    // plain objects, outside the reactive state: Chart.js writes into them
+    this.charts = this.chartConfigs(data);
+    this.state.data = data;
     this.state.loading = false;
   }
 
@@ -126,32 +130,96 @@ export class CampaignMonitor extends Component {
 
   get funnel() {
     const totals = this.state.data.totals;
-    const top = Math.max(...FUNNEL_STEPS.map((step) => totals[step] || 0), 1);
     return FUNNEL_STEPS.map((step) => ({
       key: step,
       label: KPI_LABELS[step],
       value: totals[step] || 0,
-      width: Math.max(((totals[step] || 0) / top) * 100, 1),
     }));
   }
 
-  get costRevenue() {
-    const cards = this.state.data.cards.filter((card) => card.money);
-    const top = Math.max(
-      ...cards.map((card) =>
-        Math.max(card.money.revenue || 0, card.money.cost_total || 0)
-      ),
-      1
-    );
-    return cards.slice(0, 15).map((card) => ({
-      id: card.id,
-      name: card.name,
-      revenue: card.money.revenue,
-      cost: card.money.cost_total,
-      revenueWidth: ((card.money.revenue || 0) / top) * 100,
-      costWidth: ((card.money.cost_total || 0) / top) * 100,
-      currency: card.currency,
-    }));
+  /**
+   * Chart.js configurations of the three charts, from the monitor's data:
+   * the funnel (totals of the cards shown), cost against revenue per
+   * campaign (the first 15 cards with money) and the responses over time
+   * against the pro-rata target (data.timeline).
+   *
+   * @param {Object} data result of get_monitor_data
+   * @returns {Object} {funnel, costRevenue, timeline}
+   */
+  chartConfigs(data) {
+    const colors = [0, 1, 2, 3].map((index) => getColor(index, "light", "odoo"));
+    const common = {
+      responsive: true,
+      maintainAspectRatio: false,
+      animation: false,
+    };
+    const funnelSteps = FUNNEL_STEPS.map((step) => data.totals[step] || 0);
+    const moneyCards = data.cards.filter((card) => card.money).slice(0, 15);
+    const timeline = data.timeline || {labels: [], responses: [], target: []};
+    return {
+      funnel: {
+        type: "bar",
+        data: {
+          labels: FUNNEL_STEPS.map((step) => KPI_LABELS[step]),
+          datasets: [
+            {
+              label: _t("Funnel"),
+              data: funnelSteps,
+              backgroundColor: colors[0],
+            },
+          ],
+        },
+        options: {
+          ...common,
+          indexAxis: "y",
+          plugins: {legend: {display: false}},
+        },
+      },
+      costRevenue: {
+        type: "bar",
+        data: {
+          labels: moneyCards.map((card) => card.name),
+          datasets: [
+            {
+              label: _t("Revenue"),
+              data: moneyCards.map((card) => card.money.revenue || 0),
+              backgroundColor: colors[1],
+            },
+            {
+              label: _t("Cost"),
+              data: moneyCards.map((card) => card.money.cost_total || 0),
+              backgroundColor: colors[2],
+            },
+          ],
+        },
+        options: {...common, plugins: {legend: {position: "top"}}},
+      },
+      timeline: {
+        type: "line",
+        data: {
+          labels: [...timeline.labels],
+          datasets: [
+            {
+              label: _t("Responses"),
+              // after today: no figure yet (false from the server)
+              data: timeline.responses.map((value) => (value === false ? null : value)),
+              borderColor: colors[0],
+              backgroundColor: colors[0],
+              pointRadius: 0,
+            },
+            {
+              label: _t("Pro-rata target"),
+              data: [...timeline.target],
+              borderColor: colors[3],
+              backgroundColor: colors[3],
+              borderDash: [6, 4],
+              pointRadius: 0,
+            },
+          ],
+        },
+        options: {...common, plugins: {legend: {position: "top"}}},
+      },
+    };
   }
 
   formatValue(kpi, value) {

@@ -11,11 +11,17 @@ registry.category("web_tour.tours").add("campaign_reporting_monitor", {
       trigger: ".o_cm_card .o_cm_open_campaign:contains('Spring Push')",
     },
     {
-      content: "The funnel and the cost vs revenue chart are drawn",
+      content: "The funnel, responses over time and cost vs revenue charts are drawn",
+      trigger: ".o_cm_funnel .o_cm_chart_funnel canvas[data-rendered='1']",
+    },
+    {
       trigger: ".o_cm_funnel .o_cm_funnel_step[data-kpi='leads']",
     },
     {
-      trigger: ".o_cm_cost_revenue .o_cm_chart_row",
+      trigger: ".o_cm_timeline .o_cm_chart_timeline canvas[data-rendered='1']",
+    },
+    {
+      trigger: ".o_cm_cost_revenue .o_cm_chart_cost_revenue canvas[data-rendered='1']",
     },
     {
       content: "Filter on the call channel",
@@ -208,6 +214,30 @@ registry.category("web_tour.tours").add("campaign_reporting_monitor_signals", {
     },
     {
       trigger: ".o_cm_card .o_cm_open_campaign:contains('Newsletter (plain)')",
+    },
+  ],
+});
+
+registry.category("web_tour.tours").add("campaign_reporting_print_review", {
+  steps: () => [
+    {
+      content: "The campaign's form",
+      trigger: ".o_form_view .o_field_widget[name='title'] input",
+    },
+    {
+      content: "Print its review",
+      trigger: ".o_form_view .o_form_statusbar button[name='action_print_review']",
+      run: "click",
+    },
+    {
+      content: "The review opens with its figures",
+      trigger: ":iframe .o_campaign_review h2:contains('Spring Push')",
+    },
+    {
+      trigger: ":iframe .o_review_targets tr[data-kpi='leads'] td:contains('16')",
+    },
+    {
+      trigger: ":iframe .o_review_lessons:contains('Call before noon')",
     },
   ],
 });
