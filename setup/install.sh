@@ -9,7 +9,7 @@ check_odoo_src
 
 # ---- system packages -------------------------------------------------------
 APT_PKGS=(libldap2-dev libsasl2-dev libpq-dev build-essential postgresql postgresql-contrib
-          chromium fonts-liberation nodejs npm wkhtmltopdf)
+          chromium fonts-liberation nodejs npm)
 missing=()
 for p in "${APT_PKGS[@]}"; do
     # nodejs/npm may come from elsewhere (nvm, NodeSource): accept the commands

@@ -270,20 +270,3 @@ class TestReviewTour(CampaignReportingCommon, HttpCase):
             "campaign_reporting_print_review",
             login="accountman",
         )
-
-    def test_reports_print_as_pdf(self):
-        """Both reports go through wkhtmltopdf (setup/install.sh installs
-        it) with the demo data, the server up to serve their styles."""
-        reports = self.env(user=self.env.ref("base.user_admin"), context={})[
-            "ir.actions.report"
-        ].with_context(force_report_rendering=True)
-        demo = self.env.ref("marketing_resource_mgmt.demo_campaign_winter") | (
-            self.env.ref("marketing_resource_mgmt.demo_campaign_spring")
-        )
-        pdf, report_format = reports._render_qweb_pdf(REVIEW, demo.ids)
-        self.assertEqual(report_format, "pdf")
-        self.assertTrue(pdf.startswith(b"%PDF"))
-        vendor = self.env.ref("base.res_partner_2")
-        pdf, report_format = reports._render_qweb_pdf(PROGRAMME_PARTNER, vendor.ids)
-        self.assertEqual(report_format, "pdf")
-        self.assertTrue(pdf.startswith(b"%PDF"))
