@@ -151,7 +151,9 @@ class TestCampaignMonitor(CampaignReportingCommon):
         self.assertGreaterEqual(len(data["cards"]), 23)
         self.assertEqual(data["refreshed"], 20)
         self.assertEqual(many, few)
-        self.assertLessEqual(many, 15)
+        # a fixed number: the cards, the follow-ons' roll-up and the
+        # responses timeline each read in one or two queries
+        self.assertLessEqual(many, 17)
 
     def test_salesperson_sees_only_own_campaigns_without_money(self):
         data = (

@@ -442,8 +442,12 @@ class TestFollowOn(MembershipWorld):
             follow_on.team_ids.mapped("user_id"),
             self.campaign.team_ids.mapped("user_id"),
         )
-        self.assertTrue(follow_on.mailing_list_id)
+        # the e-mail mailing goes to the follow-on's members (no mailing list)
         self.assertEqual(follow_on.mailing_id.campaign_id, follow_on)
+        self.assertEqual(
+            follow_on.mailing_id.mailing_model_real, "marketing.campaign.member"
+        )
+        self.assertFalse(follow_on.mailing_list_id)
         call = follow_on.member_ids.filtered(lambda m: m.channel == "call")
         self.assertTrue(call.user_id)
         self.assertTrue(call.activity_ids)

@@ -21,8 +21,10 @@ function overrideGate(reason, nextPhase) {
       run: "click",
     },
     {
+      // the current phase, shown on the status bar or folded into its
+      // dropdown when the header's buttons leave it little room
       content: `Now in ${nextPhase}`,
-      trigger: `.o_statusbar_status .o_arrow_button_current:contains(${nextPhase})`,
+      trigger: `.o_statusbar_status .o_arrow_button_current:contains(${nextPhase}):not(:visible), .o_statusbar_status .o_arrow_button_current:contains(${nextPhase})`,
     },
   ];
 }
