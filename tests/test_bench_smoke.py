@@ -128,6 +128,66 @@ class TestGeneratorSmoke(TransactionCase):
         )
         self.assertGreater(unassigned, 0.15 * generate.SIZES["XS"]["leads"])
 
+    def test_behaviour_after_the_load(self):
+        """bench_behaviour.py at size XS: without statistics the measures
+        never read the invoice-to-order link per invoice; the incremental
+        refresh's queries do not grow with the customers changed, and it
+        writes what the full refresh writes."""
+        import bench_behaviour
+
+        from odoo.addons.marketing_resource_mgmt.models import (
+            marketing_partner_behaviour_sql as behaviour_sql,
+        )
+
+        Behaviour = self.env["marketing.partner.behaviour"]
+        cr = self.env.cr
+        cr.execute("SELECT count(*) FROM marketing_partner_behaviour_dirty")
+        self.assertEqual(cr.fetchone()[0], 0, "the load's refresh clears the marks")
+        bench_behaviour.forget_statistics(cr, behaviour_sql.READ_TABLES)
+        plan = self.common_explain(
+            behaviour_sql.measures_sql(365, Behaviour._get_campaign_event_sql())
+        )
+        self.assertEqual(bench_behaviour.link_nested_loops(plan), [])
+
+        def change(count):
+            cr.execute(
+                "SELECT array_agg(partner_id) FROM (SELECT partner_id "
+                "FROM marketing_partner_behaviour WHERE frequency > 0 "
+                "ORDER BY partner_id DESC LIMIT %s) x",
+                [count],
+            )
+            partners = cr.fetchone()[0]
+            cr.execute(
+                "UPDATE sale_order so SET amount_untaxed = amount_untaxed + 1 "
+                "FROM res_partner p WHERE p.id = so.partner_id "
+                "AND p.commercial_partner_id = ANY(%s)",
+                [partners],
+            )
+            self.assertTrue(cr.rowcount)
+            return query_count(self.env, Behaviour._refresh_marked)
+
+        done_small, q_small = change(5)
+        done_big, q_big = change(100)
+        self.assertEqual((done_small, done_big), (5, 100))
+        self.assertEqual(q_small, q_big)
+
+        def table():
+            cr.execute(
+                "SELECT partner_id, company_id, last_date, frequency, monetary, "
+                "responded, converted FROM marketing_partner_behaviour "
+                "ORDER BY partner_id, company_id"
+            )
+            return cr.fetchall()
+
+        incremental = table()
+        Behaviour._refresh()
+        self.assertEqual(incremental, table())
+
+    def common_explain(self, query):
+        import common
+
+        return common.explain(self.env.cr, query)
+
 
 def _make_users(env, count, prefix):
     salesman = env.ref("sales_team.group_sale_salesman")
