@@ -55,6 +55,12 @@ class MarketingPartnerBehaviour(models.Model):
         readonly=True,
         help="Campaigns that led the customer to an order (in the window).",
     )
+    response_score = fields.Float(
+        readonly=True,
+        digits=(3, 2),
+        help="Likelihood (0 to 1) that the customer answers a campaign, from "
+        "the last training of the response score in this company.",
+    )
 
     _sql_constraints = [
         (
@@ -342,23 +348,30 @@ class MarketingPartnerBehaviour(models.Model):
             model, [scoring.feature_vector(r[1], r[2], r[3]) for r in all_rows]
         )
         baseline = scoring.predict(model, [scoring.feature_vector(None, 0, 0)])[0]
-        Partner = self.env["res.partner"]
-        Partner.flush_model(["mrm_response_score", "commercial_partner_id"])
+        # one score per customer of the company (its contacts read it,
+        # res.partner.mrm_response_score) and the company's baseline for
+        # contacts without behaviour: not a write per contact
+        self.flush_model(["response_score"])
         self.env.cr.execute(
             SQL(
-                "UPDATE res_partner p SET mrm_response_score = "
-                "COALESCE(s.score, %(baseline)s) FROM res_partner p2 "
-                "LEFT JOIN unnest(%(ids)s::int[], %(scores)s::float[]) "
-                "AS s(pid, score) "
-                "ON s.pid = p2.commercial_partner_id "
-                "WHERE p2.id = p.id "
-                "AND (p.company_id IS NULL OR p.company_id = %(company)s)",
-                baseline=round(baseline, 4),
+                "UPDATE marketing_partner_behaviour b SET response_score = s.score "
+                "FROM unnest(%(ids)s::int[], %(scores)s::float[]) AS s(pid, score) "
+                "WHERE b.partner_id = s.pid AND b.company_id = %(company)s "
+                "AND b.response_score IS DISTINCT FROM s.score::numeric",
                 ids=[r[0] for r in all_rows],
                 scores=[round(score, 4) for score in scores],
                 company=company.id,
             )
         )
-        scored = self.env.cr.rowcount
-        Partner.invalidate_model(["mrm_response_score"])
+        self.invalidate_model(["response_score"])
+        company.sudo().mrm_response_baseline = round(baseline, 4)
+        self.env.cr.execute(
+            SQL(
+                "SELECT count(*) FROM res_partner p "
+                "WHERE p.company_id IS NULL OR p.company_id = %s",
+                company.id,
+            )
+        )
+        scored = self.env.cr.fetchone()[0]
+        self.env["res.partner"].invalidate_model(["mrm_response_score"])
         return {"trained": len(labels), "positive": sum(labels), "scored": scored}

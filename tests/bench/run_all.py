@@ -23,6 +23,10 @@ BENCHMARKS = [
     # generates its own 200,000 traces, commits them and deletes them after
     ("trace_sync", "bench_trace_sync.py", ["--commit"]),
     ("call_queue", "bench_call_queue.py", []),
+    ("cluster_split", "bench_cluster_split.py", []),
+    ("response_score", "bench_response_score.py", []),
+    # its old-SQL baseline is cut off at --timeout (300 s by default)
+    ("behaviour", "bench_behaviour.py", []),
 ]
 
 
