@@ -547,3 +547,63 @@ class TestClaimsSmoke(TransactionCase):
         self._claim(self.users[1], big)
         with self.assertRaises(UserError):
             self._claim(self.users[1], big)
+
+
+@tagged("post_install", "-at_install")
+class TestAnalyserSmoke(TransactionCase):
+    """bench_cluster_split.py and bench_response_score.py at a small scale:
+    the split and the training run the same queries whatever the segment's
+    size, and the training writes no contact."""
+
+    def _segment(self, count, tag):
+        import datetime
+
+        partners = self.env["res.partner"].create(
+            [{"name": f"{tag} {i}", "comment": tag} for i in range(count)]
+        )
+        today = datetime.date.today()
+        self.env["marketing.partner.behaviour"].create(
+            [
+                {
+                    "partner_id": partner.id,
+                    "company_id": self.env.company.id,
+                    "last_date": today - datetime.timedelta(days=(i * 37) % 700),
+                    "recency_days": (i * 37) % 700,
+                    "frequency": i % 6,
+                    "monetary": 10.0 * (i % 50),
+                    "responded": i % 3 == 0,
+                }
+                for i, partner in enumerate(partners)
+            ]
+        )
+        return self.env["marketing.segment"].create(
+            {"name": tag, "domain": repr([("comment", "=", tag)])}
+        )
+
+    def test_split_and_training_do_not_grow_with_the_segment(self):
+        small, big = self._segment(30, "smoke-small"), self._segment(300, "smoke-big")
+
+        def split(segment):
+            wizard = self.env["marketing.segment.cluster"].create(
+                {"segment_id": segment.id, "cluster_count": 3}
+            )
+            return query_count(self.env, wizard.action_split)[1]
+
+        # warm (the list view's reference is cached after), then a first
+        # split of each
+        warm = self._segment(30, "smoke-warm")
+        split(warm)
+        self.assertEqual(split(small), split(big))
+        self.assertEqual(sum(big.child_ids.mapped("cluster_size")), 300)
+        self.env.flush_all()
+        self.env.cr.execute("SELECT max(write_date) FROM res_partner")
+        written = self.env.cr.fetchone()[0]
+        warm.action_compute_response_score()
+        _res, q_small = query_count(self.env, small.action_compute_response_score)
+        _res, q_big = query_count(self.env, big.action_compute_response_score)
+        # ten times the contacts; one more when the company's baseline moves
+        self.assertLessEqual(abs(q_big - q_small), 1, (q_small, q_big))
+        self.env.cr.execute(
+            "SELECT count(*) FROM res_partner WHERE write_date > %s", [written]
+        )
+        self.assertEqual(self.env.cr.fetchone()[0], 0, "a write per contact")
