@@ -13,6 +13,9 @@ from .marketing_partner_behaviour_sql import DIRTY_TABLE
 # marketing_resource_mgmt.behaviour_window_days is not set: one year, the usual
 # horizon of an RFM analysis.
 DEFAULT_WINDOW_DAYS = 365
+# Above this many marked customers (a bulk import), the incremental refresh
+# runs the full one instead: one pass over the tables beats that many probes.
+INCREMENTAL_LIMIT = 50_000
 
 
 class MarketingPartnerBehaviour(models.Model):
@@ -247,7 +250,8 @@ class MarketingPartnerBehaviour(models.Model):
     def _refresh_marked(self):
         """Recompute the measures of the customers whose orders, invoices,
         leads or campaign answers changed since the last refresh (marked by
-        the tables' triggers), with the full refresh's SQL.
+        the tables' triggers), with the full refresh's SQL; everyone (with
+        the stale statistics analysed first) above INCREMENTAL_LIMIT.
 
         :return: number of customers refreshed
         """
@@ -261,7 +265,10 @@ class MarketingPartnerBehaviour(models.Model):
             )
         )
         partner_ids = [row[0] for row in self.env.cr.fetchall()]
-        if partner_ids:
+        if len(partner_ids) > INCREMENTAL_LIMIT:
+            # a bulk import: everyone at once, with fresh statistics
+            self._refresh(analyze=None)
+        elif partner_ids:
             self._write_measures(partner_ids)
         return len(partner_ids)
 

@@ -1,11 +1,15 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from datetime import timedelta
+from unittest.mock import patch
 
 from odoo import fields
 from odoo.tests import tagged
 from odoo.tools import SQL
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+from odoo.addons.marketing_resource_mgmt.models import (
+    marketing_partner_behaviour as behaviour_model,
+)
 from odoo.addons.marketing_resource_mgmt.models import (
     marketing_partner_behaviour_sql as behaviour_sql,
 )
@@ -443,3 +447,26 @@ class TestBehaviourIncremental(BehaviourCommon):
         ).method_direct_trigger()
         self.assertEqual(self._row(self.quoted).frequency, 1)
         self.assertFalse(self._marked())
+
+    def test_only_marked_customers_unless_many(self):
+        self.Behaviour._refresh()
+        # an unmarked customer's row made wrong by hand, two customers marked
+        self.env.cr.execute(
+            "UPDATE marketing_partner_behaviour SET frequency = 99 "
+            "WHERE partner_id = %s",
+            [self.invoiced.id],
+        )
+        mark = (
+            "INSERT INTO marketing_partner_behaviour_dirty (partner_id) "
+            "VALUES (%s), (%s)"
+        )
+        self.env.cr.execute(mark, [self.buyer.id, self.quoted.id])
+        self.assertEqual(self.Behaviour._refresh_marked(), 2)
+        self.Behaviour.invalidate_model()
+        self.assertEqual(self._row(self.invoiced).frequency, 99, "not marked")
+        # above the limit (a bulk import), everyone is recomputed
+        self.env.cr.execute(mark, [self.buyer.id, self.quoted.id])
+        with patch.object(behaviour_model, "INCREMENTAL_LIMIT", 1):
+            self.assertEqual(self.Behaviour._refresh_marked(), 2)
+        self.Behaviour.invalidate_model()
+        self.assertEqual(self._row(self.invoiced).frequency, 1)
