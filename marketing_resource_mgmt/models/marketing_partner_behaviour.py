@@ -122,11 +122,13 @@ class MarketingPartnerBehaviour(models.Model):
         that model is installed, and always leads and confirmed orders
         carrying a campaign.
 
-        :param contacts: SELECT of contact ids to restrict the rows to
+        :param contacts: ids of the contacts to restrict the rows to
         """
 
         def scope(column):
-            return SQL("AND %s IN (%s)", SQL(column), contacts) if contacts else SQL()
+            if contacts is None:
+                return SQL()
+            return SQL("AND %s = ANY(%s)", SQL(column), list(contacts))
 
         parts = [
             SQL(
@@ -208,17 +210,29 @@ class MarketingPartnerBehaviour(models.Model):
     def _write_measures(self, partner_ids=None):
         """Recompute the measures of every customer, or of the commercial
         partners ``partner_ids``, set-wise (marketing_partner_behaviour_sql)."""
-        contacts = None
+        contacts = moves = None
         if partner_ids is not None:
-            contacts = SQL(
-                "SELECT mrm_c.id FROM res_partner mrm_c "
-                "WHERE mrm_c.commercial_partner_id = ANY(%s)",
-                list(partner_ids),
+            # the scope as constant arrays, read first
+            self.env.cr.execute(
+                SQL(
+                    "SELECT id FROM res_partner WHERE commercial_partner_id = ANY(%s)",
+                    list(partner_ids),
+                )
             )
+            contacts = [row[0] for row in self.env.cr.fetchall()]
+            self.env.cr.execute(
+                SQL(
+                    "SELECT id FROM account_move WHERE partner_id = ANY(%s) "
+                    "AND move_type IN ('out_invoice', 'out_refund')",
+                    contacts,
+                )
+            )
+            moves = [row[0] for row in self.env.cr.fetchall()]
         measures = behaviour_sql.measures_sql(
             self._get_window_days(),
             self._get_campaign_event_sql(contacts),
-            partner_ids,
+            contacts,
+            moves,
         )
         for statement in behaviour_sql.apply_measures_sql(
             measures, self.env.uid, partner_ids
@@ -257,14 +271,26 @@ class MarketingPartnerBehaviour(models.Model):
         """
         self._flush_sources()
         self.env["marketing.campaign.member"].flush_model()
+        # the triggers mark contacts; their customers are read here, with
+        # the contacts as a constant array
         self.env.cr.execute(
             SQL(
                 "WITH done AS (DELETE FROM %s RETURNING partner_id) "
-                "SELECT DISTINCT partner_id FROM done",
+                "SELECT array_agg(DISTINCT partner_id) FROM done",
                 SQL.identifier(DIRTY_TABLE),
             )
         )
-        partner_ids = [row[0] for row in self.env.cr.fetchall()]
+        marked = self.env.cr.fetchone()[0] or []
+        partner_ids = []
+        if marked:
+            self.env.cr.execute(
+                SQL(
+                    "SELECT DISTINCT commercial_partner_id FROM res_partner "
+                    "WHERE id = ANY(%s) AND commercial_partner_id IS NOT NULL",
+                    marked,
+                )
+            )
+            partner_ids = [row[0] for row in self.env.cr.fetchall()]
         if len(partner_ids) > INCREMENTAL_LIMIT:
             # a bulk import: everyone at once, with fresh statistics
             self._refresh(analyze=None)

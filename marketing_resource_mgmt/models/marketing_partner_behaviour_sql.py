@@ -44,9 +44,11 @@ READ_TABLES = (
     "marketing_partner_behaviour",
 )
 
-# (table, trigger function, the contact of a row "{t}" (for the link: of its
-# invoice, joined as "am"), columns the measures read: an update changing
-# none of them marks nothing)
+# (table, trigger function, the contact column, columns the measures read: an
+# update changing none of them marks nothing). The link of invoice lines to
+# order lines is not watched: it is written with its invoice's lines, and the
+# invoice is marked then; a link changed alone waits for the nightly refresh.
+LEGACY_TRIGGERS = (("sale_order_line_invoice_rel", "mrm_behaviour_mark_invoice_link"),)
 WATCHED = (
     (
         "sale_order",
@@ -76,14 +78,6 @@ WATCHED = (
         ),
     ),
     (
-        # linking an invoice line to an order line takes the invoice out of
-        # the measures (it counts through its order)
-        "sale_order_line_invoice_rel",
-        "mrm_behaviour_mark_invoice_link",
-        "am.partner_id",
-        ("order_line_id", "invoice_line_id"),
-    ),
-    (
         "crm_lead",
         "mrm_behaviour_mark_lead",
         "{t}.partner_id",
@@ -107,48 +101,36 @@ WATCHED = (
 
 
 def _mark_sql(contacts):
-    """INSERT into DIRTY_TABLE of the commercial partners of ``contacts`` (a
-    SELECT of contact ids), skipping those already marked; the distinct
-    partners first, then the anti-join (through DIRTY_TABLE's index)."""
+    """INSERT into DIRTY_TABLE of the distinct contacts of ``contacts`` (a
+    SELECT of contact ids over the transition tables only). No join to any
+    table: a trigger runs inside bulk loads, where the statistics of the
+    tables being filled say anything (an autovacuum during a load recorded
+    six contacts for a million, and a join to the contacts became a nested
+    loop per row). The refresh maps contacts to their commercial partner."""
     return f"""
         INSERT INTO {DIRTY_TABLE} (partner_id)
-        SELECT x.partner_id
-          FROM (SELECT DISTINCT p.commercial_partner_id AS partner_id
-                  FROM res_partner p
-                 WHERE p.id IN ({contacts})) x
-         WHERE x.partner_id IS NOT NULL
-           AND NOT EXISTS (
-               SELECT 1 FROM {DIRTY_TABLE} d WHERE d.partner_id = x.partner_id
-           )"""
+        SELECT DISTINCT x.contact FROM ({contacts}) x (contact)
+         WHERE x.contact IS NOT NULL"""
 
 
 def _trigger_function_sql(function, contact, columns):
-    """CREATE FUNCTION of a statement trigger marking the partners of the
+    """CREATE FUNCTION of a statement trigger marking the contacts of the
     rows of its transition tables."""
 
     def row(side):
         return ", ".join(f"{side}.{col}" for col in columns)
 
     new_contact, old_contact = contact.format(t="n"), contact.format(t="o")
-    if contact.startswith("am."):
-        # the link table: the customer of the invoice of each linked line
-        invoice = (
-            " JOIN account_move_line aml ON aml.id = {t}.invoice_line_id"
-            " JOIN account_move am ON am.id = aml.move_id"
-        )
-        insert = _mark_sql(f"SELECT {contact} FROM new_rows n{invoice.format(t='n')}")
-        delete = _mark_sql(f"SELECT {contact} FROM old_rows o{invoice.format(t='o')}")
-    else:
-        insert = _mark_sql(f"SELECT {new_contact} FROM new_rows n")
-        delete = _mark_sql(f"SELECT {old_contact} FROM old_rows o")
-    # a changed row marks its partner before and after the update; tables
-    # without an id (the link) only know inserts and deletes
-    changed = f"""
+    insert = _mark_sql(f"SELECT {new_contact} FROM new_rows n")
+    delete = _mark_sql(f"SELECT {old_contact} FROM old_rows o")
+    # a changed row marks its contact before and after the update (both
+    # transition tables have their true row counts: a hash join)
+    update = _mark_sql(
+        f"""
         SELECT v.contact FROM old_rows o JOIN new_rows n ON n.id = o.id
-         CROSS JOIN LATERAL (SELECT {new_contact} UNION ALL SELECT {old_contact})
-               v (contact)
+         CROSS JOIN LATERAL (VALUES ({new_contact}), ({old_contact})) v (contact)
          WHERE ({row("o")}) IS DISTINCT FROM ({row("n")})"""
-    update = _mark_sql(changed)
+    )
     # run through EXECUTE: PL/pgSQL would keep the plan it made for the
     # first, small transition tables of the session (campaign_kpi_store)
     insert, update, delete = (
@@ -190,23 +172,25 @@ def install_triggers(cr):
             CREATE INDEX IF NOT EXISTS {DIRTY_TABLE}_partner_id_idx
                 ON {DIRTY_TABLE} (partner_id);
             COMMENT ON TABLE {DIRTY_TABLE} IS
-                'Commercial partners whose behaviour measures a change may have '
+                'Contacts whose customer''s behaviour measures a change may have '
                 'moved, recomputed by the incremental refresh';
             """
         )
     )
+    for table, function in LEGACY_TRIGGERS:
+        if _table_exists(cr, table):
+            for op in ("insert", "update", "delete"):
+                cr.execute(SQL(f"DROP TRIGGER IF EXISTS {function}_{op} ON {table}"))
+        cr.execute(SQL(f"DROP FUNCTION IF EXISTS {function}()"))
     for table, function, contact, columns in WATCHED:
         if not _table_exists(cr, table):
             continue
         cr.execute(SQL(_trigger_function_sql(function, contact, columns)))
-        has_id = table != "sale_order_line_invoice_rel"
         for op, referencing in (
             ("insert", "REFERENCING NEW TABLE AS new_rows"),
             ("update", "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows"),
             ("delete", "REFERENCING OLD TABLE AS old_rows"),
         ):
-            if op == "update" and not has_id:
-                continue
             trigger = f"{function}_{op}"
             cr.execute(
                 SQL(
@@ -227,33 +211,33 @@ def uninstall_triggers(cr):
             for op in ("insert", "update", "delete"):
                 cr.execute(SQL(f"DROP TRIGGER IF EXISTS {function}_{op} ON {table}"))
         cr.execute(SQL(f"DROP FUNCTION IF EXISTS {function}()"))
+    for table, function in LEGACY_TRIGGERS:
+        if _table_exists(cr, table):
+            for op in ("insert", "update", "delete"):
+                cr.execute(SQL(f"DROP TRIGGER IF EXISTS {function}_{op} ON {table}"))
+        cr.execute(SQL(f"DROP FUNCTION IF EXISTS {function}()"))
     cr.execute(SQL(f"DROP TABLE IF EXISTS {DIRTY_TABLE}"))
 
 
-def measures_sql(window, campaign_events, partner_ids=None):
+def measures_sql(window, campaign_events, contact_ids=None, move_ids=None):
     """SELECT of the measures (partner_id, company_id, last_date,
     recency_days, frequency, monetary, responded, converted) of every
-    customer, or of the commercial partners ``partner_ids``.
+    customer, or of the customers of the contacts ``contact_ids``.
 
     :param campaign_events: SELECT of campaign outcomes (partner_id,
         company_id, campaign_id, responded, converted, event_date),
         restricted to the same contacts
+    :param contact_ids: every contact of the customers to recompute (read
+        beforehand: the filters are constant arrays, so that no plan joins
+        a sub-query per row whatever the statistics say)
+    :param move_ids: the customer invoices and refunds of those contacts
     """
-    if partner_ids is None:
+    if contact_ids is None:
         order_scope = move_scope = link_scope = SQL()
     else:
-        contacts = SQL(
-            "SELECT mrm_c.id FROM res_partner mrm_c "
-            "WHERE mrm_c.commercial_partner_id = ANY(%s)",
-            list(partner_ids),
-        )
-        order_scope = SQL("AND so.partner_id IN (%s)", contacts)
-        move_scope = SQL("AND am.partner_id IN (%s)", contacts)
-        link_scope = SQL(
-            "WHERE aml.move_id IN (SELECT lam.id FROM account_move lam "
-            "WHERE lam.partner_id IN (%s))",
-            contacts,
-        )
+        order_scope = SQL("AND so.partner_id = ANY(%s)", list(contact_ids))
+        move_scope = SQL("AND am.id = ANY(%s)", list(move_ids or []))
+        link_scope = SQL("WHERE aml.move_id = ANY(%s)", list(move_ids or []))
     return SQL(
         """
         WITH invoices AS (

@@ -236,7 +236,7 @@ def main():
         marked = cr.fetchone()[0]
         print(
             f"[behaviour] changed {orders:,} orders and {invoices:,} invoices of "
-            f"{len(partners):,} customers: {marked:,} marked"
+            f"{len(partners):,} customers: {marked:,} contacts marked"
         )
         cr.execute("SAVEPOINT before_incremental")
         with common.Stopwatch() as sw:
