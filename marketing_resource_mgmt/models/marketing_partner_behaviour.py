@@ -210,7 +210,7 @@ class MarketingPartnerBehaviour(models.Model):
     def _write_measures(self, partner_ids=None):
         """Recompute the measures of every customer, or of the commercial
         partners ``partner_ids``, set-wise (marketing_partner_behaviour_sql)."""
-        contacts = moves = None
+        contacts = moves = lines = None
         if partner_ids is not None:
             # the scope as constant arrays, read first
             self.env.cr.execute(
@@ -228,11 +228,16 @@ class MarketingPartnerBehaviour(models.Model):
                 )
             )
             moves = [row[0] for row in self.env.cr.fetchall()]
+            self.env.cr.execute(
+                SQL("SELECT id FROM account_move_line WHERE move_id = ANY(%s)", moves)
+            )
+            lines = [row[0] for row in self.env.cr.fetchall()]
         measures = behaviour_sql.measures_sql(
             self._get_window_days(),
             self._get_campaign_event_sql(contacts),
             contacts,
             moves,
+            lines,
         )
         for statement in behaviour_sql.apply_measures_sql(
             measures, self.env.uid, partner_ids

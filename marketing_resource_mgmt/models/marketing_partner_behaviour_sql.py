@@ -219,7 +219,9 @@ def uninstall_triggers(cr):
     cr.execute(SQL(f"DROP TABLE IF EXISTS {DIRTY_TABLE}"))
 
 
-def measures_sql(window, campaign_events, contact_ids=None, move_ids=None):
+def measures_sql(
+    window, campaign_events, contact_ids=None, move_ids=None, line_ids=None
+):
     """SELECT of the measures (partner_id, company_id, last_date,
     recency_days, frequency, monetary, responded, converted) of every
     customer, or of the customers of the contacts ``contact_ids``.
@@ -231,13 +233,15 @@ def measures_sql(window, campaign_events, contact_ids=None, move_ids=None):
         beforehand: the filters are constant arrays, so that no plan joins
         a sub-query per row whatever the statistics say)
     :param move_ids: the customer invoices and refunds of those contacts
+    :param line_ids: the lines of those invoices and refunds
     """
     if contact_ids is None:
-        order_scope = move_scope = link_scope = SQL()
+        order_scope = move_scope = line_scope = link_scope = SQL()
     else:
         order_scope = SQL("AND so.partner_id = ANY(%s)", list(contact_ids))
         move_scope = SQL("AND am.id = ANY(%s)", list(move_ids or []))
-        link_scope = SQL("WHERE aml.move_id = ANY(%s)", list(move_ids or []))
+        line_scope = SQL("WHERE aml.move_id = ANY(%s)", list(move_ids or []))
+        link_scope = SQL("WHERE rel.invoice_line_id = ANY(%s)", list(line_ids or []))
     return SQL(
         """
         WITH invoices AS (
@@ -255,11 +259,24 @@ def measures_sql(window, campaign_events, contact_ids=None, move_ids=None):
                    AND am.move_type IN ('out_invoice', 'out_refund')
                    AND am.invoice_date IS NOT NULL %(move_scope)s
                 UNION ALL
-                SELECT DISTINCT aml.move_id, NULL::integer, NULL::integer,
+                -- the moves with a line linked to an order line: the lines
+                -- and the links grouped by line, no join (a join of the link
+                -- to the lines became a nested loop over the link when the
+                -- lines' statistics said a few rows)
+                SELECT lk.move_id, NULL::integer, NULL::integer,
                        NULL::date, NULL::numeric, true
-                  FROM sale_order_line_invoice_rel rel
-                  JOIN account_move_line aml ON aml.id = rel.invoice_line_id
-                  %(link_scope)s
+                  FROM (
+                    SELECT max(y.move_id) AS move_id
+                      FROM (
+                        SELECT aml.id AS line_id, aml.move_id, false AS link
+                          FROM account_move_line aml %(line_scope)s
+                        UNION ALL
+                        SELECT rel.invoice_line_id, NULL::integer, true
+                          FROM sale_order_line_invoice_rel rel %(link_scope)s
+                      ) y
+                     GROUP BY y.line_id
+                    HAVING bool_or(y.link) AND bool_or(NOT y.link)
+                  ) lk
               ) x
              GROUP BY x.move_id
             HAVING NOT bool_or(x.from_order) AND bool_or(NOT x.from_order)
@@ -306,6 +323,7 @@ def measures_sql(window, campaign_events, contact_ids=None, move_ids=None):
         campaign_events=campaign_events,
         order_scope=order_scope,
         move_scope=move_scope,
+        line_scope=line_scope,
         link_scope=link_scope,
     )
 
