@@ -1327,30 +1327,32 @@ class Generator:
                 }
             ),
         )
-        self.refresh_materialised()
 
     def touched_tables(self):
         return set(self.counts) | {"sale_order_line_invoice_rel"}
 
-    def refresh_materialised(self):
-        """Let the addons rebuild what they materialise (behaviour measures, KPIs)."""
+    def refresh_materialised(self, timer=None):
+        """Let the addons rebuild what they materialise (normalised columns,
+        behaviour measures), each step timed."""
+        timer = timer or Timer()
         partner = self.env["res.partner"]
         if hasattr(partner, "_mrm_refresh_normalized"):
             # the normalised companion columns of the contacts loaded in SQL
-            print("[generate] filling the contacts' normalised columns", flush=True)
-            partner._mrm_refresh_normalized()
-        for model, method in (
-            ("marketing.partner.behaviour", "_refresh"),
-            ("marketing.partner.behaviour", "_cron_refresh"),
-        ):
-            if model in self.env and hasattr(self.env[model], method):
-                print(f"[generate] refreshing {model} ({method})", flush=True)
-                getattr(self.env[model], method)()
-                break
+            with timer.step("contacts' normalised columns"):
+                partner._mrm_refresh_normalized()
+        behaviour = self.env.get("marketing.partner.behaviour")
+        if behaviour is not None and hasattr(behaviour, "_refresh"):
+            # the tables were just filled by COPY in this transaction: the
+            # planner needs their statistics before the refresh reads them
+            with timer.step("ANALYZE, behaviour measures"):
+                behaviour._refresh(analyze=True)
 
 
-def generate(env, size, seed, timer=None):
+def generate(env, size, seed, timer=None, refresh=True):
     """Load a database of ``size`` into ``env``'s transaction (no commit).
+
+    :param refresh: rebuild the materialised measures at the end (False:
+        the caller does, e.g. after committing the load)
 
     :return: the Generator (its ``counts`` hold the rows written per table)
     """
@@ -1370,8 +1372,10 @@ def generate(env, size, seed, timer=None):
         gen.timesheets()
     with timer.step("campaign members"):
         gen.members()
-    with timer.step("sequences, materialised measures"):
+    with timer.step("sequences"):
         gen.finish()
+    if refresh:
+        gen.refresh_materialised(timer)
     return gen
 
 
@@ -1406,8 +1410,9 @@ def main(argv=None):
         if marker and args.extend:
             marker = json.loads(marker)
             gen = Generator(env, marker["size"], marker["seed"])
-            with timer.step("extend (campaign fields, members, measures)"):
+            with timer.step("extend (campaign fields, members)"):
                 gen.extend(marker)
+            gen.refresh_materialised(timer)
             cr.commit()
             with timer.step("ANALYZE"):
                 cr.execute("ANALYZE")
@@ -1419,7 +1424,10 @@ def main(argv=None):
                 f"[generate] {db} already holds generated data; "
                 "use --drop to start over, --extend to add to it"
             )
-        gen = generate(env, args.size, args.seed, timer)
+        gen = generate(env, args.size, args.seed, timer, refresh=False)
+        # the load is kept even if a later step fails (--extend redoes them)
+        cr.commit()
+        gen.refresh_materialised(timer)
         cr.commit()
         with timer.step("ANALYZE"):
             cr.execute("ANALYZE")

@@ -4,9 +4,15 @@ from . import controllers
 
 
 def uninstall_hook(env):
-    """Activities of the addon's activity types (campaign calls, inbound
-    answers on leads and orders) go with it: Odoo cannot delete the types
-    while activities on its own leads and orders still use them."""
+    """What the addon put outside its own tables goes with it: the behaviour
+    measures' marking triggers (they would write into a table the uninstall
+    removes), and the activities of its activity types (campaign calls,
+    inbound answers on leads and orders: Odoo cannot delete the types while
+    activities on its own leads and orders still use them)."""
+    from .models.marketing_partner_behaviour_sql import uninstall_triggers
+
+    uninstall_triggers(env.cr)
+
     type_ids = (
         env["ir.model.data"]
         .search(

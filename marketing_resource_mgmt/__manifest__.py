@@ -12,6 +12,7 @@
     "development_status": "Alpha",
     "application": True,
     "installable": True,
+    "uninstall_hook": "uninstall_hook",
     # Why each dependency:
     # crm: leads and opportunities answer campaigns; sale_crm: quotes and orders
     # from opportunities; mass_mailing: the e-mail channel (lists, mailings,

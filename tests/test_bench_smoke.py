@@ -128,6 +128,68 @@ class TestGeneratorSmoke(TransactionCase):
         )
         self.assertGreater(unassigned, 0.15 * generate.SIZES["XS"]["leads"])
 
+    def test_behaviour_after_the_load(self):
+        """bench_behaviour.py at size XS: without statistics the measures
+        never read the invoice-to-order link per invoice; the incremental
+        refresh's queries do not grow with the customers changed, and it
+        writes what the full refresh writes."""
+        import bench_behaviour
+
+        from odoo.addons.marketing_resource_mgmt.models import (
+            marketing_partner_behaviour_sql as behaviour_sql,
+        )
+
+        Behaviour = self.env["marketing.partner.behaviour"]
+        cr = self.env.cr
+        cr.execute("SELECT count(*) FROM marketing_partner_behaviour_dirty")
+        self.assertEqual(cr.fetchone()[0], 0, "the load's refresh clears the marks")
+        # never analysed, then an autovacuum's count taken during the load
+        for reltuples in (-1, 6):
+            bench_behaviour.forget_statistics(cr, behaviour_sql.READ_TABLES, reltuples)
+            plan = self.common_explain(
+                behaviour_sql.measures_sql(365, Behaviour._get_campaign_event_sql())
+            )
+            self.assertEqual(bench_behaviour.link_nested_loops(plan), [])
+
+        def change(count):
+            cr.execute(
+                "SELECT array_agg(partner_id) FROM (SELECT partner_id "
+                "FROM marketing_partner_behaviour WHERE frequency > 0 "
+                "ORDER BY partner_id DESC LIMIT %s) x",
+                [count],
+            )
+            partners = cr.fetchone()[0]
+            cr.execute(
+                "UPDATE sale_order so SET amount_untaxed = amount_untaxed + 1 "
+                "FROM res_partner p WHERE p.id = so.partner_id "
+                "AND p.commercial_partner_id = ANY(%s)",
+                [partners],
+            )
+            self.assertTrue(cr.rowcount)
+            return query_count(self.env, Behaviour._refresh_marked)
+
+        done_small, q_small = change(5)
+        done_big, q_big = change(100)
+        self.assertEqual((done_small, done_big), (5, 100))
+        self.assertEqual(q_small, q_big)
+
+        def table():
+            cr.execute(
+                "SELECT partner_id, company_id, last_date, frequency, monetary, "
+                "responded, converted FROM marketing_partner_behaviour "
+                "ORDER BY partner_id, company_id"
+            )
+            return cr.fetchall()
+
+        incremental = table()
+        Behaviour._refresh()
+        self.assertEqual(incremental, table())
+
+    def common_explain(self, query):
+        import common
+
+        return common.explain(self.env.cr, query)
+
 
 def _make_users(env, count, prefix):
     salesman = env.ref("sales_team.group_sale_salesman")
@@ -509,3 +571,63 @@ class TestClaimsSmoke(TransactionCase):
         self._claim(self.users[1], big)
         with self.assertRaises(UserError):
             self._claim(self.users[1], big)
+
+
+@tagged("post_install", "-at_install")
+class TestAnalyserSmoke(TransactionCase):
+    """bench_cluster_split.py and bench_response_score.py at a small scale:
+    the split and the training run the same queries whatever the segment's
+    size, and the training writes no contact."""
+
+    def _segment(self, count, tag):
+        import datetime
+
+        partners = self.env["res.partner"].create(
+            [{"name": f"{tag} {i}", "comment": tag} for i in range(count)]
+        )
+        today = datetime.date.today()
+        self.env["marketing.partner.behaviour"].create(
+            [
+                {
+                    "partner_id": partner.id,
+                    "company_id": self.env.company.id,
+                    "last_date": today - datetime.timedelta(days=(i * 37) % 700),
+                    "recency_days": (i * 37) % 700,
+                    "frequency": i % 6,
+                    "monetary": 10.0 * (i % 50),
+                    "responded": i % 3 == 0,
+                }
+                for i, partner in enumerate(partners)
+            ]
+        )
+        return self.env["marketing.segment"].create(
+            {"name": tag, "domain": repr([("comment", "=", tag)])}
+        )
+
+    def test_split_and_training_do_not_grow_with_the_segment(self):
+        small, big = self._segment(30, "smoke-small"), self._segment(300, "smoke-big")
+
+        def split(segment):
+            wizard = self.env["marketing.segment.cluster"].create(
+                {"segment_id": segment.id, "cluster_count": 3}
+            )
+            return query_count(self.env, wizard.action_split)[1]
+
+        # warm (the list view's reference is cached after), then a first
+        # split of each
+        warm = self._segment(30, "smoke-warm")
+        split(warm)
+        self.assertEqual(split(small), split(big))
+        self.assertEqual(sum(big.child_ids.mapped("cluster_size")), 300)
+        self.env.flush_all()
+        self.env.cr.execute("SELECT max(write_date) FROM res_partner")
+        written = self.env.cr.fetchone()[0]
+        warm.action_compute_response_score()
+        _res, q_small = query_count(self.env, small.action_compute_response_score)
+        _res, q_big = query_count(self.env, big.action_compute_response_score)
+        # ten times the contacts; one more when the company's baseline moves
+        self.assertLessEqual(abs(q_big - q_small), 1, (q_small, q_big))
+        self.env.cr.execute(
+            "SELECT count(*) FROM res_partner WHERE write_date > %s", [written]
+        )
+        self.assertEqual(self.env.cr.fetchone()[0], 0, "a write per contact")

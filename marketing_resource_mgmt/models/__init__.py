@@ -3,6 +3,7 @@ from . import marketing_segment
 from . import marketing_segment_criterion
 from . import marketing_partner_behaviour
 from . import res_partner
+from . import res_company
 from . import sale_order
 from . import account_move
 from . import marketing_campaign_template

@@ -6,11 +6,16 @@ from odoo.tools.sql import index_exists
 
 from ..kpi_rules import CONVERTED_STATES, POSITIVE_RESPONSE_STATES
 from ..tools import scoring
+from . import marketing_partner_behaviour_sql as behaviour_sql
+from .marketing_partner_behaviour_sql import DIRTY_TABLE
 
 # Window of the frequency and monetary measures when the parameter
 # marketing_resource_mgmt.behaviour_window_days is not set: one year, the usual
 # horizon of an RFM analysis.
 DEFAULT_WINDOW_DAYS = 365
+# Above this many marked customers (a bulk import), the incremental refresh
+# runs the full one instead: one pass over the tables beats that many probes.
+INCREMENTAL_LIMIT = 50_000
 
 
 class MarketingPartnerBehaviour(models.Model):
@@ -53,6 +58,12 @@ class MarketingPartnerBehaviour(models.Model):
         readonly=True,
         help="Campaigns that led the customer to an order (in the window).",
     )
+    response_score = fields.Float(
+        readonly=True,
+        digits=(3, 2),
+        help="Likelihood (0 to 1) that the customer answers a campaign, from "
+        "the last training of the response score in this company.",
+    )
 
     _sql_constraints = [
         (
@@ -85,6 +96,10 @@ class MarketingPartnerBehaviour(models.Model):
             $$
             """
         )
+        # the marking triggers of the incremental refresh, once every table
+        # exists (the members' table is created after this model's on the
+        # first install)
+        self.pool.post_init(behaviour_sql.install_triggers, self.env.cr)
         return res
 
     # ---- REFRESH ----------------------------------------------------------
@@ -101,10 +116,20 @@ class MarketingPartnerBehaviour(models.Model):
             return DEFAULT_WINDOW_DAYS
 
     @api.model
-    def _get_campaign_event_sql(self):
-        """Rows (partner_id, company_id, campaign_id, responded, converted) of
-        past campaign outcomes. Uses the campaign members when that model is
-        installed, and always leads and confirmed orders carrying a campaign."""
+    def _get_campaign_event_sql(self, contacts=None):
+        """Rows (partner_id, company_id, campaign_id, responded, converted,
+        event_date) of past campaign outcomes. Uses the campaign members when
+        that model is installed, and always leads and confirmed orders
+        carrying a campaign.
+
+        :param contacts: ids of the contacts to restrict the rows to
+        """
+
+        def scope(column):
+            if contacts is None:
+                return SQL()
+            return SQL("AND %s = ANY(%s)", SQL(column), list(contacts))
+
         parts = [
             SQL(
                 "SELECT mrm_p.commercial_partner_id AS partner_id, l.company_id, "
@@ -112,13 +137,15 @@ class MarketingPartnerBehaviour(models.Model):
                 "CASE WHEN l.probability >= 100 THEN 1 ELSE 0 END AS converted, "
                 "l.create_date::date AS event_date "
                 "FROM crm_lead l JOIN res_partner mrm_p ON mrm_p.id = l.partner_id "
-                "WHERE l.campaign_id IS NOT NULL AND l.company_id IS NOT NULL"
+                "WHERE l.campaign_id IS NOT NULL AND l.company_id IS NOT NULL %s",
+                scope("l.partner_id"),
             ),
             SQL(
                 "SELECT mrm_p.commercial_partner_id, so.company_id, so.campaign_id, "
                 "1, 1, so.date_order::date FROM sale_order so "
                 "JOIN res_partner mrm_p ON mrm_p.id = so.partner_id "
-                "WHERE so.campaign_id IS NOT NULL AND so.state = 'sale'"
+                "WHERE so.campaign_id IS NOT NULL AND so.state = 'sale' %s",
+                scope("so.partner_id"),
             ),
         ]
         Member = self.env.get("marketing.campaign.member")
@@ -133,116 +160,156 @@ class MarketingPartnerBehaviour(models.Model):
                     "m.date_targeted)::date "
                     "FROM marketing_campaign_member m "
                     "JOIN res_partner mrm_p ON mrm_p.id = m.partner_id "
-                    "WHERE m.company_id IS NOT NULL",
+                    "WHERE m.company_id IS NOT NULL %s",
                     POSITIVE_RESPONSE_STATES,
                     CONVERTED_STATES,
+                    scope("m.partner_id"),
                 )
             )
         return SQL(" UNION ALL ").join(parts)
 
     @api.model
-    def _refresh(self):
-        """Recompute every customer's measures in one INSERT ... SELECT ... ON
-        CONFLICT statement that also deletes the rows of customers with no
-        activity left. An invoice issued from an order counts once, through
-        its order.
+    def _analyze_read_tables(self, force=False):
+        """ANALYZE the tables the refresh reads: all of them when ``force``
+        (after a bulk load in the same transaction, whose changes the
+        statistics views do not show yet), else those never analysed or with
+        more than a fifth of their rows changed since (a large import that
+        autovacuum has not caught up with).
 
-        :return: number of behaviour rows after the refresh
+        :return: names of the analysed tables
         """
-        for model in ("sale.order", "account.move", "crm.lead", "res.partner"):
+        tables = list(behaviour_sql.READ_TABLES)
+        if not force:
+            self.env.cr.execute(
+                SQL(
+                    "SELECT relname FROM pg_stat_user_tables "
+                    "WHERE schemaname = current_schema() AND relname IN %s "
+                    "AND ((last_analyze IS NULL AND last_autoanalyze IS NULL) "
+                    "OR n_mod_since_analyze > 0.2 * GREATEST(n_live_tup, 1000))",
+                    tuple(tables),
+                )
+            )
+            tables = [row[0] for row in self.env.cr.fetchall()]
+        for table in tables:
+            self.env.cr.execute(SQL("ANALYZE %s", SQL.identifier(table)))
+        return tables
+
+    def _flush_sources(self):
+        for model in (
+            "sale.order",
+            "sale.order.line",
+            "account.move",
+            "account.move.line",
+            "crm.lead",
+            "res.partner",
+        ):
             self.env[model].flush_model()
         self.flush_model()
-        window = self._get_window_days()
-        query = SQL(
-            """
-            WITH events AS (
-                SELECT p.commercial_partner_id AS partner_id, so.company_id,
-                       so.date_order::date AS event_date,
-                       so.amount_untaxed
-                           / COALESCE(NULLIF(so.currency_rate, 0), 1) AS amount
-                  FROM sale_order so JOIN res_partner p ON p.id = so.partner_id
-                 WHERE so.state = 'sale'
-                UNION ALL
-                SELECT p.commercial_partner_id, am.company_id, am.invoice_date,
-                       am.amount_untaxed_signed
-                  FROM account_move am JOIN res_partner p ON p.id = am.partner_id
-                 WHERE am.state = 'posted'
-                   AND am.move_type IN ('out_invoice', 'out_refund')
-                   AND am.invoice_date IS NOT NULL
-                   AND NOT EXISTS (
-                       SELECT 1 FROM account_move_line aml
-                         JOIN sale_order_line_invoice_rel rel
-                           ON rel.invoice_line_id = aml.id
-                        WHERE aml.move_id = am.id)
-            ), purchases AS (
-                SELECT partner_id, company_id, max(event_date) AS last_date,
-                       count(*) FILTER (WHERE event_date >= CURRENT_DATE - %(window)s)
-                           AS frequency,
-                       COALESCE(sum(amount) FILTER (
-                           WHERE event_date >= CURRENT_DATE - %(window)s), 0)
-                           AS monetary
-                  FROM events GROUP BY partner_id, company_id
-            ), campaigns AS (
-                SELECT partner_id, company_id,
-                       count(DISTINCT campaign_id) FILTER (WHERE responded = 1)
-                           AS responded,
-                       count(DISTINCT campaign_id) FILTER (WHERE converted = 1)
-                           AS converted
-                  FROM (%(campaign_events)s) ce
-                 WHERE event_date >= CURRENT_DATE - %(window)s
-                 GROUP BY partner_id, company_id
-            ), measures AS (
-                SELECT COALESCE(pu.partner_id, ca.partner_id) AS partner_id,
-                       COALESCE(pu.company_id, ca.company_id) AS company_id,
-                       pu.last_date,
-                       CURRENT_DATE - pu.last_date AS recency_days,
-                       COALESCE(pu.frequency, 0) AS frequency,
-                       COALESCE(pu.monetary, 0) AS monetary,
-                       COALESCE(ca.responded, 0) AS responded,
-                       COALESCE(ca.converted, 0) AS converted
-                  FROM purchases pu
-                  FULL JOIN campaigns ca
-                    ON ca.partner_id = pu.partner_id AND ca.company_id = pu.company_id
-            ), removed AS (
-                DELETE FROM marketing_partner_behaviour b
-                 WHERE NOT EXISTS (
-                     SELECT 1 FROM measures m
-                      WHERE m.partner_id = b.partner_id AND m.company_id = b.company_id)
+
+    @api.model
+    def _write_measures(self, partner_ids=None):
+        """Recompute the measures of every customer, or of the commercial
+        partners ``partner_ids``, set-wise (marketing_partner_behaviour_sql)."""
+        contacts = moves = lines = None
+        if partner_ids is not None:
+            # the scope as constant arrays, read first
+            self.env.cr.execute(
+                SQL(
+                    "SELECT id FROM res_partner WHERE commercial_partner_id = ANY(%s)",
+                    list(partner_ids),
+                )
             )
-            INSERT INTO marketing_partner_behaviour AS b
-                   (partner_id, company_id, last_date, recency_days, frequency,
-                    monetary, responded, converted,
-                    create_uid, create_date, write_uid, write_date)
-            SELECT partner_id, company_id, last_date, recency_days, frequency,
-                   monetary, responded, converted,
-                   %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
-              FROM measures
-            ON CONFLICT (partner_id, company_id) DO UPDATE SET
-                   last_date = EXCLUDED.last_date,
-                   recency_days = EXCLUDED.recency_days,
-                   frequency = EXCLUDED.frequency,
-                   monetary = EXCLUDED.monetary,
-                   responded = EXCLUDED.responded,
-                   converted = EXCLUDED.converted,
-                   write_uid = EXCLUDED.write_uid,
-                   write_date = EXCLUDED.write_date
-            """,
-            window=window,
-            campaign_events=self._get_campaign_event_sql(),
-            uid=self.env.uid,
+            contacts = [row[0] for row in self.env.cr.fetchall()]
+            self.env.cr.execute(
+                SQL(
+                    "SELECT id FROM account_move WHERE partner_id = ANY(%s) "
+                    "AND move_type IN ('out_invoice', 'out_refund')",
+                    contacts,
+                )
+            )
+            moves = [row[0] for row in self.env.cr.fetchall()]
+            self.env.cr.execute(
+                SQL("SELECT id FROM account_move_line WHERE move_id = ANY(%s)", moves)
+            )
+            lines = [row[0] for row in self.env.cr.fetchall()]
+        measures = behaviour_sql.measures_sql(
+            self._get_window_days(),
+            self._get_campaign_event_sql(contacts),
+            contacts,
+            moves,
+            lines,
         )
-        self.env.cr.execute(query)
+        for statement in behaviour_sql.apply_measures_sql(
+            measures, self.env.uid, partner_ids
+        ):
+            self.env.cr.execute(statement)
         self.invalidate_model()
+
+    @api.model
+    def _refresh(self, analyze=False):
+        """Recompute every customer's measures (the nightly job) and delete
+        the rows of customers with no activity left. An invoice issued from
+        an order counts once, through its order. Clears the marks of the
+        incremental refresh.
+
+        :param analyze: True to ANALYZE the tables read first (after a bulk
+            load in this transaction); None for those whose statistics are
+            stale; False not to
+        :return: number of behaviour rows after the refresh
+        """
+        self._flush_sources()
+        if analyze is not False:
+            self._analyze_read_tables(force=bool(analyze))
+        self.env.cr.execute(SQL("DELETE FROM %s", SQL.identifier(DIRTY_TABLE)))
+        self._write_measures()
         self.env.cr.execute(SQL("SELECT count(*) FROM marketing_partner_behaviour"))
         return self.env.cr.fetchone()[0]
 
     @api.model
+    def _refresh_marked(self):
+        """Recompute the measures of the customers whose orders, invoices,
+        leads or campaign answers changed since the last refresh (marked by
+        the tables' triggers), with the full refresh's SQL; everyone (with
+        the stale statistics analysed first) above INCREMENTAL_LIMIT.
+
+        :return: number of customers refreshed
+        """
+        self._flush_sources()
+        self.env["marketing.campaign.member"].flush_model()
+        # the triggers mark contacts; their customers are read here, with
+        # the contacts as a constant array
+        self.env.cr.execute(
+            SQL(
+                "WITH done AS (DELETE FROM %s RETURNING partner_id) "
+                "SELECT array_agg(DISTINCT partner_id) FROM done",
+                SQL.identifier(DIRTY_TABLE),
+            )
+        )
+        marked = self.env.cr.fetchone()[0] or []
+        partner_ids = []
+        if marked:
+            self.env.cr.execute(
+                SQL(
+                    "SELECT DISTINCT commercial_partner_id FROM res_partner "
+                    "WHERE id = ANY(%s) AND commercial_partner_id IS NOT NULL",
+                    marked,
+                )
+            )
+            partner_ids = [row[0] for row in self.env.cr.fetchall()]
+        if len(partner_ids) > INCREMENTAL_LIMIT:
+            # a bulk import: everyone at once, with fresh statistics
+            self._refresh(analyze=None)
+        elif partner_ids:
+            self._write_measures(partner_ids)
+        return len(partner_ids)
+
+    @api.model
     def _trigger_refresh(self):
-        """Ask the refresh job to run soon (after orders or invoices change):
-        the set-wise refresh runs once for a burst of changes, off the user's
+        """Ask the incremental refresh to run soon (after orders or invoices
+        change): it runs once for a burst of changes, off the user's
         transaction."""
         cron = self.env.ref(
-            "marketing_resource_mgmt.ir_cron_refresh_partner_behaviour",
+            "marketing_resource_mgmt.ir_cron_refresh_partner_behaviour_marked",
             raise_if_not_found=False,
         )
         if cron:
@@ -250,7 +317,12 @@ class MarketingPartnerBehaviour(models.Model):
 
     @api.model
     def _cron_refresh(self):
-        self._refresh()
+        self._refresh(analyze=None)
+        return True
+
+    @api.model
+    def _cron_refresh_marked(self):
+        self._refresh_marked()
         return True
 
     # ---- RESPONSE SCORE ---------------------------------------------------
@@ -314,23 +386,30 @@ class MarketingPartnerBehaviour(models.Model):
             model, [scoring.feature_vector(r[1], r[2], r[3]) for r in all_rows]
         )
         baseline = scoring.predict(model, [scoring.feature_vector(None, 0, 0)])[0]
-        Partner = self.env["res.partner"]
-        Partner.flush_model(["mrm_response_score", "commercial_partner_id"])
+        # one score per customer of the company (its contacts read it,
+        # res.partner.mrm_response_score) and the company's baseline for
+        # contacts without behaviour: not a write per contact
+        self.flush_model(["response_score"])
         self.env.cr.execute(
             SQL(
-                "UPDATE res_partner p SET mrm_response_score = "
-                "COALESCE(s.score, %(baseline)s) FROM res_partner p2 "
-                "LEFT JOIN unnest(%(ids)s::int[], %(scores)s::float[]) "
-                "AS s(pid, score) "
-                "ON s.pid = p2.commercial_partner_id "
-                "WHERE p2.id = p.id "
-                "AND (p.company_id IS NULL OR p.company_id = %(company)s)",
-                baseline=round(baseline, 4),
+                "UPDATE marketing_partner_behaviour b SET response_score = s.score "
+                "FROM unnest(%(ids)s::int[], %(scores)s::float[]) AS s(pid, score) "
+                "WHERE b.partner_id = s.pid AND b.company_id = %(company)s "
+                "AND b.response_score IS DISTINCT FROM s.score::numeric",
                 ids=[r[0] for r in all_rows],
                 scores=[round(score, 4) for score in scores],
                 company=company.id,
             )
         )
-        scored = self.env.cr.rowcount
-        Partner.invalidate_model(["mrm_response_score"])
+        self.invalidate_model(["response_score"])
+        company.sudo().mrm_response_baseline = round(baseline, 4)
+        self.env.cr.execute(
+            SQL(
+                "SELECT count(*) FROM res_partner p "
+                "WHERE p.company_id IS NULL OR p.company_id = %s",
+                company.id,
+            )
+        )
+        scored = self.env.cr.fetchone()[0]
+        self.env["res.partner"].invalidate_model(["mrm_response_score"])
         return {"trained": len(labels), "positive": sum(labels), "scored": scored}

@@ -2,6 +2,7 @@
 import hashlib
 
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools import SQL
 from odoo.tools.sql import column_exists, create_column, create_index, index_exists
 
@@ -54,10 +55,13 @@ class ResPartner(models.Model):
     mrm_response_score = fields.Float(
         string="Response Score",
         digits=(3, 2),
-        readonly=True,
-        copy=False,
+        compute="_compute_mrm_response_score",
+        search="_search_mrm_response_score",
         help="Likelihood (0 to 1) that this contact answers a campaign, learned "
-        "from past campaign outcomes by the Segmentation Analyser.",
+        "from past campaign outcomes by the Segmentation Analyser: the score of "
+        "its company's (or its own) customer record in the contact's company "
+        "(the current company for shared contacts), else that company's "
+        "baseline.",
     )
     mrm_county = fields.Char(
         string="County",
@@ -197,3 +201,62 @@ class ResPartner(models.Model):
         self.invalidate_model(list(NORMALIZED_COMPANIONS.values()))
         params.set_param(NORMALIZED_PARAM, digest)
         return count
+
+    # ---- Response score -------------------------------------------------
+    def _mrm_response_score_sql(self, where):
+        """SELECT (id, score) of the contacts matching ``where`` (on the
+        alias mrm_sp): the one rule of the response score, the customer's
+        score in the contact's company (the current one for shared
+        contacts), else that company's baseline."""
+        return SQL(
+            "SELECT mrm_sp.id, "
+            "COALESCE(mrm_rb.response_score, mrm_rc.mrm_response_baseline, 0) "
+            "AS score FROM res_partner mrm_sp "
+            "JOIN res_company mrm_rc "
+            "ON mrm_rc.id = COALESCE(mrm_sp.company_id, %(current)s) "
+            "LEFT JOIN marketing_partner_behaviour mrm_rb "
+            "ON mrm_rb.partner_id = mrm_sp.commercial_partner_id "
+            "AND mrm_rb.company_id = mrm_rc.id WHERE %(where)s",
+            current=self.env.company.id,
+            where=where,
+        )
+
+    @api.depends_context("company")
+    @api.depends("commercial_partner_id", "company_id")
+    def _compute_mrm_response_score(self):
+        ids = [pid for pid in self.ids if pid]
+        scores = {}
+        if ids:
+            self.env["marketing.partner.behaviour"].flush_model(["response_score"])
+            self.env["res.company"].flush_model(["mrm_response_baseline"])
+            self.env.cr.execute(
+                self._mrm_response_score_sql(SQL("mrm_sp.id = ANY(%s)", ids))
+            )
+            scores = dict(self.env.cr.fetchall())
+        for partner in self:
+            partner.mrm_response_score = float(scores.get(partner.id) or 0.0)
+
+    def _search_mrm_response_score(self, operator, value):
+        operators = {"=": "=", "!=": "<>", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
+        if operator not in operators or isinstance(value, list | tuple):
+            raise UserError(
+                self.env._(
+                    "The response score cannot be searched with %(operator)s.",
+                    operator=operator,
+                )
+            )
+        self.env["marketing.partner.behaviour"].flush_model(["response_score"])
+        self.env["res.company"].flush_model(["mrm_response_baseline"])
+        scores = self._mrm_response_score_sql(SQL("TRUE"))
+        return [
+            (
+                "id",
+                "in",
+                SQL(
+                    "(SELECT mrm_s.id FROM (%s) mrm_s WHERE mrm_s.score %s %s)",
+                    scores,
+                    SQL(operators[operator]),
+                    float(value or 0.0),
+                ),
+            )
+        ]

@@ -117,6 +117,53 @@ class TestAnalyser(SegmentCase):
         self.assertTrue(set(self.groups["loyal"].ids) <= ids)
         self.assertFalse(ids & set(self.groups["lapsed"].ids))
 
+    def test_response_score_of_contacts_without_behaviour(self):
+        """A contact of a scored customer reads its customer's score; one
+        without purchases or answers the company's baseline; the scores are
+        kept per customer, not written on every contact."""
+        employee = self.Partner.create(
+            {"name": "Loyal employee", "parent_id": self.groups["loyal"][0].id}
+        )
+        stranger = self.Partner.create({"name": "Never bought", "comment": "x"})
+        self.env.flush_all()
+        self.env.cr.execute("SELECT max(write_date) FROM res_partner")
+        written = self.env.cr.fetchone()[0]
+        self.Behaviour._compute_response_scores(
+            partner_ids=self.segment._get_partner_ids()
+        )
+        self.env.flush_all()
+        self.env.cr.execute(
+            "SELECT count(*) FROM res_partner WHERE write_date > %s", [written]
+        )
+        self.assertEqual(self.env.cr.fetchone()[0], 0, "no contact rewritten")
+        self.Partner.invalidate_model(["mrm_response_score"])
+        loyal = self.groups["loyal"][0]
+        self.assertEqual(employee.mrm_response_score, loyal.mrm_response_score)
+        baseline = self.company.mrm_response_baseline
+        self.assertAlmostEqual(stranger.mrm_response_score, baseline, places=2)
+        self.assertLess(baseline, 0.4, "never bought: close to the lapsed")
+        below = self.Partner.search(
+            [("mrm_response_score", "<", 0.4), ("id", "in", (stranger | loyal).ids)]
+        )
+        self.assertEqual(below, stranger)
+        # read and search agree, as the restricted user sees them
+        group = self.env.ref("marketing_resource_mgmt.group_marketing_user")
+        user = self.env["res.users"].create(
+            {
+                "name": "Score reader",
+                "login": "score.reader",
+                "groups_id": [(6, 0, group.ids)],
+            }
+        )
+        as_user = self.Partner.with_user(user)
+        self.assertEqual(
+            as_user.browse(loyal.id).read(["mrm_response_score"])[0][
+                "mrm_response_score"
+            ],
+            loyal.mrm_response_score,
+        )
+        self.assertIn(loyal, as_user.search([("mrm_response_score", ">=", 0.6)]).sudo())
+
     def test_response_score_needs_both_classes(self):
         with self.assertRaises(UserError):
             self.Behaviour._compute_response_scores(

@@ -1,15 +1,22 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from datetime import timedelta
+from unittest.mock import patch
 
 from odoo import fields
 from odoo.tests import tagged
+from odoo.tools import SQL
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+from odoo.addons.marketing_resource_mgmt.models import (
+    marketing_partner_behaviour as behaviour_model,
+)
+from odoo.addons.marketing_resource_mgmt.models import (
+    marketing_partner_behaviour_sql as behaviour_sql,
+)
 
 
-@tagged("post_install", "-at_install")
-class TestBehaviour(AccountTestInvoicingCommon):
-    """Recency, frequency and value from orders and invoices made here."""
+class BehaviourCommon(AccountTestInvoicingCommon):
+    """Customers with orders, invoices and a quotation."""
 
     @classmethod
     def setUpClass(cls):
@@ -88,6 +95,11 @@ class TestBehaviour(AccountTestInvoicingCommon):
             [("partner_id", "=", partner.id), ("company_id", "=", self.env.company.id)]
         )
 
+
+@tagged("post_install", "-at_install")
+class TestBehaviour(BehaviourCommon):
+    """Recency, frequency and value from orders and invoices made here."""
+
     def test_measures(self):
         self.Behaviour._refresh()
         buyer = self._row(self.buyer)
@@ -104,8 +116,10 @@ class TestBehaviour(AccountTestInvoicingCommon):
     def test_refresh_is_set_wise(self):
         self.Behaviour._refresh()
         self.env.flush_all()
-        # one upsert statement and one count, whatever the number of customers
-        with self.assertQueryCount(2):
+        # the same statements whatever the number of customers: clear the
+        # marks, measures into a temporary table (drop, create, index),
+        # delete, upsert, count
+        with self.assertQueryCount(7):
             self.Behaviour._refresh()
 
     def test_refresh_updates_and_removes(self):
@@ -216,7 +230,9 @@ class TestBehaviour(AccountTestInvoicingCommon):
         self.assertAlmostEqual(row.monetary, 200.0)
 
     def test_order_confirmation_triggers_refresh(self):
-        cron = self.env.ref("marketing_resource_mgmt.ir_cron_refresh_partner_behaviour")
+        cron = self.env.ref(
+            "marketing_resource_mgmt.ir_cron_refresh_partner_behaviour_marked"
+        )
         Trigger = self.env["ir.cron.trigger"]
         before = Trigger.search_count([("cron_id", "=", cron.id)])
         order = self.env["sale.order"].create(
@@ -265,3 +281,195 @@ class TestBehaviour(AccountTestInvoicingCommon):
         row = self._row(self.buyer)
         self.assertEqual(row.responded, 2, "a contact's answer counts for its company")
         self.assertEqual(row.converted, 1)
+
+
+@tagged("post_install", "-at_install")
+class TestBehaviourIncremental(BehaviourCommon):
+    """The incremental refresh (customers marked by the tables' triggers)
+    writes the same rows as the full refresh."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.campaign = cls.env["utm.campaign"].create({"name": "Incremental"})
+        cls.lead_only = cls.env["res.partner"].create({"name": "Lead Only"})
+        cls.lead = cls.env["crm.lead"].create(
+            {
+                "name": "Only a lead",
+                "partner_id": cls.lead_only.id,
+                "campaign_id": cls.campaign.id,
+            }
+        )
+        cls.member = cls.env["marketing.campaign.member"].create(
+            {
+                "campaign_id": cls.campaign.id,
+                "partner_id": cls.quoted.id,
+                "channel": "email",
+                "state": "contacted",
+            }
+        )
+
+    def _table(self):
+        self.env.flush_all()
+        self.env.cr.execute(
+            "SELECT partner_id, company_id, last_date, recency_days, frequency, "
+            "monetary, responded, converted FROM marketing_partner_behaviour "
+            "ORDER BY partner_id, company_id"
+        )
+        return self.env.cr.fetchall()
+
+    def _marked(self):
+        self.env.flush_all()
+        # the triggers mark contacts; the refresh reads their customers
+        self.env.cr.execute(
+            "SELECT DISTINCT p.commercial_partner_id "
+            "FROM marketing_partner_behaviour_dirty d "
+            "JOIN res_partner p ON p.id = d.partner_id"
+        )
+        return {row[0] for row in self.env.cr.fetchall()}
+
+    def _order(self, partner, amount):
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": partner.id,
+                "order_line": [
+                    (
+                        0,
+                        0,
+                        {
+                            "product_id": self.product_a.id,
+                            "product_uom_qty": 1,
+                            "price_unit": amount,
+                            "tax_id": False,
+                        },
+                    )
+                ],
+            }
+        )
+        order.action_confirm()
+        return order
+
+    def test_incremental_equals_full(self):
+        self.Behaviour._refresh()
+        self.assertFalse(self._marked(), "the full refresh clears the marks")
+        before = self._table()
+        newcomer = self.env["res.partner"].create({"name": "Newcomer"})
+        newcomer_contact = self.env["res.partner"].create(
+            {"name": "Newcomer Contact", "parent_id": newcomer.id}
+        )
+        # an order, invoiced from the order and posted (the link makes the
+        # invoice count through its order), for a company's contact
+        order = self._order(newcomer_contact, 70.0)
+        invoice = order._create_invoices()
+        invoice.invoice_date = self.today
+        invoice.action_post()
+        # a direct invoice and a refund of another customer
+        self.init_invoice(
+            "out_invoice", self.invoiced, self.today, post=True, amounts=[40.0]
+        )
+        self.init_invoice(
+            "out_refund", self.invoiced, self.today, post=True, amounts=[15.0]
+        )
+        # the order of the first customer moved in time
+        self.env["sale.order"].search([("partner_id", "=", self.buyer.id)]).write(
+            {"date_order": fields.Datetime.now() - timedelta(days=2)}
+        )
+        # campaign answers: a member answers, a lead of another customer goes
+        self.member.state = "converted"
+        self.lead.unlink()
+        marked = self._marked()
+        self.assertEqual(
+            marked,
+            {
+                newcomer.id,
+                self.invoiced.id,
+                self.buyer.id,
+                self.quoted.id,
+                self.lead_only.id,
+            },
+            "the commercial partners of the changed rows are marked",
+        )
+        self.assertEqual(self.Behaviour._refresh_marked(), len(marked))
+        self.assertFalse(self._marked())
+        incremental = self._table()
+        self.assertNotEqual(incremental, before)
+        partners = {row[0] for row in incremental}
+        self.assertIn(newcomer.id, partners)
+        self.assertNotIn(self.lead_only.id, partners, "no activity left")
+        self.Behaviour._refresh()
+        self.assertEqual(incremental, self._table())
+
+    def test_marks_follow_sql_and_read_columns(self):
+        self.Behaviour._refresh()
+        order = self.env["sale.order"].search(
+            [("partner_id", "=", self.buyer.id)], limit=1
+        )
+        # a column the measures do not read marks nothing, even in SQL
+        self.env.cr.execute(
+            "UPDATE sale_order SET client_order_ref = 'x' WHERE id = %s", [order.id]
+        )
+        self.assertFalse(self._marked())
+        # a bulk SQL write to the orders marks their customer
+        self.env.cr.execute(
+            "UPDATE sale_order SET amount_untaxed = amount_untaxed * 2 "
+            "WHERE id = %s",
+            [order.id],
+        )
+        self.assertEqual(self._marked(), {self.buyer.id})
+        self.Behaviour._refresh_marked()
+        self.assertAlmostEqual(self._row(self.buyer).monetary, 200.0)
+        self.assertEqual(self.Behaviour._refresh_marked(), 0, "nothing marked")
+
+    def test_no_correlated_link_probe(self):
+        """The invoice-to-order link is read once: no sub-plan over it,
+        whatever plan the statistics lead to."""
+        query = behaviour_sql.measures_sql(
+            365, self.Behaviour._get_campaign_event_sql()
+        )
+        self.env.cr.execute(SQL("EXPLAIN (FORMAT JSON) %s", query))
+        plan = self.env.cr.fetchone()[0][0]["Plan"]
+        link_scans = []
+
+        def walk(node, subplan):
+            subplan = subplan or node.get("Parent Relationship") == "SubPlan"
+            if node.get("Relation Name") == "sale_order_line_invoice_rel":
+                link_scans.append(subplan)
+            for child in node.get("Plans", ()):
+                walk(child, subplan)
+
+        walk(plan, False)
+        self.assertEqual(link_scans, [False])
+
+    def test_cron_refreshes_marked(self):
+        self.Behaviour._refresh()
+        self.init_invoice(
+            "out_invoice", self.quoted, self.today, post=True, amounts=[12.0]
+        )
+        self.env.ref(
+            "marketing_resource_mgmt.ir_cron_refresh_partner_behaviour_marked"
+        ).method_direct_trigger()
+        self.assertEqual(self._row(self.quoted).frequency, 1)
+        self.assertFalse(self._marked())
+
+    def test_only_marked_customers_unless_many(self):
+        self.Behaviour._refresh()
+        # an unmarked customer's row made wrong by hand, two customers marked
+        self.env.cr.execute(
+            "UPDATE marketing_partner_behaviour SET frequency = 99 "
+            "WHERE partner_id = %s",
+            [self.invoiced.id],
+        )
+        mark = (
+            "INSERT INTO marketing_partner_behaviour_dirty (partner_id) "
+            "VALUES (%s), (%s)"
+        )
+        self.env.cr.execute(mark, [self.buyer.id, self.quoted.id])
+        self.assertEqual(self.Behaviour._refresh_marked(), 2)
+        self.Behaviour.invalidate_model()
+        self.assertEqual(self._row(self.invoiced).frequency, 99, "not marked")
+        # above the limit (a bulk import), everyone is recomputed
+        self.env.cr.execute(mark, [self.buyer.id, self.quoted.id])
+        with patch.object(behaviour_model, "INCREMENTAL_LIMIT", 1):
+            self.assertEqual(self.Behaviour._refresh_marked(), 2)
+        self.Behaviour.invalidate_model()
+        self.assertEqual(self._row(self.invoiced).frequency, 1)

@@ -37,16 +37,21 @@ def train(features, labels):
     :param labels: list of 0/1 (1 = answered a campaign)
     :return: a fitted scikit-learn pipeline
     """
+    import numpy as np
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
+    from threadpoolctl import threadpool_limits
 
     if len(set(labels)) < 2:
         raise ValueError("the training set needs both classes")
     model = make_pipeline(
         StandardScaler(), LogisticRegression(random_state=RANDOM_STATE)
     )
-    model.fit(features, labels)
+    # one thread: a server runs several workers per core (see
+    # clustering.kmeans_split)
+    with threadpool_limits(limits=1):
+        model.fit(np.asarray(features, dtype=float), np.asarray(labels))
     return model
 
 
@@ -55,9 +60,14 @@ def predict(model, features):
 
     :return: list of floats in [0, 1]
     """
-    if not features:
+    import numpy as np
+    from threadpoolctl import threadpool_limits
+
+    if not len(features):
         return []
-    return [float(p) for p in model.predict_proba(features)[:, 1]]
+    with threadpool_limits(limits=1):
+        probabilities = model.predict_proba(np.asarray(features, dtype=float))
+    return probabilities[:, 1].tolist()
 
 
 # ---- Response model per offer (issue 13) ------------------------------------

@@ -28,6 +28,10 @@ BENCHMARKS = [
     # no database: its own 1,000,000 candidates; the whole LP for the bound
     # takes minutes (stopped after 600 s, then its own dual bound)
     ("optimiser", "bench_optimiser.py", ["--lp-time-limit", "600"]),
+    ("cluster_split", "bench_cluster_split.py", []),
+    ("response_score", "bench_response_score.py", []),
+    # its old-SQL baseline is cut off at --timeout (300 s by default)
+    ("behaviour", "bench_behaviour.py", []),
 ]
 
 
