@@ -23,7 +23,6 @@
     # customers answer campaigns from a token link;
     # crm_lead_routing: the shared fuzzy matchers and routing of answer leads;
     # queue_job (OCA, 18.0 from PyPI): long jobs spread over workers.
-    "uninstall_hook": "uninstall_hook",
     "depends": [
         "crm",
         "sale_crm",

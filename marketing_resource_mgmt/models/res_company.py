@@ -3,7 +3,7 @@ from odoo import fields, models
 
 
 class ResCompany(models.Model):
-    _inherit = "res.company"
+    _inherit = "res.company"  # pylint: disable=consider-merging-classes-inherited
 
     mrm_response_baseline = fields.Float(
         string="Baseline Response Score",
