@@ -54,8 +54,8 @@ PLAIN_FIELDS = FUNNEL_FIELDS + [
     "rate_opportunity_won",
     "rate_member_order",
 ]
-MONEY_FIELDS = [
-    "currency_id",
+# the money figures that add up (a parent's roll-up sums them)
+SUMMED_MONEY_FIELDS = [
     "budget",
     "target_revenue",
     "revenue",
@@ -69,6 +69,10 @@ MONEY_FIELDS = [
     "cofunding_claimed",
     "cofunding_received",
     "net_cost",
+]
+MONEY_FIELDS = [
+    "currency_id",
+    *SUMMED_MONEY_FIELDS,
     "net_return",
     "roi",
     "roi_basis",
@@ -99,21 +103,7 @@ ROLLUP_PLAIN_FIELDS = FUNNEL_FIELDS + [
     "target_won",
     "target_orders",
 ]
-ROLLUP_MONEY_FIELDS = [
-    "budget",
-    "target_revenue",
-    "revenue",
-    "cost_timesheet",
-    "cost_bill",
-    "cost_direct",
-    "cost_other",
-    "cost_total",
-    "committed_total",
-    "cofunding_committed",
-    "cofunding_claimed",
-    "cofunding_received",
-    "net_cost",
-]
+ROLLUP_MONEY_FIELDS = SUMMED_MONEY_FIELDS
 # the responses timeline: one point a day up to this many days, one a week
 # beyond
 TIMELINE_DAILY_MAX = 180
