@@ -54,7 +54,6 @@ class TestCriteria(SegmentCase):
                 "zip": "DN31 1AA",
                 "phone": "01472 000004",
                 "comment": town,
-                "mrm_response_score": 0.7,
             }
         )
         cls.other = make(
@@ -64,10 +63,22 @@ class TestCriteria(SegmentCase):
                 "mrm_county": "Rogaland",
                 "zip": "LS14 1AA",
                 "comment": town,
-                "mrm_response_score": 0.3,
             }
         )
         cls.all = cls.south | cls.south2 | cls.north | cls.lincs | cls.other
+        # response scores live on the customers' behaviour rows (the
+        # contact's field reads them)
+        cls.env["marketing.partner.behaviour"].sudo().create(
+            [
+                {
+                    "partner_id": partner.id,
+                    "company_id": cls.env.company.id,
+                    "response_score": score,
+                }
+                for partner, score in ((cls.lincs, 0.7), (cls.other, 0.3))
+            ]
+        )
+        cls.env.company.sudo().mrm_response_baseline = 0.0
         cls.alias_list = cls.env["crm.match.alias.list"].create(
             {
                 "name": "Yorkshire cities",
