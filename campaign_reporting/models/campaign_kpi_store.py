@@ -26,6 +26,10 @@ tests compare the stored views with them after each kind of change.
 
 from odoo.tools import SQL
 
+from odoo.addons.marketing_resource_mgmt.tools.statement_trigger import (
+    marking_function_sql,
+)
+
 from .campaign_kpi_sql import (
     FUNNEL_COUNTS,
     FUNNEL_TABLE,
@@ -171,38 +175,17 @@ def _trigger_function_sql(table, function, columns):
         expand_members=is_member,
         with_orders_of_members=is_member,
     )
-    # names are constants of this module (no user input). The statements run
-    # through EXECUTE: PL/pgSQL would otherwise keep the plan it made for the
-    # first, small transition tables of the session (a nested loop over
-    # old_rows x new_rows), and a later UPDATE of 100,000 leads (routing)
-    # would spend minutes in it
-    # Nothing to do when no row changed: foreign-key actions (ON DELETE SET
-    # NULL of a member's or an order's lead) run one UPDATE per deleted lead,
-    # each firing this statement trigger with empty transition tables
-    insert, update, delete = (
-        f"IF EXISTS (SELECT 1 FROM {rows}) THEN EXECUTE $sql$"
-        + statement.strip().rstrip(";")
-        + "$sql$; END IF;"
-        for statement, rows in (
-            (insert, "new_rows"),
-            (update, "new_rows"),
-            (delete, "old_rows"),
-        )
+    # names are constants of this module (no user input); TRUNCATE marks
+    # every campaign
+    return marking_function_sql(
+        function,
+        insert,
+        update,
+        delete,
+        otherwise=(
+            f"INSERT INTO {DIRTY_TABLE} (campaign_id) SELECT id FROM utm_campaign;"
+        ),
     )
-    return f"""
-        CREATE OR REPLACE FUNCTION {function}() RETURNS trigger
-        LANGUAGE plpgsql AS $fn$
-        BEGIN
-            IF TG_OP = 'INSERT' THEN {insert}
-            ELSIF TG_OP = 'UPDATE' THEN {update}
-            ELSIF TG_OP = 'DELETE' THEN {delete}
-            ELSE
-                INSERT INTO {DIRTY_TABLE} (campaign_id) SELECT id FROM utm_campaign;
-            END IF;
-            RETURN NULL;
-        END
-        $fn$;
-    """
 
 
 def install_store(cr, currency_stored):

@@ -29,6 +29,8 @@ SQL as the full refresh.
 
 from odoo.tools import SQL
 
+from ..tools.statement_trigger import marking_function_sql
+
 DIRTY_TABLE = "marketing_partner_behaviour_dirty"
 MEASURES_TABLE = "mrm_behaviour_measures"
 
@@ -131,30 +133,7 @@ def _trigger_function_sql(function, contact, columns):
          CROSS JOIN LATERAL (VALUES ({new_contact}), ({old_contact})) v (contact)
          WHERE ({row("o")}) IS DISTINCT FROM ({row("n")})"""
     )
-    # run through EXECUTE: PL/pgSQL would keep the plan it made for the
-    # first, small transition tables of the session (campaign_kpi_store)
-    insert, update, delete = (
-        f"IF EXISTS (SELECT 1 FROM {rows}) THEN EXECUTE $sql$"
-        + statement.strip()
-        + "$sql$; END IF;"
-        for statement, rows in (
-            (insert, "new_rows"),
-            (update, "new_rows"),
-            (delete, "old_rows"),
-        )
-    )
-    return f"""
-        CREATE OR REPLACE FUNCTION {function}() RETURNS trigger
-        LANGUAGE plpgsql AS $fn$
-        BEGIN
-            IF TG_OP = 'INSERT' THEN {insert}
-            ELSIF TG_OP = 'UPDATE' THEN {update}
-            ELSIF TG_OP = 'DELETE' THEN {delete}
-            END IF;
-            RETURN NULL;
-        END
-        $fn$;
-    """
+    return marking_function_sql(function, insert, update, delete)
 
 
 def _table_exists(cr, table):
