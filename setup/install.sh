@@ -8,8 +8,10 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 check_odoo_src
 
 # ---- system packages -------------------------------------------------------
+# wkhtmltopdf: Odoo prints its QWeb reports (the campaign review, the vendor
+# programme) to PDF with it; Debian's build runs headless as it is
 APT_PKGS=(libldap2-dev libsasl2-dev libpq-dev build-essential postgresql postgresql-contrib
-          chromium fonts-liberation nodejs npm)
+          chromium fonts-liberation nodejs npm wkhtmltopdf)
 missing=()
 for p in "${APT_PKGS[@]}"; do
     # nodejs/npm may come from elsewhere (nvm, NodeSource): accept the commands

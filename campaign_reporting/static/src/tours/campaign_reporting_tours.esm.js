@@ -1,7 +1,31 @@
 /** @odoo-module **/
 /* License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl). */
 
+import {download} from "@web/core/network/download";
 import {registry} from "@web/core/registry";
+
+/**
+ * Let the next report download go to the server as the web client sends it,
+ * with Odoo's test flag force_report_rendering (without it Odoo answers
+ * HTML under tests), and mark the body with the first bytes received.
+ */
+function catchNextDownload() {
+  const original = download._download;
+  download._download = async (options) => {
+    download._download = original;
+    const body = new FormData();
+    body.append("csrf_token", odoo.csrf_token);
+    body.append("data", options.data.data);
+    const context = JSON.parse(options.data.context || "{}");
+    body.append("context", JSON.stringify({...context, force_report_rendering: true}));
+    const response = await fetch(options.url, {method: "POST", body});
+    const head = new Uint8Array(await response.arrayBuffer()).slice(0, 5);
+    document.body.dataset.mrmDownloaded = [
+      response.headers.get("Content-Type"),
+      String.fromCharCode(...head),
+    ].join(" ");
+  };
+}
 
 registry.category("web_tour.tours").add("campaign_reporting_monitor", {
   url: "/odoo/action-campaign_reporting.campaign_monitor_action",
@@ -225,19 +249,18 @@ registry.category("web_tour.tours").add("campaign_reporting_print_review", {
       trigger: ".o_form_view .o_field_widget[name='title'] input",
     },
     {
+      content: "Catch the download the print will start",
+      trigger: ".o_form_view .o_form_statusbar button[name='action_print_review']",
+      run: () => catchNextDownload(),
+    },
+    {
       content: "Print its review",
       trigger: ".o_form_view .o_form_statusbar button[name='action_print_review']",
       run: "click",
     },
     {
-      content: "The review opens with its figures",
-      trigger: ":iframe .o_campaign_review h2:contains('Spring Push')",
-    },
-    {
-      trigger: ":iframe .o_review_targets tr[data-kpi='leads'] td:contains('16')",
-    },
-    {
-      trigger: ":iframe .o_review_lessons:contains('Call before noon')",
+      content: "The browser downloads the review as a PDF (wkhtmltopdf)",
+      trigger: "body[data-mrm-downloaded='application/pdf %PDF-']",
     },
   ],
 });
