@@ -1,10 +1,12 @@
 """Plain Python KPI arithmetic and signals (no ORM), unit-tested on its own."""
 
 from .arithmetic import (  # noqa: F401
+    COST_SHARE_BASIS,
     DEFAULT_AT_RISK,
     DEFAULT_ON_TRACK,
     ROI_FULLY_FUNDED,
     ROI_NO_COST,
+    REVENUE_SHARE_BASIS,
     ROI_PERCENT,
     ROLLUP_DATA_ISSUES,
     SIGNAL_AT_RISK,
@@ -12,6 +14,8 @@ from .arithmetic import (  # noqa: F401
     SIGNAL_NOT_STARTED,
     SIGNAL_OFF_TRACK,
     SIGNAL_ON_TRACK,
+    channel_share_sql,
+    channel_shares,
     elapsed_ratio,
     has_started,
     net_return,

@@ -214,7 +214,12 @@ def roi_xlsx_formula(revenue_cell, net_cost_cell, cofunding_cell, labels):
     """Excel formula of ``roi`` (as a ratio, for a percent-formatted cell).
 
     :param labels: {ROI_FULLY_FUNDED: text, ROI_NO_COST: text} shown instead
-        of a ratio when the net cost is zero or below
+        of a ratio when the net cost is zero or below; with a ``None`` key
+        too (the unknown basis of ``roi_basis``), that text is shown when
+        the net cost or the revenue is not a number (an empty cell, as a
+        spreadsheet pivot gives for an unknown figure: Excel and
+        o-spreadsheet compare text above any number, so ``"" > 0`` would
+        divide by zero)
     :return: formula text, e.g. ``=IF(B15>0,(B16-B15)/B15,IF(B14<>0,"Fully
         funded","No cost"))``
     """
@@ -223,10 +228,17 @@ def roi_xlsx_formula(revenue_cell, net_cost_cell, cofunding_cell, labels):
         escaped = value.replace('"', '""')
         return f'"{escaped}"'
 
-    return (
-        f"=IF({net_cost_cell}>0,({revenue_cell}-{net_cost_cell})/{net_cost_cell},"
+    net, rev = net_cost_cell, revenue_cell
+    funded = (
         f"IF({cofunding_cell}<>0,{text(labels[ROI_FULLY_FUNDED])},"
-        f"{text(labels[ROI_NO_COST])}))"
+        f"{text(labels[ROI_NO_COST])})"
+    )
+    if None not in labels:
+        return f"=IF({net}>0,({rev}-{net})/{net},{funded})"
+    unknown = text(labels[None])
+    return (
+        f"=IF(ISNUMBER({net}),IF({net}>0,IF(ISNUMBER({rev}),({rev}-{net})/{net},"
+        f"{unknown}),{funded}),{unknown})"
     )
 
 
@@ -280,3 +292,62 @@ def rollup_data_issue(issues, currency_count=1):
         if issue in found:
             return issue
     return None
+
+
+# ---- RETURN BY CHANNEL
+#
+# A campaign's money is booked on the campaign (invoices, analytic lines,
+# co-funding), not on a channel. Its share of each channel (a row of
+# campaign.kpi.channel) is defined here, once, so that the channels' figures
+# add up to the campaign's:
+#
+#   revenue   by the channel's share of the campaign's confirmed orders;
+#             without orders, of its won opportunities; without either, as
+#             the cost (the revenue follows the effort)
+#   cost      (and co-funding, hence the net cost) by the channel's share of
+#             the members contacted; without contacted members, of the
+#             members targeted; without members, in equal parts over the
+#             campaign's channel rows
+#   net return = channel revenue - channel net cost; ROI by ``roi`` on them
+#
+# A campaign without any member, lead or order has no channel row: its money
+# is in the campaign's figures only. Unknown money (NULL) stays unknown.
+
+REVENUE_SHARE_BASIS = ("orders", "won", "members_contacted", "members_targeted")
+COST_SHARE_BASIS = ("members_contacted", "members_targeted")
+
+
+def channel_shares(rows, basis):
+    """Each channel row's share (0..1) of its campaign's money.
+
+    :param rows: the campaign's channel rows, dicts with the counts of
+        ``basis``
+    :param basis: the counts tried in turn (REVENUE_SHARE_BASIS or
+        COST_SHARE_BASIS): the first whose campaign total is above zero
+        splits the money; without any, equal parts
+    :return: list of floats, one per row, summing to 1 (empty for no rows)
+    """
+    rows = list(rows)
+    for name in basis:
+        total = sum(row[name] or 0 for row in rows)
+        if total > 0:
+            return [(row[name] or 0) / total for row in rows]
+    return [1.0 / len(rows) for row in rows]
+
+
+def channel_share_sql(basis, alias, window):
+    """SQL of ``channel_shares``: the share of the row ``alias`` among the
+    rows of the named window ``window`` (one partition per campaign)."""
+    parts = [
+        SQL(
+            "WHEN SUM(%(x)s) OVER %(w)s > 0 THEN %(x)s::numeric / SUM(%(x)s) OVER %(w)s",
+            x=SQL.identifier(alias, name),
+            w=SQL.identifier(window),
+        )
+        for name in basis
+    ]
+    return SQL(
+        "CASE %s ELSE 1.0 / COUNT(*) OVER %s END",
+        SQL(" ").join(parts),
+        SQL.identifier(window),
+    )

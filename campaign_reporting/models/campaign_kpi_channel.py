@@ -1,7 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import fields, models, tools
 
-from .campaign_kpi import CHANNEL_SELECTION
+from .campaign_kpi import CHANNEL_SELECTION, MONEY_GROUPS
 from .campaign_kpi_sql import channel_view_sql
 from .campaign_kpi_store import STORED_CHANNEL_VIEW
 
@@ -11,7 +11,9 @@ class CampaignKpiChannel(models.Model):
 
     A lead takes the channel of the campaign member that produced it, an order
     the channel of its opportunity; 'none' holds what no member produced.
-    Money is campaign-wide and lives in campaign.kpi only.
+    Money is booked on the campaign (campaign.kpi); a channel's share of it
+    (revenue by its orders, cost by its contacts) is defined once in
+    kpi/arithmetic.py: the channels of a campaign add up to its figures.
     """
 
     _name = "campaign.kpi.channel"
@@ -22,6 +24,30 @@ class CampaignKpiChannel(models.Model):
     _rec_name = "campaign_id"
 
     channel = fields.Selection(CHANNEL_SELECTION, readonly=True)
+
+    # the campaign's money shared out to its channels (kpi/arithmetic.py)
+    currency_id = fields.Many2one("res.currency", readonly=True)
+    revenue_share = fields.Float(
+        "Revenue share", readonly=True, aggregator=None, groups=MONEY_GROUPS
+    )
+    cost_share = fields.Float(
+        "Cost share", readonly=True, aggregator=None, groups=MONEY_GROUPS
+    )
+    revenue = fields.Monetary("Invoiced revenue", readonly=True, groups=MONEY_GROUPS)
+    cost_total = fields.Monetary("Actual cost", readonly=True, groups=MONEY_GROUPS)
+    cofunding_committed = fields.Monetary(
+        "Co-funding committed", readonly=True, groups=MONEY_GROUPS
+    )
+    net_cost = fields.Monetary(readonly=True, groups=MONEY_GROUPS)
+    net_return = fields.Monetary("Net return", readonly=True, groups=MONEY_GROUPS)
+    roi = fields.Float(
+        "ROI (%)",
+        readonly=True,
+        aggregator=None,
+        groups=MONEY_GROUPS,
+        help="The channel's net return over its net cost, as the campaign's "
+        "ROI; empty while its net cost is zero or unknown.",
+    )
 
     @property
     def _table_sql(self):

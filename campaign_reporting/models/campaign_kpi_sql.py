@@ -32,6 +32,8 @@ Definitions (the drill-down domains in campaign_kpi.py use the same ones):
 - net cost = actual cost - co-funding committed; net return = revenue - net
   cost; ROI and its basis (percent, fully funded, no cost) as defined once in
   kpi/arithmetic.py (roi_sql, roi_basis_sql).
+- a channel's money (campaign_kpi_channel): the campaign's, shared out by
+  the rule of kpi/arithmetic.py (revenue by orders, cost by contacts).
 - A lead's channel is the channel of the campaign member whose lead it is;
   an order's the channel of the member it answers (inbound matching), else
   of its opportunity; 'none' when no member produced it.
@@ -60,7 +62,13 @@ from odoo.addons.marketing_resource_mgmt.kpi_rules import (
     member_kpi_sql,
 )
 
-from ..kpi import roi_basis_sql, roi_sql
+from ..kpi import (
+    COST_SHARE_BASIS,
+    REVENUE_SHARE_BASIS,
+    channel_share_sql,
+    roi_basis_sql,
+    roi_sql,
+)
 
 # re-exported for the callers of this module
 __all__ = ["CONTACTED_STATES", "RESPONDED_STATES"]
@@ -276,22 +284,54 @@ def _funnel_sql(campaign_ids=None):
 def channel_view_sql(stored=False):
     """SELECT of the campaign_kpi_channel view (one row per campaign and channel).
 
+    The money of a channel row is the campaign's (its campaign_kpi row)
+    times the channel's share, as defined once in kpi/arithmetic.py
+    (REVENUE_SHARE_BASIS, COST_SHARE_BASIS, channel_share_sql).
+
     :param stored: read the funnel from the stored table (FUNNEL_TABLE)
-        instead of aggregating the members, leads and orders
+        and the campaign's money from the stored KPI view instead of the
+        live ones
     """
+    # imported here: campaign_kpi_store imports this module
+    from .campaign_kpi_store import STORED_KPI_VIEW
+
+    kpi_view = STORED_KPI_VIEW if stored else "campaign_kpi"
+    revenue = SQL("k.revenue * f.revenue_share")
+    net_cost = SQL("k.net_cost * f.cost_share")
     return SQL(
         """
         WITH %(funnel)s
         SELECT c.id * 10 + array_position(%(channels)s::varchar[], f.channel) AS id,
                c.id AS campaign_id, f.channel, c.company_id, c.user_id,
                c.state, c.campaign_type, c.phase_id, c.date_start, c.date_end,
-               %(counts)s
-          FROM funnel f
+               %(counts)s,
+               k.currency_id,
+               f.revenue_share, f.cost_share,
+               %(revenue)s AS revenue,
+               k.cost_total * f.cost_share AS cost_total,
+               k.cofunding_committed * f.cost_share AS cofunding_committed,
+               %(net_cost)s AS net_cost,
+               %(revenue)s - %(net_cost)s AS net_return,
+               %(roi)s AS roi
+          FROM (
+                SELECT fc.*,
+                       %(revenue_share)s AS revenue_share,
+                       %(cost_share)s AS cost_share
+                  FROM funnel fc
+                WINDOW per_campaign AS (PARTITION BY fc.campaign_id)
+               ) f
           JOIN utm_campaign c ON c.id = f.campaign_id
+          LEFT JOIN %(kpi_view)s k ON k.campaign_id = f.campaign_id
         """,
         funnel=stored_funnel_sql() if stored else _funnel_sql(),
         counts=SQL(", ").join(SQL.identifier("f", name) for name in FUNNEL_COUNTS),
         channels=list(CHANNELS),
+        revenue_share=channel_share_sql(REVENUE_SHARE_BASIS, "fc", "per_campaign"),
+        cost_share=channel_share_sql(COST_SHARE_BASIS, "fc", "per_campaign"),
+        revenue=revenue,
+        net_cost=net_cost,
+        roi=roi_sql(revenue, net_cost),
+        kpi_view=SQL.identifier(kpi_view),
     )
 
 

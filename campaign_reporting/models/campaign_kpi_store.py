@@ -194,8 +194,9 @@ def install_store(cr, currency_stored):
 
     :param currency_stored: whether utm_campaign has a currency_id column
     """
-    cr.execute(SQL("DROP VIEW IF EXISTS %s", SQL.identifier(STORED_KPI_VIEW)))
+    # the channel view reads the KPI view: dropped first
     cr.execute(SQL("DROP VIEW IF EXISTS %s", SQL.identifier(STORED_CHANNEL_VIEW)))
+    cr.execute(SQL("DROP VIEW IF EXISTS %s", SQL.identifier(STORED_KPI_VIEW)))
     cr.execute(SQL("DROP TABLE IF EXISTS %s", SQL.identifier(FUNNEL_TABLE)))
     counts = ", ".join(f"{name} integer NOT NULL DEFAULT 0" for name in FUNNEL_COUNTS)
     cr.execute(
@@ -283,7 +284,7 @@ def uninstall_store(cr):
             "DROP FUNCTION IF EXISTS campaign_kpi_mark_stage();"
         )
     )
-    for view in (STORED_KPI_VIEW, STORED_CHANNEL_VIEW):
+    for view in (STORED_CHANNEL_VIEW, STORED_KPI_VIEW):
         cr.execute(SQL("DROP VIEW IF EXISTS %s", SQL.identifier(view)))
     for table in (FUNNEL_TABLE, DIRTY_TABLE):
         cr.execute(SQL("DROP TABLE IF EXISTS %s", SQL.identifier(table)))

@@ -20,3 +20,4 @@ from . import test_follow_on_rollup
 from . import test_review_report
 from . import test_empty_help
 from . import test_monitor_charts
+from . import test_channel_return

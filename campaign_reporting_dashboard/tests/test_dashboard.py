@@ -130,12 +130,22 @@ class TestCampaignDashboard(DashboardCommon):
 
     def test_roi_formula_is_the_workbooks(self):
         """The ROI cells carry kpi.arithmetic's formula (the P&L workbook's)."""
-        labels = {ROI_FULLY_FUNDED: "Fully funded", ROI_NO_COST: "No cost yet"}
+        labels = {
+            ROI_FULLY_FUNDED: "Fully funded",
+            ROI_NO_COST: "No cost yet",
+            None: "n/a",
+        }
         cells = self.spreadsheet["sheets"][0]["cells"]
         expected = roi_xlsx_formula("B61", "E61", "D61", labels)
         self.assertEqual(cells["G61"]["content"], expected)
         expected = roi_xlsx_formula("B25", "E25", "D25", labels)
         self.assertEqual(cells["G25"]["content"], f'=IF(A25="","",{expected[1:]})')
+        expected = roi_xlsx_formula("B99", "E99", "D99", labels)
+        self.assertEqual(cells["G99"]["content"], expected)
+        # an unknown net cost (an empty pivot cell) reads n/a, never a
+        # division: the cell is tested as a number first
+        self.assertTrue(expected.startswith('=IF(ISNUMBER(E99),IF(E99>0,'), expected)
+        self.assertTrue(expected.endswith(',"n/a")'), expected)
 
     def test_figures_equal_the_kpi_model(self):
         """Each pivot's figures, read as the dashboard reads them, equal the
@@ -193,6 +203,28 @@ class TestCampaignDashboard(DashboardCommon):
                 self.assertEqual(value, sum(subset.mapped(measure)), (channel, measure))
         for measure, value in funnel[None].items():
             self.assertEqual(value, sum(kpis.mapped(measure)), measure)
+        # the return by channel: the channel rows' money, and each
+        # campaign's channels add up to its KPI row
+        by_channel = self.evaluate_pivot(7, user)
+        for channel, row in by_channel.items():
+            subset = channels.filtered(
+                lambda r, channel=channel: channel is None or r.channel == channel
+            )
+            for measure, value in row.items():
+                self.assertAlmostEqual(
+                    value or 0.0, sum(subset.mapped(measure)), 2, (channel, measure)
+                )
+        for kpi in kpis.filtered(lambda k: not k.data_issue):
+            rows = channels.filtered(lambda r, kpi=kpi: r.campaign_id == kpi.campaign_id)
+            if not rows:
+                continue
+            for measure in by_channel[None]:
+                self.assertAlmostEqual(
+                    sum(rows.mapped(measure)),
+                    kpi[measure],
+                    2,
+                    f"{kpi.campaign_id.name} {measure}",
+                )
         # by campaign type
         for ctype, row in self.evaluate_pivot(5, user).items():
             subset = kpis.filtered(
@@ -267,7 +299,21 @@ class TestCampaignDashboard(DashboardCommon):
 class TestDashboardTour(HttpCase):
     def test_dashboard_tour(self):
         """The Dashboards app opens the Campaigns dashboard, loaded (its
-        global filters shown), as a marketing manager."""
+        global filters shown), as a marketing manager; no cell shows an
+        error, and a campaign without an analytic account (costs unknown)
+        reads n/a as its ROI, not #DIV/0!."""
+        admin = self.env.ref("base.user_admin")
+        campaign = self.env["utm.campaign"].create(
+            {
+                "name": "Dashboard fair without costs",
+                "code": "DASH-NA",
+                "state": "running",
+                "user_id": admin.id,
+                "company_id": admin.company_id.id,
+            }
+        )
+        kpi = self.env["campaign.kpi"].search([("campaign_id", "=", campaign.id)])
+        self.assertEqual(kpi.data_issue, "no_analytic_account")
         self.start_tour(
             "/odoo/dashboards",
             "campaign_reporting_dashboard_open",

@@ -165,9 +165,24 @@ PIVOTS = {
         TARGET_MEASURES,
         sort=("pct_responses", "desc"),
     ),
+    # the campaigns' money shared out to their channels (the rule of
+    # campaign_reporting/kpi/arithmetic.py, "return by channel")
+    "7": pivot(
+        7,
+        "Return by channel",
+        "campaign.kpi.channel",
+        ["channel"],
+        MONEY_MEASURES[:-1],
+    ),
 }
 
-ROI_LABELS = {ROI_FULLY_FUNDED: "Fully funded", ROI_NO_COST: "No cost yet"}
+# None: a campaign whose cost is unknown (no analytic account): the pivot
+# gives an empty cell, and the ROI reads "n/a" as in the Campaign Monitor
+ROI_LABELS = {
+    ROI_FULLY_FUNDED: "Fully funded",
+    ROI_NO_COST: "No cost yet",
+    None: "n/a",
+}
 
 # styles: 1 section title, 2 column header, 3 body, 4 header right, 5 total
 STYLES = {
@@ -422,6 +437,29 @@ def type_table(dash, top):
         dash.set(f"G{row}", formula, 5 if not key else 3, fmt=2)
 
 
+def channel_return_table(dash, top):
+    """The return per channel (the campaigns' money shared out to their
+    channels), its total, and the ROI of each from its sums."""
+    dash.set(f"A{top}", t("Return by channel"), 1, border=1)
+    dash.set(f"A{top + 1}", t("Channel"), 2)
+    for col, label in zip(COLS[1:], MONEY_HEADERS, strict=True):
+        dash.set(f"{col}{top + 1}", t(label), 4)
+    for i, channel in enumerate(CHANNELS + [None]):
+        row = top + 2 + i
+        args = f',"channel","{channel}"' if channel else ""
+        style = 3 if channel else 5
+        if channel:
+            dash.set(f"A{row}", f'=PIVOT.HEADER(7,"channel","{channel}")', 3)
+        else:
+            dash.set(f"A{row}", t("Total"), 5)
+        for col, measure in zip(COLS[1:6], MONEY_MEASURES[:5], strict=True):
+            dash.set(
+                f"{col}{row}", f'=PIVOT.VALUE(7,"{measure}"{args})', style, fmt=1
+            )
+        formula = roi_xlsx_formula(f"B{row}", f"E{row}", f"D{row}", ROI_LABELS)
+        dash.set(f"G{row}", formula, style, fmt=2)
+
+
 def target_table(dash, top):
     """The campaigns' % of each target reached."""
     dash.set(f"A{top}", t("Campaigns against targets (% reached)"), 1, border=1)
@@ -449,7 +487,7 @@ def target_table(dash, top):
 
 
 def build():
-    dash = Sheet("campaign_dashboard", "Campaigns", 7, 100)
+    dash = Sheet("campaign_dashboard", "Campaigns", 7, 110)
     data = Sheet("campaign_dashboard_data", "Data", 8, 40)
     dash.data["cols"] = {"0": {"size": 275}}
     dash.data["cols"].update({str(i): {"size": 115} for i in range(1, 7)})
@@ -461,6 +499,7 @@ def build():
     channel_table(dash, 49)
     type_table(dash, 59)
     target_table(dash, 69)
+    channel_return_table(dash, 92)
     return {
         "version": 21,
         "sheets": [dash.data, data.data],
