@@ -30,6 +30,10 @@
     ],
     "demo": ["demo/crm_lead_routing_demo.xml"],
     "assets": {
+        # the "working…" box of the long actions (progress.py)
+        "web.assets_backend": [
+            "crm_lead_routing/static/src/progress/*",
+        ],
         "web.assets_tests": [
             "crm_lead_routing/static/src/tours/*.js",
         ],

@@ -7,6 +7,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL, config
 from odoo.tools.safe_eval import safe_eval
 
+from ..progress import Progress
 from ..routing import (
     SKIP_CAPACITY,
     SKIP_EXCLUDED,
@@ -837,7 +838,9 @@ class CrmRoutingRule(models.Model):
 
     def action_route_waiting(self):
         """Route now the waiting leads (button on the rules list)."""
-        self._cron_route_waiting_leads()
+        with Progress(self.env, self.env._("Routing the waiting leads"), 1) as bar:
+            bar.step(self.env._("Matching the rules and assigning"))
+            self._cron_route_waiting_leads()
         return True
 
     def action_view_leads(self):

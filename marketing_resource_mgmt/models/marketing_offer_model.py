@@ -6,6 +6,8 @@ offer, and the probabilities of the campaign's audience written set-based."""
 from odoo import fields, models
 from odoo.tools import SQL, split_every
 
+from odoo.addons.crm_lead_routing.progress import Progress
+
 from ..kpi_rules import CONTACTED_STATES, POSITIVE_RESPONSE_STATES
 from ..tools import scoring
 
@@ -28,8 +30,11 @@ class MarketingOffer(models.Model):
         :return: True
         """
         self.check_access("write")
-        for offer in self:
-            offer.sudo()._train_and_score()
+        title = self.env._("Training the response models")
+        with Progress(self.env, title, len(self)) as bar:
+            for offer in self:
+                bar.step(offer.display_name)
+                offer.sudo()._train_and_score()
         return True
 
     def action_view_probabilities(self):

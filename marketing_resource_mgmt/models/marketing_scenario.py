@@ -11,6 +11,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, split_every
 
+from odoo.addons.crm_lead_routing.progress import Progress
+
 from .chatter import log_note
 from .marketing_campaign_member import CHANNELS
 
@@ -175,7 +177,10 @@ class MarketingScenario(models.Model):
                 description=_("Solve the scenario %(name)s", name=self.name)
             )._run_job()
         else:
-            self._run_optimiser()
+            title = _("Solving the scenario %(name)s", name=self.name)
+            with Progress(self.env, title, 1) as bar:
+                bar.step(_("Choosing the members"))
+                self._run_optimiser()
         return True
 
     def action_apply(self):

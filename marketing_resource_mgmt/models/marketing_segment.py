@@ -9,6 +9,8 @@ from odoo.tools import SQL
 from odoo.tools.safe_eval import datetime as safe_datetime
 from odoo.tools.safe_eval import safe_eval
 
+from odoo.addons.crm_lead_routing.progress import Progress
+
 from .chatter import log_note
 
 CHANNELS = [
@@ -649,9 +651,12 @@ class MarketingSegment(models.Model):
 
     def action_compute_response_score(self):
         self.ensure_one()
-        result = self.env["marketing.partner.behaviour"]._compute_response_scores(
-            partner_ids=self._get_partner_ids()
-        )
+        title = self.env._("Response score of %(name)s", name=self.name)
+        with Progress(self.env, title, 1) as bar:
+            bar.step(self.env._("Training the response model and scoring"))
+            result = self.env["marketing.partner.behaviour"]._compute_response_scores(
+                partner_ids=self._get_partner_ids()
+            )
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",

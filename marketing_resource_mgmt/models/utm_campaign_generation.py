@@ -18,6 +18,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, split_every
 
+from odoo.addons.crm_lead_routing.progress import Progress
+
 from .chatter import log_note
 
 _logger = logging.getLogger(__name__)
@@ -103,7 +105,11 @@ class UtmCampaign(models.Model):
                     )
                 )._generate_members()
         else:
-            self.sudo()._generate_members()
+            # a visible "working…" with the campaign being generated
+            with Progress(self.env, _("Generating the audience"), len(self)) as bar:
+                for campaign in self:
+                    bar.step(campaign.title)
+                    campaign.sudo()._generate_members()
         return True
 
     @api.model

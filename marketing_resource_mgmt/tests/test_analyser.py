@@ -69,6 +69,43 @@ class TestAnalyser(SegmentCase):
         self.assertIn("recent", loyal.name)
         self.assertIn("lapsed", lapsed.name)
 
+    def test_cluster_split_shows_progress(self):
+        """The split tells the user's browser its three steps, then closes
+        its box ("working…": crm_lead_routing/progress.py); a refused split
+        closes it too."""
+        from odoo.addons.crm_lead_routing.tests.test_progress import (
+            last_bus_id,
+            read_progress,
+        )
+
+        wizard = self.env["marketing.segment.cluster"].create(
+            {"segment_id": self.segment.id, "cluster_count": 3}
+        )
+        since = last_bus_id(self.env)
+        wizard.action_split()
+        sent = read_progress(self.env, since)
+        self.assertEqual([p["done"] for p in sent], [0, 1, 2, 3])
+        self.assertEqual({p["total"] for p in sent}, {3})
+        self.assertEqual({p["title"] for p in sent}, {"Splitting Analyser"})
+        self.assertTrue(all(p["step"] for p in sent[:3]))
+        self.assertEqual([p["finished"] for p in sent], [False] * 3 + [True])
+        small = self.Segment.create(
+            {"name": "Small", "domain": "[('name', '=', 'loyal 0')]"}
+        )
+        wizard = self.env["marketing.segment.cluster"].create(
+            {"segment_id": small.id, "cluster_count": 3}
+        )
+        since = last_bus_id(self.env)
+        # not assertRaises: its savepoint would drop the bus messages sent
+        # through the test's transaction
+        refused = False
+        try:
+            wizard.action_split()
+        except UserError:
+            refused = True
+        self.assertTrue(refused)
+        self.assertTrue(read_progress(self.env, since)[-1]["finished"])
+
     def test_cluster_bad_input(self):
         with self.assertRaises(ValidationError):
             self.env["marketing.segment.cluster"].create(

@@ -3,6 +3,8 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
+from odoo.addons.crm_lead_routing.progress import Progress
+
 from ..tools import clustering, scoring
 
 
@@ -129,7 +131,14 @@ class MarketingSegmentCluster(models.TransientModel):
         """
         self.ensure_one()
         self._check_cluster_count()
+        title = self.env._("Splitting %(segment)s", segment=self.segment_id.name)
+        with Progress(self.env, title, 3) as bar:
+            return self._split(bar)
+
+    def _split(self, bar):
+        """The split, telling ``bar`` (a Progress) its steps."""
         segment = self.segment_id
+        bar.step(self.env._("Reading the contacts' behaviour"))
         rows = self._fetch_member_features()
         features = [list(row[1:]) for row in rows]
         if len(features) < clustering.MIN_K:
@@ -139,6 +148,7 @@ class MarketingSegmentCluster(models.TransientModel):
                     count=len(features),
                 )
             )
+        bar.step(self.env._("Finding the clusters"))
         try:
             labels, model = clustering.kmeans_split(features, self.cluster_count)
         except clustering.NotSplittable as error:
@@ -153,6 +163,7 @@ class MarketingSegmentCluster(models.TransientModel):
             ) from error
         k_used = len(model["centers"])
         profiles = clustering.profiles(features, labels, k_used)
+        bar.step(self.env._("Creating the cluster segments"))
         segment.child_ids.filtered("cluster_model").write({"active": False})
         vals_list = []
         for index, profile in enumerate(profiles):

@@ -1,11 +1,12 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import base64
 import binascii
-import threading
 
 from odoo import fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, split_every
+
+from odoo.addons.crm_lead_routing.progress import send_now
 
 from ..models.chatter import log_note
 from ..tools import contact_import
@@ -124,23 +125,15 @@ class MarketingSegmentImport(models.TransientModel):
         to the user, read by the import dialog's progress bar), for files of
         PROGRESS_MIN_ROWS rows or more.
 
-        The import runs in one transaction (all or nothing), whose own bus
-        messages would only leave at its end: the message is sent from a
-        cursor of its own, committed at once. Under tests it goes through
-        the test's transaction (a cursor of its own would commit to the
-        test database).
+        The import runs in one transaction (all or nothing): the message
+        leaves at once, as every long action's (crm_lead_routing/progress.py).
 
         :return: True when a message was sent
         """
         if total < PROGRESS_MIN_ROWS:
             return False
         payload = {"wizard_id": self.id, "done": done, "total": total, "step": step}
-        if getattr(threading.current_thread(), "testing", False):
-            self.env.user._bus_send(PROGRESS_TYPE, payload)
-            return True
-        with self.env.registry.cursor() as cr:
-            self.env(cr=cr).user._bus_send(PROGRESS_TYPE, payload)
-        return True
+        return send_now(self.env, PROGRESS_TYPE, payload)
 
     # ---- IMPORT -----------------------------------------------------------
     def _read_file(self):

@@ -11,6 +11,8 @@ from odoo.osv import expression
 from odoo.tools import SQL
 from odoo.tools.safe_eval import safe_eval
 
+from odoo.addons.crm_lead_routing.progress import Progress
+
 from ..models.chatter import log_note
 from ..models.marketing_campaign_member import CHANNELS
 from ..models.utm_campaign_follow_on import FOLLOW_ON_BATCH
@@ -264,11 +266,15 @@ class UtmCampaignFollowOn(models.TransientModel):
                     campaign=parent.title,
                 )
             )
-        follow_on = self.env["utm.campaign"].create(self._prepare_campaign_vals())
-        counts = follow_on.sudo()._copy_follow_on_members(source)
-        follow_on.sudo().write({f"use_{channel}": True for channel in counts})
-        follow_on.sudo()._generate_outputs(FOLLOW_ON_BATCH, counts)
-        self._log_follow_on(follow_on, counts)
+        title = _("Creating the follow-on of %(campaign)s", campaign=parent.title)
+        with Progress(self.env, title, 2) as bar:
+            bar.step(_("Copying the members"))
+            follow_on = self.env["utm.campaign"].create(self._prepare_campaign_vals())
+            counts = follow_on.sudo()._copy_follow_on_members(source)
+            follow_on.sudo().write({f"use_{channel}": True for channel in counts})
+            bar.step(_("Preparing the e-mails, calls, letters and texts"))
+            follow_on.sudo()._generate_outputs(FOLLOW_ON_BATCH, counts)
+            self._log_follow_on(follow_on, counts)
         return {
             "type": "ir.actions.act_window",
             "name": follow_on.display_name,
