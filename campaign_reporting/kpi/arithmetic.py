@@ -340,7 +340,8 @@ def channel_share_sql(basis, alias, window):
     rows of the named window ``window`` (one partition per campaign)."""
     parts = [
         SQL(
-            "WHEN SUM(%(x)s) OVER %(w)s > 0 THEN %(x)s::numeric / SUM(%(x)s) OVER %(w)s",
+            "WHEN SUM(%(x)s) OVER %(w)s > 0"
+            " THEN %(x)s::numeric / SUM(%(x)s) OVER %(w)s",
             x=SQL.identifier(alias, name),
             w=SQL.identifier(window),
         )

@@ -58,9 +58,7 @@ class TestChannelReturn(CampaignReportingCommon):
             rows = self.channels(self.campaign_a, stored=stored)
             self.assertEqual(set(rows), {"email", "call", "none"})
             email, call, none = rows["email"], rows["call"], rows["none"]
-            self.assertEqual(
-                (email.members_contacted, call.members_contacted), (4, 3)
-            )
+            self.assertEqual((email.members_contacted, call.members_contacted), (4, 3))
             self.assertAlmostEqual(email.revenue, 0.0, 2)
             self.assertAlmostEqual(call.revenue, 900.0, 2)
             self.assertAlmostEqual(none.revenue, 900.0, 2)

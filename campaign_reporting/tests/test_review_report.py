@@ -297,9 +297,9 @@ class TestReviewPdf(CampaignReportingCommon):
         set_unreachable_report_url(self.env)
         admin = self.env.ref("base.user_admin")
         # Odoo renders HTML under tests unless told to render
-        reports = self.env(
-            user=admin, context={"force_report_rendering": True}
-        )["ir.actions.report"]
+        reports = self.env(user=admin, context={"force_report_rendering": True})[
+            "ir.actions.report"
+        ]
         pdf, report_format = reports._render_qweb_pdf(report, records.ids)
         self.assertEqual(report_format, "pdf")
         self.assertTrue(pdf.startswith(b"%PDF-"), pdf[:20])

@@ -144,7 +144,7 @@ class TestCampaignDashboard(DashboardCommon):
         self.assertEqual(cells["G99"]["content"], expected)
         # an unknown net cost (an empty pivot cell) reads n/a, never a
         # division: the cell is tested as a number first
-        self.assertTrue(expected.startswith('=IF(ISNUMBER(E99),IF(E99>0,'), expected)
+        self.assertTrue(expected.startswith("=IF(ISNUMBER(E99),IF(E99>0,"), expected)
         self.assertTrue(expected.endswith(',"n/a")'), expected)
 
     def test_figures_equal_the_kpi_model(self):
@@ -215,7 +215,9 @@ class TestCampaignDashboard(DashboardCommon):
                     value or 0.0, sum(subset.mapped(measure)), 2, (channel, measure)
                 )
         for kpi in kpis.filtered(lambda k: not k.data_issue):
-            rows = channels.filtered(lambda r, kpi=kpi: r.campaign_id == kpi.campaign_id)
+            rows = channels.filtered(
+                lambda r, kpi=kpi: r.campaign_id == kpi.campaign_id
+            )
             if not rows:
                 continue
             for measure in by_channel[None]:

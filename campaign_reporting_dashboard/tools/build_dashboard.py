@@ -453,9 +453,7 @@ def channel_return_table(dash, top):
         else:
             dash.set(f"A{row}", t("Total"), 5)
         for col, measure in zip(COLS[1:6], MONEY_MEASURES[:5], strict=True):
-            dash.set(
-                f"{col}{row}", f'=PIVOT.VALUE(7,"{measure}"{args})', style, fmt=1
-            )
+            dash.set(f"{col}{row}", f'=PIVOT.VALUE(7,"{measure}"{args})', style, fmt=1)
         formula = roi_xlsx_formula(f"B{row}", f"E{row}", f"D{row}", ROI_LABELS)
         dash.set(f"G{row}", formula, style, fmt=2)
 

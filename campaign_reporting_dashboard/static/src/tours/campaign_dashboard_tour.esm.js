@@ -37,7 +37,8 @@ async function checkNoErrorCell() {
       const errors = cells.filter((cell) => cell.type === "error");
       if (errors.length) {
         throw new Error(
-          "Cells in error: " + errors.map((cell) => `${cell.value} ${cell.message || ""}`)
+          "Cells in error: " +
+            errors.map((cell) => `${cell.value} ${cell.message || ""}`)
         );
       }
       const sheetId = model.getters.getSheetIds()[0];
