@@ -8,7 +8,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL, split_every
 
 from ..models.chatter import log_note
-from ..tools import contact_import
+from ..tools import contact_import, partner_bulk
 
 # Contacts created per batch, the browser told the progress after each (the
 # bar's step). Files of PROGRESS_MIN_ROWS rows or more show the bar: Odoo
@@ -163,15 +163,16 @@ class MarketingSegmentImport(models.TransientModel):
         )
 
     def _create_partners(self, vals_list):
-        """Create the contacts of a batch the way Odoo loads data files
-        (``res.partner._load_records_create``): their company's commercial
-        fields and address are written once per company for all its new
-        contacts, where ``create()`` syncs them contact by contact (three
-        quarters of the import's time, tests/bench/bench_contact_import.py).
+        """Create the contacts of a batch as ``res.partner.create()`` would
+        (their company's commercial fields and address synced, the stored
+        computed fields computed), with set-based SQL
+        (tools/partner_bulk.py): ``create()`` costs a few queries per
+        contact, most of the import's time (tests/bench/README.md).
 
         :return: the new res.partner records
         """
-        return self._partner_model()._load_records_create(vals_list)
+        partners = self._partner_model()
+        return partners.browse(partner_bulk.insert_partners(partners.env, vals_list))
 
     def _prepare_address_vals(self, values):
         return {
@@ -213,7 +214,7 @@ class MarketingSegmentImport(models.TransientModel):
         for partner_id, name in self.env.cr.fetchall():
             company_ids.setdefault(contact_import.name_key(name), partner_id)
         missing = [key for key in names if key not in company_ids]
-        created = self._partner_model().create(
+        created = self._create_partners(
             [
                 # a contact shares its company's address (Odoo syncs it): the
                 # company takes the address of its first row
@@ -265,7 +266,7 @@ class MarketingSegmentImport(models.TransientModel):
                 partner_ids = [
                     item["partner_id"] for item in plan if item.get("partner_id")
                 ]
-                segment.write({"list_partner_ids": [(4, pid) for pid in partner_ids]})
+                partner_bulk.add_list_partners(segment, "list_partner_ids", partner_ids)
                 self.env["marketing.segment.import.line"].create(
                     [
                         {
