@@ -41,7 +41,7 @@ with one ``INSERT ... ON CONFLICT DO NOTHING``.
 import json
 
 from odoo import tools
-from odoo.tools import SQL
+from odoo.tools import SQL, split_every
 
 from odoo.addons.crm_lead_routing.matching import normalize_text
 
@@ -255,8 +255,9 @@ def _prepare_rows(Partner, vals_list, defaults, parents, ids):
     return rows
 
 
-def insert_partners(env, vals_list):
-    """Create contacts as ``res.partner.create()`` would, in one INSERT.
+def insert_partners(env, vals_list, batch_size=None, progress=None):
+    """Create contacts as one ``res.partner.create(vals_list)`` would, with
+    one INSERT per batch.
 
     Contacts of a company need the company to exist already (create the
     companies by a first call). The context is the caller's: like the
@@ -266,6 +267,8 @@ def insert_partners(env, vals_list):
         record rules apply)
     :param vals_list: dicts of simple stored fields of res.partner (char,
         boolean, selection, many2one ids)
+    :param batch_size: rows per INSERT (all at once when not given)
+    :param progress: called with the number of rows of each batch written
     :return: the new ids, in the order of ``vals_list``
     :raise ValueError: a field this path does not write
     :raise AccessError: the user may not create such contacts
@@ -276,12 +279,25 @@ def insert_partners(env, vals_list):
     Partner.check_access("create")
     _check_vals(Partner, vals_list)
     env.flush_all()
-    cr = env.cr
     fnames = sorted({fname for vals in vals_list for fname in vals})
     defaults = _defaults(Partner, fnames)
     parents = _parent_values(
         Partner, {vals["parent_id"] for vals in vals_list if vals.get("parent_id")}
     )
+    ids = []
+    for batch in split_every(batch_size or len(vals_list), vals_list, list):
+        ids += _insert_batch(Partner, batch, defaults, parents)
+        if progress:
+            progress(len(batch))
+    # after all the rows, as create() does it after all its records
+    _first_contact_address(Partner, Partner.browse(ids), parents)
+    env.flush_all()
+    Partner.invalidate_model()
+    return ids
+
+
+def _insert_batch(Partner, vals_list, defaults, parents):
+    env, cr = Partner.env, Partner.env.cr
     cr.execute(
         SQL(
             "SELECT nextval(pg_get_serial_sequence('res_partner', 'id')) "
@@ -342,7 +358,6 @@ def insert_partners(env, vals_list):
     records.check_access("create")
     if Partner._check_company_auto:
         records._check_company()
-    _first_contact_address(Partner, records, parents)
     env.flush_all()
     Partner.invalidate_model()
     return ids

@@ -5,7 +5,7 @@ import threading
 
 from odoo import fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL, split_every
+from odoo.tools import SQL
 
 from ..models.chatter import log_note
 from ..tools import contact_import, partner_bulk
@@ -162,17 +162,21 @@ class MarketingSegmentImport(models.TransientModel):
             tracking_disable=True, mail_create_nolog=True, mail_notrack=True
         )
 
-    def _create_partners(self, vals_list):
-        """Create the contacts of a batch as ``res.partner.create()`` would
-        (their company's commercial fields and address synced, the stored
-        computed fields computed), with set-based SQL
-        (tools/partner_bulk.py): ``create()`` costs a few queries per
-        contact, most of the import's time (tests/bench/README.md).
+    def _create_partners(self, vals_list, progress=None):
+        """Create contacts as ``res.partner.create()`` would (their company's
+        commercial fields and address synced, the stored computed fields
+        computed), with set-based SQL (tools/partner_bulk.py), IMPORT_BATCH
+        rows per statement: ``create()`` costs a few queries per contact,
+        most of the import's time (tests/bench/README.md).
 
+        :param progress: called with the number of contacts of each batch
         :return: the new res.partner records
         """
         partners = self._partner_model()
-        return partners.browse(partner_bulk.insert_partners(partners.env, vals_list))
+        ids = partner_bulk.insert_partners(
+            partners.env, vals_list, batch_size=IMPORT_BATCH, progress=progress
+        )
+        return partners.browse(ids)
 
     def _prepare_address_vals(self, values):
         return {
@@ -245,21 +249,23 @@ class MarketingSegmentImport(models.TransientModel):
                 plan = contact_import.plan_import(rows, *self._get_lookups(rows))
                 company_ids = self._get_or_create_companies(plan)
                 to_create = [item for item in plan if item["status"] == "created"]
-                done = total - len(to_create)
-                self._send_progress(done, total, self.env._("Creating the contacts"))
-                for batch in split_every(IMPORT_BATCH, to_create):
-                    partners = self._create_partners(
-                        [
-                            self._prepare_partner_vals(item["values"], company_ids)
-                            for item in batch
-                        ]
-                    )
-                    for item, partner in zip(batch, partners, strict=True):
-                        item["partner_id"] = partner.id
-                    done += len(batch)
-                    self._send_progress(
-                        done, total, self.env._("Creating the contacts")
-                    )
+                step = self.env._("Creating the contacts")
+                done = [total - len(to_create)]
+                self._send_progress(done[0], total, step)
+
+                def progress(count):
+                    done[0] += count
+                    self._send_progress(done[0], total, step)
+
+                partners = self._create_partners(
+                    [
+                        self._prepare_partner_vals(item["values"], company_ids)
+                        for item in to_create
+                    ],
+                    progress=progress,
+                )
+                for item, partner in zip(to_create, partners, strict=True):
+                    item["partner_id"] = partner.id
                 segment = self.segment_id or self.env["marketing.segment"].create(
                     {"name": self.segment_name.strip()}
                 )
