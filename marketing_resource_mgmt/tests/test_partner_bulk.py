@@ -119,7 +119,9 @@ class TestPartnerBulk(SegmentCase):
             "SELECT * FROM res_partner WHERE id = ANY(%s) ORDER BY id", [list(ids)]
         )
         names = [column.name for column in self.env.cr.description]
-        rows = {row[0]: dict(zip(names, row, strict=True)) for row in self.env.cr.fetchall()}
+        rows = {
+            row[0]: dict(zip(names, row, strict=True)) for row in self.env.cr.fetchall()
+        }
         return [rows[i] for i in ids]
 
     def _create_both(self):
@@ -172,7 +174,9 @@ class TestPartnerBulk(SegmentCase):
             all(row["property_payment_term_id"] for row in synced),
             "the payment term of both companies",
         )
-        self.assertTrue(all(row["specific_property_product_pricelist"] for row in synced))
+        self.assertTrue(
+            all(row["specific_property_product_pricelist"] for row in synced)
+        )
         self.assertTrue(any(row["phone_sanitized"] for row in people))
         self.assertTrue(all(row["email_normalized"] for row in people))
         bare = by_name["Bare Company [bulk]"]
@@ -182,12 +186,20 @@ class TestPartnerBulk(SegmentCase):
         bulk = self.Partner.browse(bulk_ids)
         for partner in bulk:
             expected = partner if not partner.parent_id else partner.parent_id
-            self.assertEqual(partner.commercial_partner_id, expected.commercial_partner_id)
+            self.assertEqual(
+                partner.commercial_partner_id, expected.commercial_partner_id
+            )
         self.assertEqual(
-            self.Partner.search_count([("id", "in", bulk_ids), ("parent_id", "!=", False)]),
-            self.Partner.search_count([("id", "in", orm_ids), ("parent_id", "!=", False)]),
+            self.Partner.search_count(
+                [("id", "in", bulk_ids), ("parent_id", "!=", False)]
+            ),
+            self.Partner.search_count(
+                [("id", "in", orm_ids), ("parent_id", "!=", False)]
+            ),
         )
-        self.assertIn(bulk_ids[5], self.Partner.browse(bulk[5].parent_id.id).child_ids.ids)
+        self.assertIn(
+            bulk_ids[5], self.Partner.browse(bulk[5].parent_id.id).child_ids.ids
+        )
 
     def test_access_rights(self):
         """The user's rights apply as in create(): a user who may not create

@@ -199,7 +199,7 @@ def _prepare_rows(Partner, vals_list, defaults, parents, ids):
     if "mrm_norm_city" in Partner._fields:
         abbreviations = Partner.env["crm.match.abbreviation"]._get_abbreviation_map()
     type_labels = dict(
-        Partner._fields["type"]._description_selection(Partner.with_context({}).env)
+        Partner._fields["type"]._description_selection(Partner.env(context={}))
     )
     pricelist_cache = {}
     rows = []
@@ -250,7 +250,9 @@ def _prepare_rows(Partner, vals_list, defaults, parents, ids):
         if abbreviations is not None:
             for source, companion in NORMALIZED_COMPANIONS.items():
                 value = row.get(source)
-                row[companion] = normalize_text(value, abbreviations) if value else value
+                row[companion] = (
+                    normalize_text(value, abbreviations) if value else value
+                )
         rows.append(row)
     return rows
 
@@ -427,4 +429,3 @@ def add_list_partners(records, fname, partner_ids):
     records.modified([fname])
     records.env.flush_all()
     return count
-
