@@ -111,6 +111,10 @@ class TestPartnerBulk(SegmentCase):
                     "parent_id": parent,
                 }
             )
+        # rows setting other fields (their defaults differ: is_company)
+        del vals[9]["mobile"], vals[9]["website"]
+        vals[10] = {"name": vals[10]["name"], "email": vals[10]["email"]}
+        vals.append({"name": "Mixed In Company", "is_company": True})
         return vals
 
     def _rows(self, ids):
@@ -164,7 +168,7 @@ class TestPartnerBulk(SegmentCase):
         # the cases are there: synced commercial fields, a company's address,
         # the pricelist per company, phones, the bare company's address
         by_name = {row["name"]: row for row in bulk_rows}
-        people = bulk_rows[4:]
+        people = [row for row in bulk_rows[4:] if not row["is_company"]]
         synced = [row for row in people if row["parent_id"] == self.existing.id]
         self.assertTrue(synced)
         self.assertTrue(all(row["vat"] == "GB123456789" for row in synced))

@@ -85,7 +85,7 @@ def _check_vals(Partner, vals_list):
 def _defaults(Partner, fnames):
     """The defaults ``create()`` adds to rows setting ``fnames``: the same
     for every such row (``default_get`` reads the context and the company,
-    not the row)."""
+    not the row's values)."""
     template = dict.fromkeys(fnames, False)
     defaults = Partner._add_missing_default_values(dict(template))
     result = {}
@@ -204,7 +204,7 @@ def _prepare_rows(Partner, vals_list, defaults, parents, ids):
     pricelist_cache = {}
     rows = []
     for new_id, vals in zip(ids, vals_list, strict=True):
-        row = dict(defaults, **vals)
+        row = dict(defaults[frozenset(vals)], **vals)
         if row.get("website"):
             row["website"] = Partner._clean_website(row["website"])
         parent = parents.get(row.get("parent_id") or 0)
@@ -281,8 +281,12 @@ def insert_partners(env, vals_list, batch_size=None, progress=None):
     Partner.check_access("create")
     _check_vals(Partner, vals_list)
     env.flush_all()
-    fnames = sorted({fname for vals in vals_list for fname in vals})
-    defaults = _defaults(Partner, fnames)
+    # the defaults of each set of fields given (the same for all its rows)
+    defaults = {}
+    for vals in vals_list:
+        fnames = frozenset(vals)
+        if fnames not in defaults:
+            defaults[fnames] = _defaults(Partner, fnames)
     parents = _parent_values(
         Partner, {vals["parent_id"] for vals in vals_list if vals.get("parent_id")}
     )
