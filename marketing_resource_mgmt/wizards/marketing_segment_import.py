@@ -10,11 +10,12 @@ from odoo.tools import SQL
 from ..models.chatter import log_note
 from ..tools import contact_import, partner_bulk
 
-# Contacts created per batch, the browser told the progress after each (the
-# bar's step). Files of PROGRESS_MIN_ROWS rows or more show the bar: Odoo
-# creates a few hundred contacts a second at best (measured only on a loaded
-# machine: 42 ms a row at load 12, tests/bench/bench_contact_import.py), so
-# any import that may last more than about 2 s shows its progress.
+# Contacts created per batch (one INSERT each, tools/partner_bulk.py), the
+# browser told the progress after each (the bar's step). Files of
+# PROGRESS_MIN_ROWS rows or more show the bar: an import costs about 1 ms a
+# row on a quiet machine and several times that on a loaded one
+# (tests/bench/bench_contact_import.py), so any import that may last more
+# than about 2 s shows its progress.
 IMPORT_BATCH = 500
 PROGRESS_MIN_ROWS = 200
 # the bus notification type the import dialog's progress bar listens to
