@@ -128,22 +128,29 @@ class TestPartnerBulk(SegmentCase):
         }
         return [rows[i] for i in ids]
 
-    def _create_both(self):
-        """:return: (ORM ids, bulk ids), companies then people, and the
-        companies' ids of each side"""
-        orm_companies = self.Bulk.create(self._company_vals("[orm]")).ids
+    def _create_both(self, Bulk):
+        """:return: (ORM ids, bulk ids), companies then people"""
+        orm_companies = Bulk.create(self._company_vals("[orm]")).ids
         bulk_companies = partner_bulk.insert_partners(
-            self.Bulk.env, self._company_vals("[bulk]")
+            Bulk.env, self._company_vals("[bulk]")
         )
-        orm_people = self.Bulk.create(self._person_vals(orm_companies)).ids
+        orm_people = Bulk.create(self._person_vals(orm_companies)).ids
         bulk_people = partner_bulk.insert_partners(
-            self.Bulk.env, self._person_vals(bulk_companies)
+            Bulk.env, self._person_vals(bulk_companies)
         )
         return orm_companies + orm_people, bulk_companies + bulk_people
 
     # ---- tests ----------------------------------------------------------------
     def test_same_rows_as_create(self):
-        orm_ids, bulk_ids = self._create_both()
+        self._check_same_rows(self.Bulk)
+
+    def test_same_rows_in_second_company(self):
+        """Imported while working in the second company: its pricelist and
+        properties, the first company's copied as create() copies them."""
+        self._check_same_rows(self.Bulk.with_company(self.company2))
+
+    def _check_same_rows(self, Bulk):
+        orm_ids, bulk_ids = self._create_both(Bulk)
         id_map = dict(zip(orm_ids, bulk_ids, strict=True))
         orm_rows, bulk_rows = self._rows(orm_ids), self._rows(bulk_ids)
         columns = set(orm_rows[0]) - SKIPPED_COLUMNS
