@@ -6,9 +6,11 @@ module added it), from the messy UK sample list."""
 
 import csv
 import io
+import threading
 
+from odoo import api
 from odoo.exceptions import AccessError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import TransactionCase, new_test_user, tagged
 
 from ..tools import partner_bulk
 from .common import SegmentCase
@@ -256,3 +258,64 @@ class TestPartnerBulk(SegmentCase):
             partner_bulk.add_list_partners(
                 segment.with_user(self.salesman), "list_partner_ids", partners.ids
             )
+
+
+@tagged("post_install", "-at_install")
+class TestPartnerBulkConcurrent(TransactionCase):
+    """Two imports and a contact form at once, each with its own committed
+    cursor: the ids insert_partners takes from the table's sequence never
+    meet another's."""
+
+    ROWS = 150
+
+    def _worker(self, how, tag, barrier, created, errors):
+        try:
+            with self.registry.cursor() as cr:
+                env = api.Environment(cr, api.SUPERUSER_ID, IMPORT_CONTEXT)
+                vals_list = [
+                    {"name": f"Race {tag} {i}", "email": f"race.{tag}.{i}@example.org"}
+                    for i in range(self.ROWS)
+                ]
+                barrier.wait()
+                if how == "bulk":
+                    ids = partner_bulk.insert_partners(env, vals_list, batch_size=50)
+                else:
+                    ids = env["res.partner"].create(vals_list).ids
+                cr.commit()  # pylint: disable=invalid-commit
+                created[tag] = ids
+        except Exception as exc:  # noqa: BLE001  (reported to the main thread)
+            errors.append(exc)
+
+    def test_concurrent_imports(self):
+        barrier = threading.Barrier(3)
+        created, errors = {}, []
+        threads = [
+            threading.Thread(
+                target=self._worker, args=(how, tag, barrier, created, errors)
+            )
+            for how, tag in (("bulk", "a"), ("bulk", "b"), ("orm", "c"))
+        ]
+        try:
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(120)
+            self.assertFalse(errors, errors)
+            ids = [i for tag_ids in created.values() for i in tag_ids]
+            self.assertEqual(len(ids), 3 * self.ROWS)
+            self.assertEqual(len(set(ids)), len(ids))
+            with self.registry.cursor() as cr:
+                cr.execute(
+                    "SELECT split_part(name, ' ', 2), count(*) FROM res_partner "
+                    "WHERE id = ANY(%s) AND email_normalized = lower(email) "
+                    "GROUP BY 1",
+                    [ids],
+                )
+                self.assertEqual(
+                    dict(cr.fetchall()),
+                    {"a": self.ROWS, "b": self.ROWS, "c": self.ROWS},
+                )
+        finally:
+            ids = [i for tag_ids in created.values() for i in tag_ids]
+            with self.registry.cursor() as cr:
+                cr.execute("DELETE FROM res_partner WHERE id = ANY(%s)", [ids])
