@@ -9,8 +9,8 @@ writes the same rows with one ``INSERT ... SELECT FROM unnest(...)``:
 
 - the values given, cleaned as ``create()`` cleans them (website, company
   name of a contact with a company);
-- the defaults, read once for the whole batch (``default_get`` is the same
-  for every row: the rows set the same fields);
+- the defaults, read once per set of fields given (``default_get`` reads
+  the context and the company, not the row's values);
 - for a contact of a company, what ``create()`` syncs from it: the
   commercial fields from its commercial entity (stored columns copied,
   company-dependent ones for every company, the pricelist as its inverse
@@ -19,11 +19,11 @@ writes the same rows with one ``INSERT ... SELECT FROM unnest(...)``:
   ``complete_name``, ``commercial_company_name``, ``email_normalized``,
   ``partner_share``, ``user_id``, the normalised companions of
   ``marketing_resource_mgmt``), computed here;
-- every other stored computed field (``phone_sanitized``, whose parsing is
-  ``phonenumbers``', the Peppol fields, and whatever another module adds)
-  is left to the ORM:
-  marked on the new records (``modified(create=True)``, as ``_create``
-  does) and computed in batch at the flush, where Odoo writes them with one
+- every other stored computed field (``phone_sanitized``, which parses
+  the numbers with the ``phonenumbers`` library, the Peppol fields, and
+  whatever another module adds) is left to the ORM: marked on the new
+  records (``modified(create=True)``, as ``_create`` does) and computed in
+  batch at the flush, where Odoo writes them with one
   ``UPDATE ... FROM (VALUES ...)`` per hundred rows.
 
 Then the same checks as ``create()``: access rights (model, then record
@@ -49,15 +49,6 @@ from ..models.res_partner import NORMALIZED_COMPANIONS
 
 # fields insert_partners takes from the caller: simple stored columns
 ACCEPTED_TYPES = ("char", "text", "boolean", "integer", "many2one", "selection")
-# stored computed fields written by the INSERT (the rest by the ORM)
-COMPUTED_HERE = (
-    "commercial_partner_id",
-    "complete_name",
-    "commercial_company_name",
-    "email_normalized",
-    "partner_share",
-    "user_id",
-)
 # the pricelist is a commercial field without a column: its inverse writes
 # the company-dependent specific_property_product_pricelist
 PRICELIST = "property_product_pricelist"
@@ -431,5 +422,10 @@ def add_list_partners(records, fname, partner_ids):
     count = cr.rowcount
     records.invalidate_recordset([fname])
     records.modified([fname])
+    # the other side of the relation, when a field maps it
+    comodel = records.env[field.comodel_name]
+    for inverse in records.pool.field_inverses[field]:
+        comodel.invalidate_model([inverse.name])
+        comodel.browse(partner_ids).modified([inverse.name])
     records.env.flush_all()
     return count
