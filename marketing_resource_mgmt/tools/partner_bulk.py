@@ -123,14 +123,17 @@ def _parent_values(Partner, parent_ids):
     result = {}
     for parent in parents:
         commercial = parent.commercial_partner_id
+        # the address is read as the user, as create() reads it (its
+        # onchange_parent_id); the commercial sync runs as superuser
+        user_parent = parent.with_env(Partner.env)
         result[parent.id] = {
             "commercial_partner_id": commercial.id,
             "commercial_is_company": commercial.is_company,
             "commercial_name": commercial.name,
             "name": parent.name,
             "user_id": parent.user_id.id,
-            "address": parent._update_fields_values(address_fields),
-            "has_address": any(parent[fname] for fname in address_fields),
+            "address": user_parent._update_fields_values(address_fields),
+            "has_address": any(user_parent[fname] for fname in address_fields),
             "commercial": commercial._update_fields_values(commercial_fields),
             "raw": raw.get(commercial.id, {}),
         }
