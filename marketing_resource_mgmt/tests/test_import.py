@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from odoo.exceptions import UserError
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from .common import SegmentCase
 
@@ -184,3 +184,90 @@ class TestImportProgress(SegmentCase):
         wizard, progress = self._import(PROGRESS_MIN_ROWS - 1)
         self.assertEqual(wizard.created_count, PROGRESS_MIN_ROWS - 1)
         self.assertEqual(progress, [])
+
+
+@tagged("post_install", "-at_install")
+class TestImportRights(SegmentCase):
+    """The contacts are written below the ORM (tools/partner_bulk.py): the
+    importing user's rights still decide, and a refusal leaves nothing."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.uk500 = _uk500_path().read_bytes()
+        cls.importer = new_test_user(
+            cls.env,
+            login="mrm_importer",
+            groups="marketing_resource_mgmt.group_marketing_user,"
+            "sales_team.group_sale_salesman",
+        )
+
+    def _wizard(self, user, **vals):
+        return (
+            self.env["marketing.segment.import"]
+            .with_user(user)
+            .create(
+                dict(
+                    {
+                        "file": base64.b64encode(self.uk500),
+                        "filename": "uk-500.csv",
+                        "segment_name": "UK 500 rights",
+                    },
+                    **vals,
+                )
+            )
+        )
+
+    def test_importer_creates_contacts(self):
+        wizard = self._wizard(self.importer)
+        wizard.action_import()
+        created = wizard.line_ids.filtered(lambda line: line.status == "created")
+        self.assertGreater(len(created), 450)
+        partners = created.partner_id
+        self.assertEqual(partners.create_uid, self.importer)
+        # people under their companies, as create() links and syncs them
+        people = partners.filtered("parent_id")
+        self.assertGreater(len(people), 450)
+        for person in people[:50]:
+            self.assertEqual(person.commercial_partner_id, person.parent_id)
+            self.assertEqual(person.street, person.parent_id.street)
+            self.assertEqual(
+                person.complete_name, f"{person.parent_id.name}, {person.name}"
+            )
+        self.assertTrue(all(people.mapped("email_normalized")))
+        # the ORM finds them as the import wrote them
+        self.assertEqual(
+            self.Partner.with_user(self.importer).search_count(
+                [("id", "in", partners.ids), ("email", "!=", False)]
+            ),
+            len(partners),
+        )
+        self.assertEqual(
+            wizard.result_segment_id.list_partner_ids,
+            wizard.line_ids.partner_id,
+        )
+        # the messy rows keep their messages
+        rejected = wizard.line_ids.filtered(lambda line: line.status == "rejected")
+        self.assertEqual(len(rejected), wizard.rejected_count)
+        self.assertTrue(all(rejected.mapped("reason")))
+
+    def test_user_who_may_not_create_contacts(self):
+        """A marketing user alone may not create contacts: nothing is kept."""
+        partners_before = self.Partner.search_count([])
+        segments_before = self.Segment.search_count([])
+        with self.assertRaisesRegex(UserError, "nothing was imported"):
+            self._wizard(self.marketer).action_import()
+        self.assertEqual(self.Partner.search_count([]), partners_before)
+        self.assertEqual(self.Segment.search_count([]), segments_before)
+
+    def test_refused_at_the_end_keeps_nothing(self):
+        """The list of another user's private segment cannot be written: the
+        contacts created before that are rolled back with the rest."""
+        private = self.Segment.with_user(self.marketer).create(
+            {"name": "Private list", "visibility": "private"}
+        )
+        partners_before = self.Partner.search_count([])
+        with self.assertRaisesRegex(UserError, "nothing was imported"):
+            self._wizard(self.importer, segment_id=private.id).action_import()
+        self.assertEqual(self.Partner.search_count([]), partners_before)
+        self.assertFalse(private.list_partner_ids)

@@ -4,18 +4,19 @@ import binascii
 
 from odoo import fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL, split_every
+from odoo.tools import SQL
 
 from odoo.addons.crm_lead_routing.progress import send_now
 
 from ..models.chatter import log_note
-from ..tools import contact_import
+from ..tools import contact_import, partner_bulk
 
-# Contacts created per batch, the browser told the progress after each (the
-# bar's step). Files of PROGRESS_MIN_ROWS rows or more show the bar: Odoo
-# creates a few hundred contacts a second at best (measured only on a loaded
-# machine: 42 ms a row at load 12, tests/bench/bench_contact_import.py), so
-# any import that may last more than about 2 s shows its progress.
+# Contacts created per batch (one INSERT each, tools/partner_bulk.py), the
+# browser told the progress after each (the bar's step). Files of
+# PROGRESS_MIN_ROWS rows or more show the bar: an import costs about 1 ms a
+# row on a quiet machine and several times that on a loaded one
+# (tests/bench/bench_contact_import.py), so any import that may last more
+# than about 2 s shows its progress.
 IMPORT_BATCH = 500
 PROGRESS_MIN_ROWS = 200
 # the bus notification type the import dialog's progress bar listens to
@@ -155,16 +156,21 @@ class MarketingSegmentImport(models.TransientModel):
             tracking_disable=True, mail_create_nolog=True, mail_notrack=True
         )
 
-    def _create_partners(self, vals_list):
-        """Create the contacts of a batch the way Odoo loads data files
-        (``res.partner._load_records_create``): their company's commercial
-        fields and address are written once per company for all its new
-        contacts, where ``create()`` syncs them contact by contact (three
-        quarters of the import's time, tests/bench/bench_contact_import.py).
+    def _create_partners(self, vals_list, progress=None):
+        """Create contacts as ``res.partner.create()`` would (their company's
+        commercial fields and address synced, the stored computed fields
+        computed), with set-based SQL (tools/partner_bulk.py), IMPORT_BATCH
+        rows per statement: ``create()`` costs a few queries per contact,
+        most of the import's time (tests/bench/README.md).
 
+        :param progress: called with the number of contacts of each batch
         :return: the new res.partner records
         """
-        return self._partner_model()._load_records_create(vals_list)
+        partners = self._partner_model()
+        ids = partner_bulk.insert_partners(
+            partners.env, vals_list, batch_size=IMPORT_BATCH, progress=progress
+        )
+        return partners.browse(ids)
 
     def _prepare_address_vals(self, values):
         return {
@@ -206,7 +212,7 @@ class MarketingSegmentImport(models.TransientModel):
         for partner_id, name in self.env.cr.fetchall():
             company_ids.setdefault(contact_import.name_key(name), partner_id)
         missing = [key for key in names if key not in company_ids]
-        created = self._partner_model().create(
+        created = self._create_partners(
             [
                 # a contact shares its company's address (Odoo syncs it): the
                 # company takes the address of its first row
@@ -237,28 +243,30 @@ class MarketingSegmentImport(models.TransientModel):
                 plan = contact_import.plan_import(rows, *self._get_lookups(rows))
                 company_ids = self._get_or_create_companies(plan)
                 to_create = [item for item in plan if item["status"] == "created"]
-                done = total - len(to_create)
-                self._send_progress(done, total, self.env._("Creating the contacts"))
-                for batch in split_every(IMPORT_BATCH, to_create):
-                    partners = self._create_partners(
-                        [
-                            self._prepare_partner_vals(item["values"], company_ids)
-                            for item in batch
-                        ]
-                    )
-                    for item, partner in zip(batch, partners, strict=True):
-                        item["partner_id"] = partner.id
-                    done += len(batch)
-                    self._send_progress(
-                        done, total, self.env._("Creating the contacts")
-                    )
+                step = self.env._("Creating the contacts")
+                done = [total - len(to_create)]
+                self._send_progress(done[0], total, step)
+
+                def progress(count):
+                    done[0] += count
+                    self._send_progress(done[0], total, step)
+
+                partners = self._create_partners(
+                    [
+                        self._prepare_partner_vals(item["values"], company_ids)
+                        for item in to_create
+                    ],
+                    progress=progress,
+                )
+                for item, partner in zip(to_create, partners, strict=True):
+                    item["partner_id"] = partner.id
                 segment = self.segment_id or self.env["marketing.segment"].create(
                     {"name": self.segment_name.strip()}
                 )
                 partner_ids = [
                     item["partner_id"] for item in plan if item.get("partner_id")
                 ]
-                segment.write({"list_partner_ids": [(4, pid) for pid in partner_ids]})
+                partner_bulk.add_list_partners(segment, "list_partner_ids", partner_ids)
                 self.env["marketing.segment.import.line"].create(
                     [
                         {
