@@ -90,7 +90,7 @@ class MarketingOffer(models.Model):
         """One query: the person's best offers, one row each (its best
         channel), best expected profit first (the SQL form of
         optimiser/value.py, as the scenario's candidates), at most
-        ``limit``.
+        ``limit``: a top-N sort of the allowed rows, then one row per offer.
 
         The ranking reads only the covering index of the person's
         probabilities (the unique (partner, offer, channel) index with
@@ -113,8 +113,7 @@ class MarketingOffer(models.Model):
         return SQL(
             """
             WITH ranked AS (
-                SELECT DISTINCT ON (pr.offer_id)
-                       pr.offer_id, pr.channel::varchar AS channel,
+                SELECT pr.offer_id, pr.channel::varchar AS channel,
                        pr.probability, %(ev)s AS ev
                   FROM marketing_offer_probability pr
                   JOIN marketing_offer o ON o.id = pr.offer_id AND o.active
@@ -132,14 +131,17 @@ class MarketingOffer(models.Model):
                    AND pr.campaign_id NOT IN (
                        SELECT m.campaign_id FROM marketing_campaign_member m
                         WHERE m.partner_id = %(partner)s AND m.state IN %(closed)s)
-                 ORDER BY pr.offer_id, ev DESC, pr.channel
+                   AND %(ev)s > 0
+                 ORDER BY ev DESC, pr.offer_id, pr.channel
+                 LIMIT %(fetch)s
             ), best AS (
-                SELECT * FROM ranked WHERE ev > 0
-                 ORDER BY ev DESC, offer_id LIMIT %(limit)s
+                SELECT DISTINCT ON (offer_id) * FROM ranked
+                 ORDER BY offer_id, ev DESC, channel
             )
             SELECT b.offer_id, b.channel, b.probability, pr.reason,
                    pr.no_history, b.ev
-              FROM best b
+              FROM (SELECT * FROM best ORDER BY ev DESC, offer_id
+                     LIMIT %(limit)s) b
               JOIN marketing_offer_probability pr
                 ON pr.partner_id = %(partner)s AND pr.offer_id = b.offer_id
                AND pr.channel = b.channel
@@ -149,6 +151,10 @@ class MarketingOffer(models.Model):
             partner=partner_id,
             policy=policy,
             closed=CLOSED_STATES,
+            # an offer has a row per channel at most: the best ``limit``
+            # offers are within the best ``limit`` x channels rows (all of
+            # them allowed: the policy is in the WHERE clause)
+            fetch=limit * len(CHANNELS),
             limit=limit,
         )
 
@@ -165,9 +171,7 @@ class MarketingOffer(models.Model):
         codes = [code for code, _label in CHANNELS]
         allowed = {}
         for company in self.env.companies:
-            verdicts = Policy._check_channels(
-                [partner.id], codes, company=company
-            )
+            verdicts = Policy._check_channels([partner.id], codes, company=company)
             channels = [c for c in codes if not verdicts[c].get(partner.id)]
             if channels:
                 allowed[company.id] = channels

@@ -324,9 +324,7 @@ class Problem:
             if v is not None
         }
         self.cap_by_contact_channel = {
-            (int(k), int(c)): int(
-                _limit(CONTACT_CAP_OF, v, name=str(k), integer=True)
-            )
+            (int(k), int(c)): int(_limit(CONTACT_CAP_OF, v, name=str(k), integer=True))
             for (k, c), v in (self.cap_by_contact_channel or {}).items()
             if v is not None
         }
@@ -525,9 +523,12 @@ class Problem:
         for c, k in self.max_per_contact_channel.items():
             caps[channels == c] = np.minimum(caps[channels == c], k)
         if self.cap_by_contact_channel and contacts.size:
-            width = int(
-                max(channels.max(), max(c for _k, c in self.cap_by_contact_channel))
-            ) + 1
+            width = (
+                int(
+                    max(channels.max(), max(c for _k, c in self.cap_by_contact_channel))
+                )
+                + 1
+            )
             pairs = sorted(self.cap_by_contact_channel)
             keys = np.array([k * width + c for k, c in pairs], dtype=np.int64)
             vals = np.array(

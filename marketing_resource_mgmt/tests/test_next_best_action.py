@@ -57,9 +57,7 @@ class TestNextBestAction(OfferCase):
         rule (optimiser/value.py) and priced_value without prices."""
         self.offer_a.write({"cost_email": 0.2, "cost_call": 1.5})
         self.offer_b.cost_email = 0.05
-        channels = self.env["marketing.channel"]._get_company_channels(
-            self.env.company
-        )
+        channels = self.env["marketing.channel"]._get_company_channels(self.env.company)
         self.assertTrue(channels["email"].cost_per_contact)
         actions = self.Offer.get_next_best_actions(self.person.id, limit=10)
         self.assertEqual(len(actions), 2)
@@ -68,8 +66,12 @@ class TestNextBestAction(OfferCase):
         )
         candidates = scenario._fetch_candidates()
         problem = scenario._build_problem(candidates)
-        codes = [code for code, _label in self.env["marketing.campaign.member"]
-                 ._fields["channel"].selection]
+        codes = [
+            code
+            for code, _label in self.env["marketing.campaign.member"]
+            ._fields["channel"]
+            .selection
+        ]
         mine = problem.contact == self.person.id
         for action in actions:
             offer = self.Offer.browse(action["offer_id"])

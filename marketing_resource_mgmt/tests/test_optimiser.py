@@ -325,9 +325,7 @@ class TestOptimiser(BaseCase):
             self.assertAlmostEqual(solution.objective, 12.0)
             self.assertFalse(solution.constraint(CONTACT_CAP).violated)
         # a person with nothing left gets nothing; the others their cap
-        problem = _problem(
-            rows, max_per_contact=2, cap_by_contact={0: 0, 1: 1}
-        )
+        problem = _problem(rows, max_per_contact=2, cap_by_contact={0: 0, 1: 1})
         for method in METHODS:
             self.assertEqual(
                 solve(problem, gap=0, method=method).chosen.tolist(),
