@@ -121,17 +121,27 @@ class MarketingContactPolicy(models.AbstractModel):
 
     # ---- per person ----------------------------------------------------------
     @api.model
-    def _person_rows(self, partner_ids, channel, now, policy):
-        """One query: per partner, its first consent reason on ``channel``
-        (None when none), its contacts in the period (all channels and per
-        channel) and its latest answer."""
+    def _person_rows(self, partner_ids, channels, now, policy):
+        """One query: per partner, its first consent reason on each of
+        ``channels`` (a list aligned with them, None when none), its
+        contacts in the period (all channels and per channel) and its latest
+        answer."""
         segment = self.env["marketing.segment"]
-        reasons = CHANNEL_REASONS[channel]
         first_reason = SQL(
-            "CASE %s ELSE NULL END",
-            SQL(" ").join(
-                SQL("WHEN %s THEN %s", segment._get_reason_sql(reason, "p"), reason)
-                for reason in reasons
+            "ARRAY[%s]::varchar[]",
+            SQL(", ").join(
+                SQL(
+                    "CASE %s ELSE NULL END",
+                    SQL(" ").join(
+                        SQL(
+                            "WHEN %s THEN %s",
+                            segment._get_reason_sql(reason, "p"),
+                            reason,
+                        )
+                        for reason in CHANNEL_REASONS[channel]
+                    ),
+                )
+                for channel in channels
             ),
         )
         self.env["marketing.campaign.member"].flush_model(
@@ -173,23 +183,33 @@ class MarketingContactPolicy(models.AbstractModel):
     def _check(self, partner_ids, channel, now=None, company=None):
         """:return: {partner_id: reason code, or False when the person may be
         contacted on ``channel`` now}"""
-        self._check_channel(channel)
+        return self._check_channels(partner_ids, [channel], now, company)[channel]
+
+    @api.model
+    def _check_channels(self, partner_ids, channels, now=None, company=None):
+        """:meth:`_check` on several channels at once (one query).
+
+        :return: {channel: {partner_id: reason code, or False}}
+        """
+        for channel in channels:
+            self._check_channel(channel)
         now = now or fields.Datetime.now()
         policy = self._get_policy(company)
-        result = {}
-        for pid, consent, touches, by_channel, last_answer in self._person_rows(
-            partner_ids, channel, now, policy
+        result = {channel: {} for channel in channels}
+        for pid, consents, touches, by_channel, last_answer in self._person_rows(
+            partner_ids, channels, now, policy
         ):
-            reason = policy_rules.verdict(
-                policy,
-                channel,
-                consent_reason=consent,
-                touches=touches,
-                touches_channel=(by_channel or {}).get(channel, 0),
-                last_answer=last_answer,
-                now=now,
-            )
-            result[pid] = reason or False
+            for channel, consent in zip(channels, consents, strict=True):
+                reason = policy_rules.verdict(
+                    policy,
+                    channel,
+                    consent_reason=consent,
+                    touches=touches,
+                    touches_channel=(by_channel or {}).get(channel, 0),
+                    last_answer=last_answer,
+                    now=now,
+                )
+                result[channel][pid] = reason or False
         return result
 
     @api.model
@@ -208,7 +228,7 @@ class MarketingContactPolicy(models.AbstractModel):
                 now=now,
             )
             for pid, _consent, touches, by_channel, last_answer in self._person_rows(
-                partner_ids, "email", now, policy
+                partner_ids, ["email"], now, policy
             )
         }
 

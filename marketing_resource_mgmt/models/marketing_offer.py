@@ -3,6 +3,13 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
+# the offer's own cost per contact on each channel
+COST_FIELDS = {
+    "email": "cost_email",
+    "call": "cost_call",
+    "mail": "cost_mail",
+    "sms": "cost_sms",
+}
 MODEL_STATES = [
     ("none", "Not trained"),
     ("prior", "Prior only"),
@@ -135,12 +142,43 @@ class MarketingOffer(models.Model):
     def _get_channel_costs(self):
         """:return: {channel: the offer's own cost per contact}"""
         self.ensure_one()
-        return {
-            "email": self.cost_email,
-            "call": self.cost_call,
-            "mail": self.cost_mail,
-            "sms": self.cost_sms,
-        }
+        return {channel: self[fname] for channel, fname in COST_FIELDS.items()}
+
+    # ---- EXPECTED PROFIT (SQL form of optimiser/value.py)
+
+    @api.model
+    def _contact_cost_sql(self, offer_alias, channel_sql, channel_cost_sql):
+        """SQL: the cost of one contact (optimiser.value.contact_cost): the
+        offer's own cost on the channel + the channel's cost per contact.
+
+        :param offer_alias: alias of marketing_offer
+        :param channel_sql: SQL of the channel code
+        :param channel_cost_sql: SQL of the channel's cost per contact
+            (NULL: none, e.g. no active marketing.channel)
+        """
+        return SQL(
+            "(COALESCE(CASE %s %s END, 0) + COALESCE(%s, 0))",
+            channel_sql,
+            SQL(" ").join(
+                SQL("WHEN %s THEN %s", channel, SQL.identifier(offer_alias, fname))
+                for channel, fname in COST_FIELDS.items()
+            ),
+            channel_cost_sql,
+        )
+
+    @api.model
+    def _expected_profit_sql(
+        self, probability_sql, offer_alias, channel_sql, channel_cost_sql
+    ):
+        """SQL: the expected profit of a contact (optimiser.value.
+        expected_profit): probability x the offer's value - the contact's
+        cost (:meth:`_contact_cost_sql`)."""
+        return SQL(
+            "(%s * COALESCE(%s, 0) - %s)",
+            probability_sql,
+            SQL.identifier(offer_alias, "value"),
+            self._contact_cost_sql(offer_alias, channel_sql, channel_cost_sql),
+        )
 
 
 class UtmCampaign(models.Model):

@@ -13,9 +13,6 @@ from .marketing_campaign_member import CHANNELS
 
 # Offers shown to the operator.
 NBA_LIMIT = 3
-# Rows read before the contact policy and one-channel-per-offer filters: the
-# few best channels of each of the person's best offers.
-NBA_FETCH = 60
 # the person answered (or left) the campaign: no offer of it again
 CLOSED_STATES = (*RESPONDED_STATES, "unsubscribed")
 
@@ -29,8 +26,9 @@ class MarketingOffer(models.Model):
         campaigns (of the user's companies) whose scored audience holds the
         person, on a channel the campaign uses and the contact policy allows
         (consent, contacts per period, quiet days), not answered yet; ranked
-        by expected value (probability x value - cost of the contact), with
-        the features that raise the probability as the reason.
+        by expected profit (probability x value - cost of the contact, as
+        the optimiser weighs it: optimiser/value.py), with the features that
+        raise the probability as the reason.
 
         :param partner_id: res.partner id
         :param limit: how many offers
@@ -51,27 +49,11 @@ class MarketingOffer(models.Model):
             "utm.campaign",
         ):
             self.env[model].flush_model()
-        self.env.cr.execute(self._nba_query(partner.id))
-        rows = self.env.cr.fetchall()
-        if not rows:
+        allowed = self._nba_allowed_channels(partner)
+        if not allowed:
             return []
-        # rows come best first: stop at the first without gain; the policy is
-        # asked once per (company, channel) met, only as far as needed
-        verdicts, picked, seen = {}, [], set()
-        for row in rows:
-            offer_id, value, key = row[0], row[5], row[6:8]
-            if value <= 0:
-                break
-            if offer_id in seen:
-                continue
-            if key not in verdicts:
-                verdicts[key] = self._nba_allowed(partner, *key)
-            if not verdicts[key]:
-                continue
-            seen.add(offer_id)
-            picked.append(row)
-            if len(picked) >= limit:
-                break
+        self.env.cr.execute(self._nba_query(partner.id, allowed, int(limit)))
+        picked = self.env.cr.fetchall()
         labels = dict(
             self.env["marketing.campaign.member"]
             ._fields["channel"]
@@ -104,56 +86,96 @@ class MarketingOffer(models.Model):
         return result
 
     @api.model
-    def _nba_query(self, partner_id):
-        """One query on the person's probabilities (the unique (partner,
-        offer, channel) index), best expected value first. The campaigns the
-        person answered are read once (the member's partner index), not
-        probed per row."""
+    def _nba_query(self, partner_id, allowed, limit):
+        """One query: the person's best offers, one row each (its best
+        channel), best expected profit first (the SQL form of
+        optimiser/value.py, as the scenario's candidates), at most
+        ``limit``: a top-N sort of the allowed rows, then one row per offer.
+
+        The ranking reads only the covering index of the person's
+        probabilities (the unique (partner, offer, channel) index with
+        INCLUDE columns, marketing_offer_probability.py: an
+        index-only scan once the table is vacuumed); the reason is read for
+        the few rows kept. The campaigns the person answered are read once
+        (the member's partner index), not probed per row.
+
+        :param allowed: {company id: channels the contact policy allows}
+        :return: SQL of rows (offer_id, channel, probability, reason,
+            no_history, expected profit)
+        """
+        ev = self._expected_profit_sql(
+            SQL("pr.probability"), "o", SQL("pr.channel"), SQL("mch.cost_per_contact")
+        )
+        policy = SQL(" OR ").join(
+            SQL("(pr.company_id = %s AND pr.channel = ANY(%s))", company, channels)
+            for company, channels in sorted(allowed.items())
+        )
         return SQL(
             """
-            SELECT pr.offer_id, pr.channel::varchar, pr.probability, pr.reason,
-                   pr.no_history,
-                   pr.probability * COALESCE(o.value, 0)
-                   - COALESCE(CASE pr.channel WHEN 'email' THEN o.cost_email
-                                              WHEN 'call' THEN o.cost_call
-                                              WHEN 'mail' THEN o.cost_mail
-                                              ELSE o.cost_sms END, 0)
-                   - COALESCE(mch.cost_per_contact, 0) AS ev,
-                   pr.company_id, pr.channel::varchar
-              FROM marketing_offer_probability pr
-              JOIN marketing_offer o ON o.id = pr.offer_id AND o.active
-              JOIN utm_campaign c ON c.id = pr.campaign_id AND c.state = 'running'
-              LEFT JOIN marketing_channel mch
-                     ON mch.company_id = pr.company_id AND mch.code = pr.channel
-                    AND mch.active
-             WHERE pr.partner_id = %(partner)s
-               AND pr.company_id = ANY(%(companies)s)
-               AND ((pr.channel = 'email' AND c.use_email)
-                    OR (pr.channel = 'call' AND c.use_call)
-                    OR (pr.channel = 'mail' AND c.use_mail)
-                    OR (pr.channel = 'sms' AND c.use_sms))
-               AND pr.campaign_id NOT IN (
-                   SELECT m.campaign_id FROM marketing_campaign_member m
-                    WHERE m.partner_id = %(partner)s AND m.state IN %(closed)s)
-             ORDER BY ev DESC, pr.offer_id, pr.channel
-             LIMIT %(fetch)s
+            WITH ranked AS (
+                SELECT pr.offer_id, pr.channel::varchar AS channel,
+                       pr.probability, %(ev)s AS ev
+                  FROM marketing_offer_probability pr
+                  JOIN marketing_offer o ON o.id = pr.offer_id AND o.active
+                  JOIN utm_campaign c
+                    ON c.id = pr.campaign_id AND c.state = 'running'
+                  LEFT JOIN marketing_channel mch
+                         ON mch.company_id = pr.company_id
+                        AND mch.code = pr.channel AND mch.active
+                 WHERE pr.partner_id = %(partner)s
+                   AND (%(policy)s)
+                   AND ((pr.channel = 'email' AND c.use_email)
+                        OR (pr.channel = 'call' AND c.use_call)
+                        OR (pr.channel = 'mail' AND c.use_mail)
+                        OR (pr.channel = 'sms' AND c.use_sms))
+                   AND pr.campaign_id NOT IN (
+                       SELECT m.campaign_id FROM marketing_campaign_member m
+                        WHERE m.partner_id = %(partner)s AND m.state IN %(closed)s)
+                   AND %(ev)s > 0
+                 ORDER BY ev DESC, pr.offer_id, pr.channel
+                 LIMIT %(fetch)s
+            ), best AS (
+                SELECT DISTINCT ON (offer_id) * FROM ranked
+                 ORDER BY offer_id, ev DESC, channel
+            )
+            SELECT b.offer_id, b.channel, b.probability, pr.reason,
+                   pr.no_history, b.ev
+              FROM (SELECT * FROM best ORDER BY ev DESC, offer_id
+                     LIMIT %(limit)s) b
+              JOIN marketing_offer_probability pr
+                ON pr.partner_id = %(partner)s AND pr.offer_id = b.offer_id
+               AND pr.channel = b.channel
+             ORDER BY b.ev DESC, b.offer_id
             """,
+            ev=ev,
             partner=partner_id,
-            companies=self.env.companies.ids,
+            policy=policy,
             closed=CLOSED_STATES,
-            fetch=NBA_FETCH,
+            # an offer has a row per channel at most: the best ``limit``
+            # offers are within the best ``limit`` x channels rows (all of
+            # them allowed: the policy is in the WHERE clause)
+            fetch=limit * len(CHANNELS),
+            limit=limit,
         )
 
     @api.model
-    def _nba_allowed(self, partner, company_id, channel):
-        """:return: whether the contact policy of the company allows
-        contacting ``partner`` on ``channel`` now (consent, caps, quiet
-        days)"""
-        company = self.env["res.company"].browse(company_id)
-        verdict = self.env["marketing.contact.policy"]._check(
-            [partner.id], channel, company=company
-        )
-        return not verdict.get(partner.id)
+    def _nba_allowed_channels(self, partner):
+        """The channels on which the contact policy of each of the user's
+        companies allows contacting ``partner`` now (consent, caps, quiet
+        days): one question per company, on every channel at once.
+
+        :return: {company id: [channel codes]}, companies allowing none left
+            out
+        """
+        Policy = self.env["marketing.contact.policy"]
+        codes = [code for code, _label in CHANNELS]
+        allowed = {}
+        for company in self.env.companies:
+            verdicts = Policy._check_channels([partner.id], codes, company=company)
+            channels = [c for c in codes if not verdicts[c].get(partner.id)]
+            if channels:
+                allowed[company.id] = channels
+        return allowed
 
     # ---- ACCEPT / DECLINE
 

@@ -353,7 +353,7 @@ class MarketingScenario(models.Model):
                 self._check_run_input()
                 for offer in self.offer_ids.filtered(lambda o: not o.score_date):
                     offer.sudo()._train_and_score()
-                candidates = self._limit_to_remaining(self._fetch_candidates())
+                candidates = self._fetch_candidates()
                 problem = self._build_problem(candidates)
                 solution = solve(problem, gap=self.gap_target)
                 baseline = greedy(problem)
@@ -416,33 +416,23 @@ class MarketingScenario(models.Model):
         import numpy as np
 
         self.env.flush_all()
-        channels = self.env["marketing.channel"]._get_company_channels(self.company_id)
-        costs = []
-        for offer in self.offer_ids:
-            own = offer._get_channel_costs()
-            for index, code in enumerate(CHANNEL_CODES):
-                channel = channels.get(code)
-                costs.append(
-                    (
-                        offer.id,
-                        index,
-                        own[code] + (channel.cost_per_contact if channel else 0),
-                    )
-                )
+        # the cost of a contact as next-best-action reads it (one SQL form of
+        # optimiser/value.py): the offer's own + the company's channel's
+        cost = self.env["marketing.offer"]._contact_cost_sql(
+            "o", SQL("pr.channel"), SQL("mch.cost_per_contact")
+        )
         query = SQL(
             """
             SELECT pr.partner_id, pr.offer_id, array_position(%(codes)s::varchar[],
                    pr.channel::varchar) - 1, pr.campaign_id, pr.probability,
-                   o.value, cost.cost
+                   o.value, %(cost)s
               FROM marketing_offer_probability pr
               JOIN marketing_offer o ON o.id = pr.offer_id
               JOIN utm_campaign c ON c.id = pr.campaign_id AND c.state = 'running'
               JOIN res_partner mrm_cp ON mrm_cp.id = pr.partner_id
-              JOIN unnest(%(cost_offer)s::int[], %(cost_channel)s::int[],
-                          %(cost_value)s::float8[]) AS cost(offer_id, channel, cost)
-                ON cost.offer_id = pr.offer_id
-               AND cost.channel = array_position(%(codes)s::varchar[],
-                                                 pr.channel::varchar) - 1
+              LEFT JOIN marketing_channel mch
+                     ON mch.company_id = pr.company_id AND mch.code = pr.channel
+                    AND mch.active
              WHERE pr.offer_id = ANY(%(offers)s)
                AND ((pr.channel = 'email' AND c.use_email)
                     OR (pr.channel = 'call' AND c.use_call)
@@ -457,9 +447,7 @@ class MarketingScenario(models.Model):
              ORDER BY pr.partner_id, pr.offer_id, pr.channel
             """,
             codes=CHANNEL_CODES,
-            cost_offer=[row[0] for row in costs],
-            cost_channel=[row[1] for row in costs],
-            cost_value=[float(row[2]) for row in costs],
+            cost=cost,
             offers=self.offer_ids.ids,
             policy=self._policy_sql(SQL("pr.channel"), "mrm_cp"),
         )
@@ -476,49 +464,40 @@ class MarketingScenario(models.Model):
             "cost": np.array(columns[6], dtype=np.float64),
         }
 
-    def _limit_to_remaining(self, candidates):
-        """The contact policy's caps per person: a person who may get fewer
-        contacts in the period than the scenario's offers per person keeps
-        only their best candidates (expected value - cost), as many as the
-        policy still allows. (The persons it allows none are left out by
-        the candidates' query already.)
+    def _remaining_caps(self, partner_ids):
+        """The contact policy's remaining contacts of each person in the
+        period, as the optimiser's caps of each person (exact constraints of
+        its problem: a row per person in the MILP, the person's own
+        subproblem in the decomposition). Only the caps below the
+        scenario's offers per person and the policy's cap per channel are
+        kept; the persons it allows none are left out by the candidates'
+        query already.
 
-        :return: the candidates, filtered
+        :param partner_ids: the candidates' persons
+        :return: (cap_by_contact, cap_by_contact_channel) for
+            optimiser.Problem
         """
-        import numpy as np
-
-        partner = candidates["partner"]
-        if self.max_per_contact <= 1 or not len(partner):
-            return candidates
+        if self.max_per_contact <= 1 or not len(partner_ids):
+            # one offer per person: the query kept only the persons the
+            # policy allows one more contact on the candidate's channel
+            return {}, {}
         Policy = self.env["marketing.contact.policy"]
-        remaining = Policy._remaining(
-            np.unique(partner).tolist(), company=self.company_id
-        )
-        capped = {
-            pid: left["total"]
-            for pid, left in remaining.items()
-            if left["total"] is not None and left["total"] < self.max_per_contact
-        }
-        if not capped:
-            return candidates
-        gain = candidates["probability"] * candidates["value"] - candidates["cost"]
-        order = np.lexsort((-gain, partner))
-        ordered = partner[order]
-        starts = np.r_[0, np.flatnonzero(ordered[1:] != ordered[:-1]) + 1]
-        sizes = np.diff(np.r_[starts, len(ordered)])
-        rank = np.arange(len(ordered)) - np.repeat(starts, sizes)
-        ids = np.array(sorted(capped), dtype=np.int64)
-        caps = np.array([capped[pid] for pid in ids], dtype=np.int64)
-        position = np.clip(np.searchsorted(ids, ordered), 0, len(ids) - 1)
-        limit = np.where(ids[position] == ordered, caps[position], self.max_per_contact)
-        keep = np.zeros(len(partner), dtype=bool)
-        keep[order[rank < limit]] = True
-        return {name: values[keep] for name, values in candidates.items()}
+        remaining = Policy._remaining(list(partner_ids), company=self.company_id)
+        channel_caps = self._policy_channel_caps()
+        by_contact, by_channel = {}, {}
+        for pid, left in remaining.items():
+            if left["total"] is not None and left["total"] < self.max_per_contact:
+                by_contact[pid] = left["total"]
+            for index, code in enumerate(CHANNEL_CODES):
+                cap = channel_caps.get(index)
+                if cap and left[code] is not None and left[code] < cap:
+                    by_channel[(pid, index)] = left[code]
+        return by_contact, by_channel
 
     def _build_problem(self, candidates):
         """The optimiser's problem of the candidates and the scenario's
         limits."""
-        from ..optimiser import Problem
+        from ..optimiser import Problem, expected_value
 
         if not len(candidates["partner"]):
             raise UserError(
@@ -529,13 +508,18 @@ class MarketingScenario(models.Model):
                     name=self.name,
                 )
             )
+        import numpy as np
+
         labels = dict(CHANNELS)
+        by_contact, by_channel = self._remaining_caps(
+            np.unique(candidates["partner"]).tolist()
+        )
         return Problem(
             contact=candidates["partner"],
             offer=candidates["offer"],
             channel=candidates["channel"],
             campaign=candidates["campaign"],
-            value=candidates["probability"] * candidates["value"],
+            value=expected_value(candidates["probability"], candidates["value"]),
             cost=candidates["cost"],
             budget_total=self.budget_total or None,
             budget_by_campaign={
@@ -549,6 +533,8 @@ class MarketingScenario(models.Model):
             offer_max={o.id: o.max_volume for o in self.offer_ids if o.max_volume},
             max_per_contact=self.max_per_contact,
             max_per_contact_channel=self._policy_channel_caps(),
+            cap_by_contact=by_contact,
+            cap_by_contact_channel=by_channel,
             probability=candidates["probability"],
             names={
                 "offer": {o.id: o.name for o in self.offer_ids},
@@ -574,13 +560,15 @@ class MarketingScenario(models.Model):
         prices, the scenario's figures."""
         import numpy as np
 
+        from ..optimiser import expected_value
+
         index = self._chosen_index(solution)
         partner = candidates["partner"][index]
         offer = candidates["offer"][index]
         channel = candidates["channel"][index]
         campaign = candidates["campaign"][index]
         probability = candidates["probability"][index]
-        revenue = probability * candidates["value"][index]
+        revenue = expected_value(probability, candidates["value"][index])
         cost = candidates["cost"][index]
         self.env.cr.execute(
             SQL("DELETE FROM marketing_scenario_choice WHERE scenario_id = %s", self.id)

@@ -20,3 +20,4 @@ from .problem import (
     Problem,
 )
 from .solution import ConstraintReport, Solution, priced_value
+from .value import contact_cost, expected_profit, expected_value

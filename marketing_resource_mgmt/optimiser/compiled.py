@@ -54,6 +54,14 @@ def _group_rank(group, order=None):
     return rank
 
 
+def _int_caps(caps):
+    """Float caps (inf: none) as int64 (NO_CAP: none)."""
+    out = np.full(caps.size, NO_CAP, dtype=np.int64)
+    finite = np.isfinite(caps)
+    out[finite] = caps[finite].astype(np.int64)
+    return out
+
+
 def _grouped_cumsum(group, weights):
     """Running total of ``weights`` within each group, in the given order."""
     order = np.argsort(group, kind="stable")
@@ -89,6 +97,13 @@ class Compiled:
             for c, cap in problem.max_per_contact_channel.items():
                 if cap <= 0:
                     keep &= problem.channel != c
+            # a person the contact policy allows no more contact (on a channel)
+            if problem.cap_by_contact:
+                keep &= problem.contact_caps(problem.contact) > 0
+            if problem.cap_by_contact_channel:
+                keep &= (
+                    problem.contact_channel_caps(problem.contact, problem.channel) > 0
+                )
         idx = np.flatnonzero(keep)
         order = np.lexsort((problem.channel[idx], problem.contact[idx]))
         self.index = idx = idx[order]
@@ -111,17 +126,22 @@ class Compiled:
         self.n_cc = int(self.ccid[-1]) + 1 if self.n else 0
         self.cc_channel = self.channel[new_cc]
         self.cc_contact = self.cid[new_cc]
+        # the caps per person (NO_CAP: none): ``max_per_contact`` (the
+        # uniform one, priced in local_prices) lowered by each person's own
         self.max_per_contact = problem.max_per_contact
-        caps = problem.max_per_contact_channel
-        self.has_channel_caps = bool(caps)
-        if caps:
-            n_ch = int(max(max(caps), self.channel.max() if self.n else 0)) + 1
-            cap_of = np.full(n_ch, NO_CAP, dtype=np.int64)
-            for c, k in caps.items():
-                cap_of[c] = k
-            self.cc_cap = cap_of[self.cc_channel]
-        else:
-            self.cc_cap = None
+        self.contact_cap = None
+        if problem.max_per_contact is not None or problem.cap_by_contact:
+            self.contact_cap = _int_caps(
+                problem.contact_caps(contact[self.contact_start])
+            )
+        self.has_channel_caps = bool(
+            problem.max_per_contact_channel or problem.cap_by_contact_channel
+        )
+        self.cc_cap = None
+        if self.has_channel_caps:
+            self.cc_cap = _int_caps(
+                problem.contact_channel_caps(contact[new_cc], self.cc_channel)
+            )
         # global rows, and per kind the row of each item (-1: none)
         self.rows = problem.global_rows(idx)
         self.m = len(self.rows)
@@ -174,7 +194,7 @@ class Compiled:
         best first, at most the person's caps.
 
         :param score: score per item (reduced profit)
-        :param cap_delta: added to ``max_per_contact`` (to price the cap)
+        :param cap_delta: added to every person's cap (to price the cap)
         :param channel_cap_delta: ``(channel, delta)`` added to that
             channel's cap per person (to price it)
         :return: bool mask of the chosen items
@@ -191,9 +211,12 @@ class Compiled:
             x = (x & ~capped) | self._top_in_groups(
                 self.ccid, score, x & capped, cap_item
             )
-        if self.max_per_contact is not None:
-            cap = self.max_per_contact + cap_delta
-            x &= self._top_in_groups(self.cid, score, x, cap)
+        if self.contact_cap is not None:
+            cap_item = self.contact_cap[self.cid]
+            capped = cap_item < NO_CAP
+            x = (x & ~capped) | self._top_in_groups(
+                self.cid, score, x & capped, cap_item + cap_delta
+            )
         return x
 
     def _top_in_groups(self, group, score, eligible, cap):
@@ -205,6 +228,10 @@ class Compiled:
         it sorts.
         """
         cap_item = np.broadcast_to(np.asarray(cap, dtype=np.int64), group.shape)
+        if not eligible.any():
+            return eligible
+        # a cap of 0 (a person the policy allows no more contact) takes none
+        eligible = eligible & (cap_item > 0)
         if not eligible.any():
             return eligible
         max_cap = int(cap_item[eligible].max())
@@ -271,7 +298,7 @@ class Compiled:
         cand = cand[~x[cand]]
         per_contact, per_cc = self.counts(x)
         used = self.usage(x)
-        cap = self.max_per_contact
+        cap = self.contact_cap
         at_most = [
             (row_of, coef) for kind, row_of, coef in self.kinds if kind != OFFER_MIN
         ]
@@ -288,7 +315,7 @@ class Compiled:
                 has = r >= 0
                 ok[has] &= coef[win[has]] <= slack[r[has]] + EPS
             if cap is not None:
-                ok &= per_contact[self.cid[win]] < cap
+                ok &= per_contact[self.cid[win]] < cap[self.cid[win]]
             if self.has_channel_caps:
                 cc = self.ccid[win]
                 ok &= per_cc[cc] < self.cc_cap[cc]
@@ -304,7 +331,7 @@ class Compiled:
                 rank = np.full(win.size, NO_CAP)
                 t_idx = np.flatnonzero(tent)
                 rank[t_idx] = _group_rank(cid[t_idx])
-                tent &= rank < (cap - per_contact[cid])
+                tent &= rank < (cap[cid] - per_contact[cid])
             # the global rows, in order: the first item that overflows one
             stop = win.size
             for row_of, coef in at_most:
@@ -379,6 +406,9 @@ class Compiled:
         sub.cc_contact = None
         sub.contact_start = None
         sub.max_per_contact = self.max_per_contact
+        sub.contact_cap = (
+            self.contact_cap[keep] if self.contact_cap is not None else None
+        )
         sub.has_channel_caps = self.has_channel_caps
         sub.cc_cap = self.cc_cap[cc_keep] if self.cc_cap is not None else None
         sub.rows = [

@@ -9,6 +9,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
+from .compiled import NO_CAP
 from .problem import CONTACT_CAP, CONTACT_CHANNEL_CAP, OptimiserInputError, _lt
 
 
@@ -39,35 +40,38 @@ def build_rows(cp):
     rhs = [cp.sense * cp.limit] if cp.m else []
     local = []
     start = cp.m
-    if cp.max_per_contact is not None:
-        rows = sp.csr_matrix(
-            (np.ones(n), (cp.cid, np.arange(n))), shape=(cp.n_contacts, n)
-        )
-        blocks.append(rows)
-        rhs.append(np.full(cp.n_contacts, float(cp.max_per_contact)))
-        local.append((CONTACT_CAP, None, slice(start, start + cp.n_contacts)))
-        start += cp.n_contacts
+    # one row per person with a cap (their own: the uniform cap lowered by
+    # what the contact policy still allows them), and per capped (person,
+    # channel)
+    if cp.contact_cap is not None:
+        people = np.flatnonzero(cp.contact_cap < NO_CAP)
+        if people.size:
+            blocks.append(_group_rows(cp.cid, people, cp.n_contacts, n))
+            rhs.append(cp.contact_cap[people].astype(np.float64))
+            local.append((CONTACT_CAP, None, slice(start, start + people.size)))
+            start += people.size
     if cp.has_channel_caps:
-        for c in sorted(cp.problem.max_per_contact_channel):
-            groups = np.flatnonzero(cp.cc_channel == c)
-            if not groups.size:
-                continue
-            pos = np.full(cp.n_cc, -1)
-            pos[groups] = np.arange(groups.size)
-            items = np.flatnonzero(pos[cp.ccid] >= 0)
-            rows = sp.csr_matrix(
-                (np.ones(items.size), (pos[cp.ccid[items]], items)),
-                shape=(groups.size, n),
-            )
-            blocks.append(rows)
-            rhs.append(
-                np.full(groups.size, float(cp.problem.max_per_contact_channel[c]))
-            )
+        capped = cp.cc_cap < NO_CAP
+        for c in np.unique(cp.cc_channel[capped]).tolist():
+            groups = np.flatnonzero(capped & (cp.cc_channel == c))
+            blocks.append(_group_rows(cp.ccid, groups, cp.n_cc, n))
+            rhs.append(cp.cc_cap[groups].astype(np.float64))
             local.append((CONTACT_CHANNEL_CAP, c, slice(start, start + groups.size)))
             start += groups.size
     if not blocks:
         return sp.csr_matrix((0, n)), np.zeros(0), 0, local
     return sp.vstack(blocks, format="csr"), np.concatenate(rhs), cp.m, local
+
+
+def _group_rows(group_of, groups, n_groups, n):
+    """One "sum of the group's items" row per group in ``groups``."""
+    pos = np.full(n_groups, -1)
+    pos[groups] = np.arange(groups.size)
+    items = np.flatnonzero(pos[group_of] >= 0)
+    return sp.csr_matrix(
+        (np.ones(items.size), (pos[group_of[items]], items)),
+        shape=(groups.size, n),
+    )
 
 
 def infeasible_error(cp):

@@ -191,9 +191,7 @@ class _Exchange:
         out = []
         c, cc = cp.cid[i], cp.ccid[i]
         cc_full = cp.has_channel_caps and self.per_cc[cc] >= cp.cc_cap[cc]
-        full = cp.max_per_contact is not None and (
-            self.per_contact[c] >= cp.max_per_contact
-        )
+        full = cp.contact_cap is not None and (self.per_contact[c] >= cp.contact_cap[c])
         if cc_full or full:
             mine = [
                 k

@@ -11,7 +11,10 @@ as to maximise ``sum(value - cost)`` of the chosen ones, subject to:
 - a minimum and a maximum volume per offer (number of contacts);
 - the contact policy: at most ``max_per_contact`` contacts per person in the
   period (across campaigns, offers and channels) and at most
-  ``max_per_contact_channel[c]`` per person on channel ``c``.
+  ``max_per_contact_channel[c]`` per person on channel ``c``; a person may
+  have lower caps of their own (``cap_by_contact``,
+  ``cap_by_contact_channel``: what the contact policy still allows them in
+  the period, after the contacts they already had).
 
 The first three kinds are *global* constraints (a handful of rows over every
 candidate); the contact policy is *local* (one row per person). That split is
@@ -104,6 +107,13 @@ BAD_LIMIT = {
         "0 or more (not %(value)s)."
     ),
 }
+# a person's own cap (cap_by_contact, cap_by_contact_channel): not a kind of
+# constraint of its own, only of the message
+CONTACT_CAP_OF = "contact_cap_of"
+BAD_LIMIT[CONTACT_CAP_OF] = _lt(
+    "The cap of contacts of person %(name)s must be a number, 0 or more "
+    "(not %(value)s)."
+)
 
 
 @dataclass(frozen=True)
@@ -126,6 +136,18 @@ class Row:
     limit: float
     members: np.ndarray
     coef: np.ndarray
+
+
+def _lookup(keys, values, wanted, default):
+    """``values`` of ``wanted`` in the sorted ``keys`` (``default`` where
+    absent), vectorised."""
+    out = np.full(wanted.size, default, dtype=np.float64)
+    if not keys.size:
+        return out
+    pos = np.clip(np.searchsorted(keys, wanted), 0, keys.size - 1)
+    hit = keys[pos] == wanted
+    out[hit] = values[pos[hit]]
+    return out
 
 
 def _label(names, kind, key):
@@ -221,6 +243,12 @@ class Problem:
     :param max_per_contact: max contacts per person in the period (None: no
         cap)
     :param max_per_contact_channel: ``{channel: max contacts per person on it}``
+    :param cap_by_contact: ``{contact: max contacts of that person}``, 0 or
+        more: lowers ``max_per_contact`` for that person (the contact
+        policy's remaining contacts in the period)
+    :param cap_by_contact_channel: ``{(contact, channel): max contacts of
+        that person on that channel}``, 0 or more: lowers
+        ``max_per_contact_channel`` for that person
     :param names: ``{"offer"|"channel"|"campaign": {index: label}}``
     :param probability: optional probability of acceptance per candidate
         (for the expected responses in the totals)
@@ -239,6 +267,8 @@ class Problem:
     offer_max: dict = field(default_factory=dict)
     max_per_contact: int | None = 1
     max_per_contact_channel: dict = field(default_factory=dict)
+    cap_by_contact: dict = field(default_factory=dict)
+    cap_by_contact_channel: dict = field(default_factory=dict)
     names: dict = field(default_factory=dict)
     probability: np.ndarray | None = None
 
@@ -287,6 +317,16 @@ class Problem:
             for k, v in self._limits(
                 CONTACT_CHANNEL_CAP, self.max_per_contact_channel, integer=True
             ).items()
+        }
+        self.cap_by_contact = {
+            int(k): int(_limit(CONTACT_CAP_OF, v, name=str(k), integer=True))
+            for k, v in (self.cap_by_contact or {}).items()
+            if v is not None
+        }
+        self.cap_by_contact_channel = {
+            (int(k), int(c)): int(_limit(CONTACT_CAP_OF, v, name=str(k), integer=True))
+            for (k, c), v in (self.cap_by_contact_channel or {}).items()
+            if v is not None
         }
         self._check()
 
@@ -454,6 +494,51 @@ class Problem:
         costs = np.sort(self.cost[mask])
         return float(costs[: int(count)].sum())
 
+    def contact_caps(self, contacts):
+        """The cap of each of ``contacts`` on all channels together:
+        ``max_per_contact``, lowered by the person's own cap.
+
+        :param contacts: contact indices (int array)
+        :return: float array (inf: no cap)
+        """
+        contacts = np.asarray(contacts, dtype=np.int64)
+        base = np.inf if self.max_per_contact is None else self.max_per_contact
+        caps = np.full(contacts.size, float(base))
+        if self.cap_by_contact and contacts.size:
+            keys = np.array(sorted(self.cap_by_contact), dtype=np.int64)
+            vals = np.array([self.cap_by_contact[k] for k in keys], dtype=np.float64)
+            caps = np.minimum(caps, _lookup(keys, vals, contacts, np.inf))
+        return caps
+
+    def contact_channel_caps(self, contacts, channels):
+        """The cap of each (person, channel) of ``contacts`` x ``channels``
+        (aligned arrays): ``max_per_contact_channel``, lowered by the
+        person's own cap on the channel.
+
+        :return: float array (inf: no cap)
+        """
+        contacts = np.asarray(contacts, dtype=np.int64)
+        channels = np.asarray(channels, dtype=np.int64)
+        caps = np.full(contacts.size, np.inf)
+        for c, k in self.max_per_contact_channel.items():
+            caps[channels == c] = np.minimum(caps[channels == c], k)
+        if self.cap_by_contact_channel and contacts.size:
+            width = (
+                int(
+                    max(channels.max(), max(c for _k, c in self.cap_by_contact_channel))
+                )
+                + 1
+            )
+            pairs = sorted(self.cap_by_contact_channel)
+            keys = np.array([k * width + c for k, c in pairs], dtype=np.int64)
+            vals = np.array(
+                [self.cap_by_contact_channel[p] for p in pairs], dtype=np.float64
+            )
+            caps = np.minimum(
+                caps, _lookup(keys, vals, contacts * width + channels, np.inf)
+            )
+        return caps
+
     def _max_volume(self, mask):
         """How many of the candidates in ``mask`` the contact policy lets
         through at most (per person: its cap, its per-channel caps)."""
@@ -466,15 +551,10 @@ class Problem:
         cc_key, per_cc = np.unique(key, return_counts=True)
         cc_channel = cc_key % width
         cc_contact = cc_key // width
-        caps = np.full(width, np.inf)
-        for c, k in self.max_per_contact_channel.items():
-            if c < width:
-                caps[c] = k
-        per_cc = np.minimum(per_cc, caps[cc_channel])
-        _, cinv = np.unique(cc_contact, return_inverse=True)
+        per_cc = np.minimum(per_cc, self.contact_channel_caps(cc_contact, cc_channel))
+        people, cinv = np.unique(cc_contact, return_inverse=True)
         per_contact = np.bincount(cinv.ravel(), weights=per_cc)
-        if self.max_per_contact is not None:
-            per_contact = np.minimum(per_contact, self.max_per_contact)
+        per_contact = np.minimum(per_contact, self.contact_caps(people))
         return float(per_contact.sum())
 
     # ---------------------------------------------------------------- rows

@@ -217,12 +217,13 @@ def constraint_reports(problem, chosen, shadow=None):
     free = ~chosen & (profit > 0)
     reports = []
 
-    def add(kind, key, label, limit, used, at_most, step):
+    def add(kind, key, label, limit, used, at_most, step, over=False):
         price = float(shadow.get((kind, key), 0.0))
         if kind in (CONTACT_CAP, CONTACT_CHANNEL_CAP):
             # someone is nearly always at the cap: it holds the plan back
             # when allowing one more contact per person is worth something
-            violated = used > limit
+            # (``over``: someone got more than their own, lower cap)
+            violated = used > limit or over
             binding = price > TOL and not violated
             reports.append(
                 ConstraintReport(
@@ -305,28 +306,35 @@ def constraint_reports(problem, chosen, shadow=None):
             True,
             waiting(mask),
         )
+    # the caps per person: "used" is the most any one person gets; a plan
+    # that gives someone more than their own cap (their cap_by_contact...)
+    # breaks it
     if problem.max_per_contact is not None:
-        per = np.bincount(problem.contact[sel]) if sel.any() else np.zeros(1)
+        people, per = np.unique(problem.contact[sel], return_counts=True)
+        over = bool((per > problem.contact_caps(people)).any())
         add(
             CONTACT_CAP,
             None,
             problem.row_label(CONTACT_CAP),
             problem.max_per_contact,
-            float(per.max()),
+            float(per.max()) if per.size else 0.0,
             True,
             1,
+            over,
         )
     for c, limit in sorted(problem.max_per_contact_channel.items()):
         mask = sel & (problem.channel == c)
-        per = np.bincount(problem.contact[mask]) if mask.any() else np.zeros(1)
+        people, per = np.unique(problem.contact[mask], return_counts=True)
+        caps = problem.contact_channel_caps(people, np.full(people.size, c))
         add(
             CONTACT_CHANNEL_CAP,
             c,
             problem.row_label(CONTACT_CHANNEL_CAP, c),
             limit,
-            float(per.max()),
+            float(per.max()) if per.size else 0.0,
             True,
             1,
+            bool((per > caps).any()),
         )
     return reports
 
@@ -354,11 +362,12 @@ def make_solution(problem, chosen, method, seconds, bound=None, shadow=None, inf
 
 
 def priced_value(constraints, offer, channel, campaign, value, cost):
-    """Expected value - cost of candidates once the global constraints are
-    priced at a plan's shadow prices: what contacting them is worth given
-    that the budgets and capacities they use could go to someone else (the
-    reduced profit of the decomposition). Next-best-action ranks one
-    person's offers by it, so that the operator's choice follows the plan.
+    """Expected value - cost of candidates (value.py) once the global
+    constraints are priced at a plan's shadow prices: what contacting them
+    is worth given that the budgets and capacities they use could go to
+    someone else (the reduced profit of the decomposition). With no price it
+    is the expected profit next-best-action ranks by; a ranking by it
+    follows a plan (next-best-action does not read a plan today).
 
     :param constraints: the plan's ConstraintReport list, or their
         ``to_dict()`` (as stored with a scenario)
@@ -369,7 +378,7 @@ def priced_value(constraints, offer, channel, campaign, value, cost):
     offer, channel, campaign = (np.asarray(a) for a in (offer, channel, campaign))
     value = np.asarray(value, dtype=np.float64)
     cost = np.asarray(cost, dtype=np.float64)
-    out = value - cost
+    out = np.subtract(value, cost)  # expected_profit of an expected value
     for report in constraints:
         if isinstance(report, dict):
             kind, key, price = report["kind"], report["key"], report["shadow_price"]

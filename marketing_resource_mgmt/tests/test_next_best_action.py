@@ -2,9 +2,15 @@
 """Next-best-action: the top offers for one person, consent and the contact
 policy, accept / decline recorded as the member's answer."""
 
+from unittest.mock import patch
+
+import numpy as np
+
 from odoo import fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
+
+from odoo.addons.marketing_resource_mgmt import optimiser
 
 from .offer_common import OfferCase
 
@@ -43,6 +49,65 @@ class TestNextBestAction(OfferCase):
         self.assertTrue(first["reason"])
         # one line per offer
         self.assertEqual(len({a["offer_id"] for a in actions}), len(actions))
+
+    def test_one_rule_for_the_expected_profit(self):
+        """Next-best-action ranks by the optimiser's own expected profit:
+        the figure it shows for an offer and channel is the profit of the
+        scenario's candidate (optimiser.Problem.profit), the plain-Python
+        rule (optimiser/value.py) and priced_value without prices."""
+        self.offer_a.write({"cost_email": 0.2, "cost_call": 1.5})
+        self.offer_b.cost_email = 0.05
+        channels = self.env["marketing.channel"]._get_company_channels(self.env.company)
+        self.assertTrue(channels["email"].cost_per_contact)
+        actions = self.Offer.get_next_best_actions(self.person.id, limit=10)
+        self.assertEqual(len(actions), 2)
+        scenario = self.env["marketing.scenario"].create(
+            {"name": "One rule", "campaign_ids": [(6, 0, self.campaign.ids)]}
+        )
+        candidates = scenario._fetch_candidates()
+        problem = scenario._build_problem(candidates)
+        codes = [
+            code
+            for code, _label in self.env["marketing.campaign.member"]
+            ._fields["channel"]
+            .selection
+        ]
+        mine = problem.contact == self.person.id
+        for action in actions:
+            offer = self.Offer.browse(action["offer_id"])
+            at = mine & (problem.offer == offer.id)
+            # the channel it shows is the scenario's most profitable one
+            best = np.flatnonzero(at)[np.argmax(problem.profit[at])]
+            self.assertEqual(codes[problem.channel[best]], action["channel"])
+            self.assertAlmostEqual(
+                action["expected_value"], problem.profit[best], places=2
+            )
+            cost = optimiser.contact_cost(
+                offer._get_channel_costs()[action["channel"]],
+                channels[action["channel"]].cost_per_contact,
+            )
+            self.assertAlmostEqual(cost, problem.cost[best], places=6)
+            rule = optimiser.expected_profit(
+                candidates["probability"][best], offer.value, cost
+            )
+            self.assertAlmostEqual(rule, problem.profit[best], places=6)
+            self.assertAlmostEqual(
+                optimiser.priced_value(
+                    [],
+                    problem.offer[best],
+                    problem.channel[best],
+                    problem.campaign[best],
+                    problem.value[best],
+                    problem.cost[best],
+                ),
+                rule,
+                places=6,
+            )
+        # the ranking follows it
+        self.assertEqual(
+            [a["expected_value"] for a in actions],
+            sorted((a["expected_value"] for a in actions), reverse=True),
+        )
 
     def test_only_running_campaigns_and_open_offers(self):
         self.offer_b.active = False
@@ -201,3 +266,28 @@ class TestNextBestAction(OfferCase):
             state="contacted", date_contacted=fields.Datetime.now()
         )
         self.assertEqual(self._nba(), [])
+
+    def test_contacts_per_period_on_a_channel(self):
+        """E-mailed once this period with at most one e-mail a period: the
+        offers come by phone only (each one on its best allowed channel,
+        none lost to the e-mail rows ranked above them)."""
+        self.env.company.mrm_policy_max_email = 1
+        self.offer_a.value = self.offer_b.value = 1000
+        self.assertEqual({a["channel"] for a in self._nba()}, {"email"})
+        self._other_campaign_member(
+            channel="email", state="contacted", date_contacted=fields.Datetime.now()
+        )
+        actions = self._nba()
+        self.assertEqual({a["channel"] for a in actions}, {"call"})
+        self.assertEqual(
+            {a["offer_id"] for a in actions}, {self.offer_a.id, self.offer_b.id}
+        )
+        # the policy was asked once, for every channel
+        with patch.object(
+            type(self.env["marketing.contact.policy"]),
+            "_check_channels",
+            autospec=True,
+            side_effect=type(self.env["marketing.contact.policy"])._check_channels,
+        ) as asked:
+            self._nba()
+        self.assertEqual(asked.call_count, 1)

@@ -57,13 +57,43 @@ def _meets_constraints(problem, subsets):
         ok &= subsets @ (p.offer == o) >= limit
     for o, limit in p.offer_max.items():
         ok &= subsets @ (p.offer == o) <= limit
-    for person in np.unique(p.contact):
+    for person in np.unique(p.contact).tolist():
         mine = p.contact == person
-        if p.max_per_contact is not None:
-            ok &= subsets @ mine <= p.max_per_contact
-        for c, limit in p.max_per_contact_channel.items():
-            ok &= subsets @ (mine & (p.channel == c)) <= limit
+        cap = _own_cap(p.max_per_contact, p.cap_by_contact.get(person))
+        if cap is not None:
+            ok &= subsets @ mine <= cap
+        for c in np.unique(p.channel).tolist():
+            cap = _own_cap(
+                p.max_per_contact_channel.get(c),
+                p.cap_by_contact_channel.get((person, c)),
+            )
+            if cap is not None:
+                ok &= subsets @ (mine & (p.channel == c)) <= cap
     return ok
+
+
+def _within_own_caps(problem, chosen):
+    """Every person of the plan ``chosen`` within their own caps."""
+    p = problem
+    for person in np.unique(p.contact).tolist():
+        mine = chosen & (p.contact == person)
+        cap = _own_cap(p.max_per_contact, p.cap_by_contact.get(person))
+        if cap is not None and mine.sum() > cap:
+            return False
+        for c in np.unique(p.channel).tolist():
+            cap = _own_cap(
+                p.max_per_contact_channel.get(c),
+                p.cap_by_contact_channel.get((person, c)),
+            )
+            if cap is not None and (mine & (p.channel == c)).sum() > cap:
+                return False
+    return True
+
+
+def _own_cap(uniform, own):
+    """A person's cap: the uniform one lowered by their own (None: none)."""
+    caps = [k for k in (uniform, own) if k is not None]
+    return min(caps) if caps else None
 
 
 def _brute_force(problem):
@@ -155,11 +185,13 @@ def _loop_greedy(problem):
             continue
         if o in p.offer_max and used_offer.get(o, 0) + 1 > p.offer_max[o]:
             continue
-        if p.max_per_contact is not None and per_contact.get(c, 0) >= p.max_per_contact:
+        cap = _own_cap(p.max_per_contact, p.cap_by_contact.get(c))
+        if cap is not None and per_contact.get(c, 0) >= cap:
             continue
-        if ch in p.max_per_contact_channel and (
-            per_cc.get((c, ch), 0) >= p.max_per_contact_channel[ch]
-        ):
+        cap = _own_cap(
+            p.max_per_contact_channel.get(ch), p.cap_by_contact_channel.get((c, ch))
+        )
+        if cap is not None and per_cc.get((c, ch), 0) >= cap:
             continue
         chosen[i] = True
         spent += cost
@@ -209,6 +241,144 @@ class TestOptimiser(BaseCase):
             self.assertGreaterEqual(decomposed.bound, best - 1e-6)
             checked += 1
         self.assertGreaterEqual(checked, 30)
+
+    def test_brute_force_optimum_with_caps_of_each_person(self):
+        """The contact policy's remaining contacts per person (0, 1 or 2 in
+        total, 0 or 1 on a channel) are exact constraints: the MILP finds
+        the brute-force optimum, and the decomposition's plan keeps every
+        person within their own caps (and its bound is a true bound)."""
+        rng = np.random.default_rng(7)
+        checked = 0
+        for t in range(40):
+            constraints = {
+                "budget_total": round(rng.uniform(2, 15), 2),
+                "capacity_by_channel": {0: int(rng.integers(1, 4))},
+                "max_per_contact": 2,
+            }
+            if t % 2:
+                constraints["max_per_contact_channel"] = {1: 1}
+            if t % 4 == 1:
+                constraints["offer_min"] = {2: 1}
+            problem = None
+            try:
+                problem = _random_problem(rng, 3 + t % 3, **constraints)
+                people = np.unique(problem.contact).tolist()
+                own = {p: int(rng.integers(0, 3)) for p in people}
+                own_channel = {
+                    (p, int(c)): int(rng.integers(0, 2))
+                    for p in people
+                    for c in (0, 1)
+                    if rng.random() < 0.3
+                }
+                problem = _problem(
+                    list(
+                        zip(
+                            problem.contact,
+                            problem.offer,
+                            problem.channel,
+                            problem.campaign,
+                            problem.value,
+                            problem.cost,
+                            strict=True,
+                        )
+                    ),
+                    cap_by_contact=own,
+                    cap_by_contact_channel=own_channel,
+                    **constraints,
+                )
+            except OptimiserInputError:
+                continue  # a random minimum the caps leave out of reach
+            best = _brute_force(problem)
+            exact = solve(problem, gap=0)
+            self.assertTrue(exact.feasible, f"instance {t}")
+            self.assertAlmostEqual(exact.objective, best, places=6, msg=f"instance {t}")
+            self.assertTrue(_meets_constraints(problem, [exact.chosen])[0])
+            self.assertGreaterEqual(exact.bound, best - 1e-6)
+            decomposed = solve(problem, gap=0, method="lagrangian")
+            self.assertTrue(decomposed.feasible, f"instance {t}")
+            self.assertTrue(_meets_constraints(problem, [decomposed.chosen])[0])
+            self.assertLessEqual(decomposed.objective, best + 1e-6)
+            self.assertGreaterEqual(decomposed.bound, best - 1e-6)
+            # the greedy baseline too (it may miss a minimum volume, not a cap)
+            plan = greedy(problem)
+            self.assertFalse(plan.constraint(CONTACT_CAP).violated, f"instance {t}")
+            self.assertTrue(_within_own_caps(problem, plan.chosen), f"instance {t}")
+            checked += 1
+        self.assertGreaterEqual(checked, 30)
+
+    def test_caps_of_each_person_are_not_a_pre_filter(self):
+        """Keeping only a person's best candidates up to their cap before
+        solving (the former pre-filter) is not exact: here the best one
+        does not fit the budget, the second best does."""
+        rows = [
+            (0, 0, 0, 0, 20.0, 9.0),  # profit 11, but 9 of a budget of 5
+            (0, 1, 1, 0, 8.0, 1.0),  # profit 7
+            (0, 2, 1, 0, 7.0, 1.0),  # profit 6
+            (1, 0, 0, 0, 6.0, 1.0),  # profit 5
+        ]
+        problem = _problem(
+            rows, budget_total=5.0, max_per_contact=2, cap_by_contact={0: 1}
+        )
+        for method in METHODS:
+            solution = solve(problem, gap=0, method=method)
+            self.assertEqual(solution.chosen.tolist(), [False, True, False, True])
+            self.assertAlmostEqual(solution.objective, 12.0)
+            self.assertFalse(solution.constraint(CONTACT_CAP).violated)
+        # a person with nothing left gets nothing; the others their cap
+        problem = _problem(rows, max_per_contact=2, cap_by_contact={0: 0, 1: 1})
+        for method in METHODS:
+            self.assertEqual(
+                solve(problem, gap=0, method=method).chosen.tolist(),
+                [False, False, False, True],
+            )
+        # on one channel: person 0 may get one more on channel 1
+        problem = _problem(rows, max_per_contact=3, cap_by_contact_channel={(0, 1): 1})
+        for method in METHODS:
+            self.assertEqual(
+                solve(problem, gap=0, method=method).chosen.tolist(),
+                [True, True, False, True],
+            )
+        # the everyone baseline breaks a person's own cap: reported
+        plan = everyone(_problem(rows, max_per_contact=3, cap_by_contact={0: 1}))
+        self.assertTrue(plan.constraint(CONTACT_CAP).violated)
+        with self.assertRaisesRegex(OptimiserInputError, "cap of contacts of person 0"):
+            _problem(rows, cap_by_contact={0: -1})
+
+    def test_decomposition_respects_each_persons_cap(self):
+        """At scale (every stage of the decomposition runs), no person
+        gets more than their own caps, and the plan is within the gap of
+        the exact MILP."""
+        base = _medium_problem(n_contacts=1000, offer_min={4: 400})
+        rng = np.random.default_rng(5)
+        own = {p: int(rng.integers(0, 3)) for p in range(0, 1000, 2)}
+        own_channel = {(p, 1): int(rng.integers(0, 2)) for p in range(0, 1000, 3)}
+        problem = _medium_problem(
+            n_contacts=1000,
+            offer_min={4: 400},
+            cap_by_contact=own,
+            cap_by_contact_channel=own_channel,
+        )
+        exact = solve(problem, gap=1e-5, method="milp")
+        with (
+            patch.object(lagrangian_mod, "SAMPLE_LP_CONTACTS", 150),
+            patch.object(lagrangian_mod, "SAMPLE_TUNE_CONTACTS", 500),
+        ):
+            decomposed = solve(problem, gap=0.005, method="lagrangian")
+        for solution in (exact, decomposed):
+            self.assertTrue(_meets_constraints(problem, [solution.chosen])[0])
+            chosen = solution.chosen
+            per = np.bincount(problem.contact[chosen], minlength=1000)
+            for person, cap in own.items():
+                self.assertLessEqual(per[person], cap, person)
+            on_1 = np.bincount(
+                problem.contact[chosen & (problem.channel == 1)], minlength=1000
+            )
+            for (person, _c), cap in own_channel.items():
+                self.assertLessEqual(on_1[person], cap, person)
+        self.assertGreaterEqual(decomposed.objective, exact.objective * (1 - 0.005))
+        self.assertGreaterEqual(decomposed.bound, exact.objective - 1e-6)
+        # the caps cost something: the same people without them do better
+        self.assertGreater(solve(base, gap=1e-5).objective, exact.objective)
 
     def test_unprofitable_candidates_are_left_out(self):
         problem = _problem(

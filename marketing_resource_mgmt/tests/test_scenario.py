@@ -3,7 +3,9 @@
 compare, apply through the generation, bad input, rights, second company."""
 
 import ast
+from collections import Counter
 
+from odoo import fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
@@ -123,6 +125,55 @@ class TestScenario(OfferCase):
         # the generation spread the calls over the callers, with activities
         self.assertTrue(all(members.mapped("user_id")))
         self.assertTrue(members.activity_ids)
+
+    def _touch(self, partner, channel):
+        """One contact of ``partner`` today in another campaign."""
+        other = self.env["utm.campaign"].create(
+            {"title": f"Earlier push {partner.id} {channel}", "user_id": self.owner.id}
+        )
+        self.env["marketing.campaign.member"].create(
+            {
+                "campaign_id": other.id,
+                "partner_id": partner.id,
+                "channel": channel,
+                "state": "contacted",
+                "date_contacted": fields.Datetime.now(),
+            }
+        )
+
+    def test_person_with_one_contact_left_gets_at_most_one(self):
+        """The contact policy allows 2 contacts a period; a person contacted
+        once already gets at most 1 offer of a 2-offers-per-person plan, the
+        others 2 (the caps are constraints of the optimiser's problem)."""
+        self.env.company.mrm_policy_max_contacts = 2
+        self.offer_a.value = self.offer_b.value = 1000
+        touched, fresh = self.partners[0], self.partners[1]
+        self._touch(touched, "email")
+        scenario = self._scenario(max_per_contact=2)
+        scenario.action_run()
+        self.assertEqual(scenario.state, "done")
+        per = Counter(self._choices(scenario).mapped(lambda c: c.partner_id.id))
+        self.assertEqual(per[touched.id], 1)
+        self.assertEqual(per[fresh.id], 2)
+        cap = scenario.constraint_ids.filtered(lambda c: c.kind == "contact_cap")
+        self.assertEqual(cap.limit, 2)
+
+    def test_person_with_one_call_left_gets_at_most_one_call(self):
+        """Calls only, at most 2 calls a period: a person called once
+        already gets one of the two offers by phone, the others both."""
+        self.env.company.mrm_policy_max_call = 2
+        self.campaign.use_email = False
+        self.offer_a.value = self.offer_b.value = 1000
+        touched, fresh = self.partners[0], self.partners[1]
+        self._touch(touched, "call")
+        scenario = self._scenario(max_per_contact=2)
+        scenario.capacity_ids.filtered(lambda c: c.channel == "call").capacity = 1000
+        scenario.action_run()
+        choices = self._choices(scenario)
+        self.assertEqual(set(choices.mapped("channel")), {"call"})
+        per = Counter(choices.mapped(lambda c: c.partner_id.id))
+        self.assertEqual(per[touched.id], 1)
+        self.assertEqual(per[fresh.id], 2)
 
     def test_queue_job(self):
         self.env["ir.config_parameter"].sudo().set_param(

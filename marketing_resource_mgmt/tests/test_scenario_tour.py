@@ -142,3 +142,39 @@ class TestScenarioTour(HttpCase):
         self.assertEqual(member.state, "responded")
         self.assertEqual(member.offer_id, offer)
         self.assertTrue(member.lead_id)
+
+    def test_lead_next_best_action_tour(self):
+        """On a lead's form: the person's top offers, best first; accepting
+        one records the member's answer with that offer."""
+        admin = self.env.ref("base.user_admin")
+        partners, campaign, upgrade = self._running_campaign(admin)
+        service = self.env["marketing.offer"].create(
+            {"name": "Tour service check", "campaign_id": campaign.id, "value": 20}
+        )
+        for offer in upgrade | service:
+            offer._train_and_score()
+        person = partners[3]
+        lead = self.env["crm.lead"].create(
+            {
+                "name": "Tour lead of a scored contact",
+                "type": "opportunity",
+                "partner_id": person.id,
+            }
+        )
+        ranked = self.env["marketing.offer"].get_next_best_actions(person.id)
+        self.assertEqual([a["offer_id"] for a in ranked], [upgrade.id, service.id])
+        self.start_tour(
+            f"/odoo/action-crm.crm_lead_action_pipeline/{lead.id}",
+            "mrm_lead_next_best_action_tour",
+            login="admin",
+        )
+        member = self.env["marketing.campaign.member"].search(
+            [("campaign_id", "=", campaign.id), ("partner_id", "=", person.id)]
+        )
+        self.assertEqual(len(member), 1)
+        self.assertEqual(member.state, "responded")
+        self.assertEqual(member.answer, "interested")
+        self.assertEqual(member.offer_id, service)
+        self.assertEqual(member.channel, "email")
+        self.assertTrue(member.lead_id)
+        self.assertEqual(member.lead_id.partner_id, person)

@@ -4,6 +4,7 @@
 // the server: marketing.offer.get_next_best_actions), with accept / decline
 // buttons that record the answer on the campaign's member.
 import {Component, onWillStart, onWillUpdateProps, useState} from "@odoo/owl";
+import {_t} from "@web/core/l10n/translation";
 import {registry} from "@web/core/registry";
 import {standardWidgetProps} from "@web/views/widgets/standard_widget_props";
 import {useService} from "@web/core/utils/hooks";
@@ -60,7 +61,9 @@ export class NextBestAction extends Component {
       action.channel,
     ]);
     this.notification.add(
-      accepted ? `${action.offer}: accepted` : `${action.offer}: declined`,
+      accepted
+        ? _t("%(offer)s: accepted", {offer: action.offer})
+        : _t("%(offer)s: declined", {offer: action.offer}),
       {type: accepted ? "success" : "info"}
     );
     await this.load(this.props);

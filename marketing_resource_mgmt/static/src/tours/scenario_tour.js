@@ -75,3 +75,32 @@ registry.category("web_tour.tours").add("mrm_next_best_action_tour", {
     },
   ],
 });
+
+registry.category("web_tour.tours").add("mrm_lead_next_best_action_tour", {
+  steps: () => [
+    {
+      content: "Open the lead's next best action tab",
+      trigger: ".o_notebook a.nav-link:contains(Next best action)",
+      run: "click",
+    },
+    {
+      content: "The best offer first, with its campaign",
+      trigger:
+        ".o_mrm_nba_table tbody tr.o_mrm_nba_row:first-child:contains(Tour upgrade):contains(Tour offers)",
+    },
+    {
+      content: "The second offer below it",
+      trigger:
+        ".o_mrm_nba_table tbody tr.o_mrm_nba_row:nth-child(2):contains(Tour service check)",
+    },
+    {
+      content: "The person accepts the second offer",
+      trigger: ".o_mrm_nba_row:contains(Tour service check) .o_mrm_nba_accept",
+      run: "click",
+    },
+    {
+      content: "Answered: no offer of that campaign any more",
+      trigger: ".o_mrm_nba_empty",
+    },
+  ],
+});
