@@ -197,8 +197,8 @@ class CrmLead(models.Model):
 
         :param rule_id: only this pool rule
         :return: ``[(rule_id, capacity or None, capacity period, rule
-            name, user's name)]`` of the user's active lines on active pool
-            rules
+            name, user's name, rule's team, rule's owner)]`` of the user's
+            active lines on active pool rules
         """
         self.env.cr.execute(
             SQL(
@@ -210,7 +210,8 @@ class CrmLead(models.Model):
                      WHERE a.id = l.id
                  RETURNING a.rule_id, a.capacity, a.active)
                 SELECT r.id, NULLIF(locked.capacity, 0), r.capacity_period,
-                       COALESCE(r.name->>%(lang)s, r.name->>'en_US'), p.name
+                       COALESCE(r.name->>%(lang)s, r.name->>'en_US'), p.name,
+                       r.team_id, r.user_id
                   FROM locked JOIN crm_routing_rule r ON r.id = locked.rule_id
                   JOIN res_users u ON u.id = %(uid)s
                   JOIN res_partner p ON p.id = u.partner_id
@@ -356,7 +357,7 @@ class CrmLead(models.Model):
         text = self.env._(
             "Claimed by %(user)s from the pool of '%(rule)s'.",
             user=lines[0][4],
-            rule={rid: name for rid, _c, _p, name, _u in lines}[won_rule_id],
+            rule={rid: name for rid, _c, _p, name, *_r in lines}[won_rule_id],
         )
         run.decide(won, Decision(CLAIM, won_rule_id, uid, text))
         if read_committed:
@@ -365,6 +366,10 @@ class CrmLead(models.Model):
                 run.decisions,
                 assigned_by=self.env.user,
                 previous={won: previous} if previous else {},
+                rule_values={
+                    rid: (team or False, owner or False)
+                    for rid, *_r, team, owner in lines
+                },
             )
         else:
             Rule._apply_run(run, assigned_by=self.env.user)
@@ -373,7 +378,8 @@ class CrmLead(models.Model):
     def _claimed_notification(self, next_action):
         # the lead is the user's now; a claim committed in its own
         # transaction is not visible to the caller's older snapshot, where
-        # the record rules still see a pool lead: its name is read as sudo
+        # the record rules still see a pool lead: its name is read as sudo,
+        # alone (not the lead's hundred other columns)
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
@@ -381,7 +387,7 @@ class CrmLead(models.Model):
                 "type": "success",
                 "message": self.env._(
                     "You claimed the lead %(lead)s: it is yours now.",
-                    lead=self.sudo().display_name,
+                    lead=self.sudo().with_context(prefetch_fields=False).display_name,
                 ),
                 "next": next_action,
             },

@@ -256,7 +256,7 @@ def _check_company(self, ids):
     ]
     if not Lead._check_company_auto or not checked:
         return
-    if any(
+    if len(ids) == 1 or any(
         field.type != "many2one" or not field.store or field.company_dependent
         for field in checked
     ):
