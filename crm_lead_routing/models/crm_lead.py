@@ -3,6 +3,10 @@ import logging
 import threading
 
 import psycopg2
+from psycopg2.extensions import (
+    ISOLATION_LEVEL_READ_COMMITTED,
+    TRANSACTION_STATUS_IDLE,
+)
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
@@ -230,7 +234,8 @@ class CrmLead(models.Model):
         if it is in one), optionally locked (``FOR UPDATE SKIP LOCKED``: a
         lead another claim holds is passed over)."""
         return SQL(
-            "SELECT id, routing_rule_id, user_id FROM crm_lead "
+            "SELECT id, routing_rule_id, user_id, date_open, lead_owner_id "
+            "FROM crm_lead "
             "WHERE active AND routing_state = 'pool' AND routing_rule_id = ANY(%s) "
             "AND NOT id = ANY(%s::int[]) %s "
             "ORDER BY priority DESC, id LIMIT %s %s",
@@ -243,7 +248,7 @@ class CrmLead(models.Model):
 
     def _pick_pool_lead(self, rule_ids, lead_id=None, read_committed=False):
         """Lock the next lead of the pools (or ``lead_id``): ``(lead_id,
-        rule_id)`` or None.
+        rule_id, salesperson, date_open, owner)`` or None.
 
         In READ COMMITTED (a claim's own transaction) one statement does it:
         a lead another claim holds is skipped, one won since the statement
@@ -267,7 +272,8 @@ class CrmLead(models.Model):
                     with cr.savepoint(flush=False):
                         cr.execute(
                             SQL(
-                                "SELECT id, routing_rule_id, user_id FROM crm_lead "
+                                "SELECT id, routing_rule_id, user_id, date_open, "
+                                "lead_owner_id FROM crm_lead "
                                 "WHERE id = %s AND routing_state = 'pool' "
                                 "FOR UPDATE SKIP LOCKED",
                                 candidate,
@@ -291,6 +297,9 @@ class CrmLead(models.Model):
             or self.env.registry.in_test_mode()
         ):
             return False
+        # no transaction open on the caller's connection: nothing written
+        if self.env.cr.connection.info.transaction_status == TRANSACTION_STATUS_IDLE:
+            return True
         self.env.cr.execute("SELECT txid_current_if_assigned() IS NULL")
         return self.env.cr.fetchone()[0]
 
@@ -314,7 +323,10 @@ class CrmLead(models.Model):
         rule_id, lead_id = rule.id if rule else None, lead.id if lead else None
         if self._claim_in_own_transaction():
             with self.env.registry.cursor() as cr:
-                cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
+                # as Odoo's cursor sets its level: sent with the BEGIN of the
+                # transaction's first statement (no statement of its own);
+                # the next borrower of the connection sets its own again
+                cr.connection.set_isolation_level(ISOLATION_LEVEL_READ_COMMITTED)
                 won = self.with_env(self.env(cr=cr))._claim_on_cursor(
                     rule_id, lead_id, read_committed=True
                 )
@@ -353,7 +365,7 @@ class CrmLead(models.Model):
         row = self._pick_pool_lead(open_rules, lead_id, read_committed)
         if not row:
             return None
-        won, won_rule_id, previous = row
+        won, won_rule_id, previous, date_open, owner = row
         text = self.env._(
             "Claimed by %(user)s from the pool of '%(rule)s'.",
             user=lines[0][4],
@@ -366,6 +378,7 @@ class CrmLead(models.Model):
                 run.decisions,
                 assigned_by=self.env.user,
                 previous={won: previous} if previous else {},
+                current={won: (date_open, owner)},
                 rule_values={
                     rid: (team or False, owner or False)
                     for rid, *_r, team, owner in lines

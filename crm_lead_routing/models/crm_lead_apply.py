@@ -29,7 +29,7 @@ class CrmLead(models.Model):
         return groups
 
     def _apply_routing_decisions(
-        self, decisions, assigned_by=None, previous=None, rule_values=None
+        self, decisions, assigned_by=None, previous=None, rule_values=None, current=None
     ):
         """Write routing decisions set-wise.
 
@@ -45,6 +45,8 @@ class CrmLead(models.Model):
         :param rule_values: ``{rule_id: (team_id, owner_id)}`` of the rules
             of the assignments, when the caller has read them (a claim, from
             its lock); read otherwise
+        :param current: ``{lead_id: (date_open, owner)}`` of the leads, when
+            the caller has read them with their lock (a claim); read otherwise
         """
         if not decisions:
             return
@@ -69,6 +71,7 @@ class CrmLead(models.Model):
                 assigned_rows,
                 {i: decisions[i].explanation for i in assigned_rows},
                 now,
+                current,
             )
         others = [i for i in decisions if i not in assigned_rows and i not in explained]
         if others:
