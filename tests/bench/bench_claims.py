@@ -5,7 +5,7 @@ run through Odoo's ``retrying``, as an RPC request is).
 
     tests/bench/run.sh bench_claims.py --db mrm_bench_s \
         [--leads 10000] [--claimers 20] [--claims 25] [--processes] \
-        [--profile N]
+        [--profile N] [--profile-race] [--sample-waits]
 
 Each claimer has a capacity of its current load + ``--claims``; it claims
 until refused, so its last call must be refused ("capacity full"). The
@@ -15,10 +15,15 @@ their capacity (must be 0). Target: p95 under 200 ms.
 
 ``--processes``: the claimers are processes (each its own registry and
 connection, as Odoo's prefork workers are) instead of threads of one
-Python process. ``--profile N``: before the race, one claimer alone makes
-N claims under cProfile; prints the statements a claim runs (count, time)
-and the Python functions by own time; with ``--profile-race``, the race's
-threads are profiled too (CPU time of each thread, summed).
+Python process; each makes one untimed claim first (a new process fills
+its caches; its capacity counts it). ``--profile N``: before the race, one
+claimer alone makes N claims (timed, with their CPU time, then under
+cProfile); prints the statements a claim runs (count, time) and the Python
+functions by own time; with ``--profile-race``, the race's threads are
+profiled too (CPU time of each thread, summed). ``--sample-waits``: what
+the database sessions do during the race (running or waiting, and for
+what), sampled every 20 ms. The CPU time of the claimers' process(es) per
+claim is printed in every mode.
 """
 
 import cProfile
@@ -54,10 +59,13 @@ def loads_of(env, users):
     return {uid: counts.get(uid, 0) for uid in users.ids}
 
 
-def claim_loop(registry, uid, barrier, timings, outcomes, attempts, profile=None):
+def claim_loop(
+    registry, uid, barrier, timings, outcomes, attempts, profile=None, warmup=0
+):
     """Claim until refused; record each claim's latency and each attempt
     (an attempt more than the claims: a retry after a serialisation
-    failure)."""
+    failure). ``warmup`` claims are made before the barrier, not timed (a
+    new process's first claim fills its caches)."""
     from odoo import api
     from odoo.exceptions import UserError
     from odoo.service.model import retrying
@@ -69,6 +77,9 @@ def claim_loop(registry, uid, barrier, timings, outcomes, attempts, profile=None
             attempts.append(uid)
             return env["crm.lead"].action_claim_next()
 
+        for _i in range(warmup):
+            action = retrying(claim, env)
+            outcomes.append((uid, "warmup", action["params"]["next"]["res_id"]))
         barrier.wait()
         if profile:
             profile.enable()
@@ -90,16 +101,25 @@ def claim_loop(registry, uid, barrier, timings, outcomes, attempts, profile=None
                 profile.disable()
 
 
-def _process_claimer(db, uid, barrier, queue):
-    """A claimer in a process of its own: its own registry and connection."""
-    env = common.open_env(db)
-    registry = env.registry
-    env.cr.close()
+def _process_claimer(conf, db, uid, barrier, queue):
+    """A claimer in a process of its own: its own registry and connection
+    (the configuration written by the parent: twenty processes rewriting it
+    at once would read each other's half-written file)."""
     timings, outcomes, attempts = [], [], []
+    cpu0 = None
     try:
-        claim_loop(registry, uid, barrier, timings, outcomes, attempts)
+        import odoo
+
+        odoo.tools.config.parse_config(["-c", conf, "-d", db, "--log-level=warn"])
+        registry = odoo.modules.registry.Registry(db)
+        cpu0 = time.process_time()
+        claim_loop(registry, uid, barrier, timings, outcomes, attempts, warmup=1)
+    except Exception as exc:  # reported in the summary
+        outcomes.append((uid, "error", repr(exc)))
+        barrier.abort()
     finally:
-        queue.put((timings, outcomes, len(attempts)))
+        cpu = time.process_time() - cpu0 if cpu0 is not None else 0.0
+        queue.put((timings, outcomes, len(attempts), cpu))
 
 
 def race_threads(env, users, profile_race=False):
@@ -113,11 +133,20 @@ def race_threads(env, users, profile_race=False):
         )
         for uid, prof in zip(users.ids, profiles)
     ]
+    cpu0 = time.process_time()
     with common.Stopwatch() as sw:
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join()
+    wins = sum(1 for o in outcomes if o[1] == "won")
+    if wins:
+        # the Python work of the claimers, all threads of this process
+        print(
+            f"[claims] CPU time of the claimers' process: "
+            f"{(time.process_time() - cpu0) / wins * 1000:.1f} ms a claim",
+            flush=True,
+        )
     if profile_race:
         stats = pstats.Stats(profiles[0])
         for prof in profiles[1:]:
@@ -130,25 +159,69 @@ def race_processes(db, users):
     """The race with one process per claimer; the clock starts when every
     process has loaded its registry (at the barrier)."""
     ctx = multiprocessing.get_context("spawn")
-    barrier = ctx.Barrier(len(users) + 1)
+    barrier = ctx.Barrier(len(users) + 1, timeout=600)
     queue = ctx.Queue()
+    conf = common.conf_for(db)
     procs = [
-        ctx.Process(target=_process_claimer, args=(db, uid, barrier, queue))
+        ctx.Process(target=_process_claimer, args=(conf, db, uid, barrier, queue))
         for uid in users.ids
     ]
     for proc in procs:
         proc.start()
-    barrier.wait()
-    timings, outcomes, attempts = [], [], 0
+    try:
+        barrier.wait()
+    except threading.BrokenBarrierError:
+        print("[claims] a claimer process failed to start", flush=True)
+    timings, outcomes, attempts, cpu = [], [], 0, 0.0
     with common.Stopwatch() as sw:
         for _proc in procs:
-            t, o, a = queue.get()
+            t, o, a, c = queue.get()
             timings += t
             outcomes += o
             attempts += a
+            cpu += c
     for proc in procs:
         proc.join()
+    wins = sum(1 for o in outcomes if o[1] == "won")
+    if wins:
+        print(
+            f"[claims] CPU time of the claimers' processes: "
+            f"{cpu / wins * 1000:.1f} ms a claim",
+            flush=True,
+        )
     return timings, outcomes, attempts, sw.seconds
+
+
+class WaitSampler(threading.Thread):
+    """Samples what the database's other sessions are doing during the race
+    (``pg_stat_activity``: running, or the event they wait for), every
+    20 ms, on a connection of its own."""
+
+    def __init__(self, registry):
+        super().__init__(daemon=True)
+        self.registry = registry
+        self.samples = {}
+        self.stop = threading.Event()
+
+    def run(self):
+        with self.registry.cursor() as cr:
+            while not self.stop.is_set():
+                cr.execute(
+                    "SELECT coalesce(wait_event_type || ':' || wait_event, "
+                    "'running'), count(*) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid() "
+                    "AND state = 'active' GROUP BY 1"
+                )
+                for event, count in cr.fetchall():
+                    self.samples[event] = self.samples.get(event, 0) + count
+                cr.rollback()
+                time.sleep(0.02)
+
+    def report(self):
+        total = sum(self.samples.values()) or 1
+        print("[claims] active database sessions during the race (share of samples):")
+        for event, count in sorted(self.samples.items(), key=lambda kv: -kv[1])[:8]:
+            print(f"  {count / total:6.1%}  {event}")
 
 
 # ---------------------------------------------------------------- profile
@@ -257,7 +330,14 @@ def main():
     p.add_argument(
         "--profile-race", action="store_true", help="profile the threads' race"
     )
+    p.add_argument(
+        "--sample-waits",
+        action="store_true",
+        help="sample the database sessions' wait events during the race",
+    )
     args = p.parse_args()
+    # a process's first claim fills its caches: one untimed claim each
+    warmup = 1 if args.processes else 0
     env = common.open_env(args.db, {"routing_skip": True})
     size = common.generated_size(env)
     source = common.bench_source(env, " (claims)")
@@ -272,7 +352,7 @@ def main():
                 "strategy": "pool",
                 "domain": "[('id', '=', 0)]",  # routes nothing new
                 "assignee_ids": [
-                    (0, 0, {"user_id": uid, "capacity": load + args.claims})
+                    (0, 0, {"user_id": uid, "capacity": load + args.claims + warmup})
                     for uid, load in loads.items()
                     if not profiler or uid != profiler.id
                 ]
@@ -298,15 +378,23 @@ def main():
             flush=True,
         )
         profiled = profile_one(env, profiler.id, args.profile) if profiler else 0
+        sampler = WaitSampler(env.registry) if args.sample_waits else None
+        if sampler:
+            sampler.start()
         if args.processes:
             timings, outcomes, attempts, seconds = race_processes(args.db, users)
         else:
             timings, outcomes, attempts, seconds = race_threads(
                 env, users, args.profile_race
             )
+        if sampler:
+            sampler.stop.set()
+            sampler.join()
+            sampler.report()
         wins = [o for o in outcomes if o[1] == "won"]
+        warmed = sum(1 for o in outcomes if o[1] == "warmup")
         errors = [o for o in outcomes if o[1] == "error"]
-        won_ids = [o[2] for o in wins]
+        won_ids = [o[2] for o in outcomes if o[1] in ("won", "warmup")]
         double = len(won_ids) - len(set(won_ids))
         env.cr.execute(
             "SELECT user_id, count(*) FROM crm_lead WHERE id = ANY(%s) "
@@ -314,7 +402,7 @@ def main():
             [lead_ids, users.ids],
         )
         held = dict(env.cr.fetchall())
-        over = {uid: n for uid, n in held.items() if n > args.claims}
+        over = {uid: n for uid, n in held.items() if n > args.claims + warmup}
         env.cr.execute(
             "SELECT count(*) FROM crm_lead WHERE id = ANY(%s) AND user_id IS NOT NULL",
             [lead_ids],
@@ -330,7 +418,7 @@ def main():
             f"max {ms[-1]:.0f} ms; won twice: {double}; over capacity: "
             f"{len(over)}; errors: {len(errors)}; retries after a serialisation "
             f"failure: {attempts - len(outcomes)}; leads taken {taken:,} "
-            f"(wins + profiled {len(wins) + profiled:,})",
+            f"(wins + profiled + warm-up {len(wins) + profiled + warmed:,})",
             flush=True,
         )
         for error in errors[:5]:
@@ -342,7 +430,7 @@ def main():
             and not over
             and not errors
             and len(wins) == args.claims * len(users)
-            and taken == len(wins) + profiled
+            and taken == len(wins) + profiled + warmed
         )
         results = [
             common.Result(
