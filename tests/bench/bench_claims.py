@@ -29,6 +29,7 @@ claim is printed in every mode.
 import cProfile
 import io
 import multiprocessing
+import os
 import pstats
 import re
 import statistics
@@ -201,24 +202,51 @@ class WaitSampler(threading.Thread):
         super().__init__(daemon=True)
         self.registry = registry
         self.samples = {}
+        self.ticks = {}  # backend pid: (first, last) CPU clock ticks
         self.stop = threading.Event()
+
+    @staticmethod
+    def _cpu_ticks(pid):
+        """utime + stime of a local backend (None when not readable)."""
+        try:
+            with open(f"/proc/{pid}/stat") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+            return int(fields[11]) + int(fields[12])
+        except (OSError, IndexError, ValueError):
+            return None
 
     def run(self):
         with self.registry.cursor() as cr:
             while not self.stop.is_set():
                 cr.execute(
-                    "SELECT coalesce(wait_event_type || ':' || wait_event, "
-                    "'running'), count(*) FROM pg_stat_activity "
-                    "WHERE datname = current_database() AND pid <> pg_backend_pid() "
-                    "AND state = 'active' GROUP BY 1"
+                    "SELECT pid, state, coalesce(wait_event_type || ':' || "
+                    "wait_event, 'running') FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
                 )
-                for event, count in cr.fetchall():
-                    self.samples[event] = self.samples.get(event, 0) + count
+                for pid, state, event in cr.fetchall():
+                    if state == "active":
+                        self.samples[event] = self.samples.get(event, 0) + 1
+                    ticks = self._cpu_ticks(pid)
+                    if ticks is not None:
+                        first = self.ticks.get(pid, (ticks, ticks))[0]
+                        self.ticks[pid] = (first, ticks)
                 cr.rollback()
                 time.sleep(0.02)
 
-    def report(self):
+    def db_cpu_seconds(self):
+        """CPU time the database's backends used during the race (what a
+        backend did before its first sample is not counted)."""
+        hertz = os.sysconf("SC_CLK_TCK")
+        return sum(last - first for first, last in self.ticks.values()) / hertz
+
+    def report(self, wins=0):
         total = sum(self.samples.values()) or 1
+        if wins:
+            print(
+                f"[claims] CPU time of the database backends: "
+                f"{self.db_cpu_seconds() / wins * 1000:.1f} ms a claim",
+                flush=True,
+            )
         print("[claims] active database sessions during the race (share of samples):")
         for event, count in sorted(self.samples.items(), key=lambda kv: -kv[1])[:8]:
             print(f"  {count / total:6.1%}  {event}")
@@ -390,7 +418,7 @@ def main():
         if sampler:
             sampler.stop.set()
             sampler.join()
-            sampler.report()
+            sampler.report(sum(1 for o in outcomes if o[1] == "won"))
         wins = [o for o in outcomes if o[1] == "won"]
         warmed = sum(1 for o in outcomes if o[1] == "warmup")
         errors = [o for o in outcomes if o[1] == "error"]
