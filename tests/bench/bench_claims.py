@@ -126,13 +126,15 @@ def _process_claimer(conf, db, uid, barrier, queue):
 def race_threads(env, users, profile_race=False):
     barrier = threading.Barrier(len(users))
     timings, outcomes, attempts = [], [], []
-    profiles = [cProfile.Profile(time.thread_time) if profile_race else None for _ in users]
+    profiles = [
+        cProfile.Profile(time.thread_time) if profile_race else None for _ in users
+    ]
     threads = [
         threading.Thread(
             target=claim_loop,
             args=(env.registry, uid, barrier, timings, outcomes, attempts, prof),
         )
-        for uid, prof in zip(users.ids, profiles)
+        for uid, prof in zip(users.ids, profiles, strict=True)
     ]
     cpu0 = time.process_time()
     with common.Stopwatch() as sw:
