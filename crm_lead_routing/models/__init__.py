@@ -11,3 +11,4 @@ from . import crm_lead_rights
 from . import res_config_settings
 from . import crm_lead_effort
 from . import crm_lead_apply
+from . import crm_team

@@ -3,6 +3,10 @@ import logging
 import threading
 
 import psycopg2
+from psycopg2.extensions import (
+    ISOLATION_LEVEL_READ_COMMITTED,
+    TRANSACTION_STATUS_IDLE,
+)
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
@@ -197,8 +201,8 @@ class CrmLead(models.Model):
 
         :param rule_id: only this pool rule
         :return: ``[(rule_id, capacity or None, capacity period, rule
-            name, user's name)]`` of the user's active lines on active pool
-            rules
+            name, user's name, rule's team, rule's owner)]`` of the user's
+            active lines on active pool rules
         """
         self.env.cr.execute(
             SQL(
@@ -210,7 +214,8 @@ class CrmLead(models.Model):
                      WHERE a.id = l.id
                  RETURNING a.rule_id, a.capacity, a.active)
                 SELECT r.id, NULLIF(locked.capacity, 0), r.capacity_period,
-                       COALESCE(r.name->>%(lang)s, r.name->>'en_US'), p.name
+                       COALESCE(r.name->>%(lang)s, r.name->>'en_US'), p.name,
+                       r.team_id, r.user_id
                   FROM locked JOIN crm_routing_rule r ON r.id = locked.rule_id
                   JOIN res_users u ON u.id = %(uid)s
                   JOIN res_partner p ON p.id = u.partner_id
@@ -229,7 +234,8 @@ class CrmLead(models.Model):
         if it is in one), optionally locked (``FOR UPDATE SKIP LOCKED``: a
         lead another claim holds is passed over)."""
         return SQL(
-            "SELECT id, routing_rule_id, user_id FROM crm_lead "
+            "SELECT id, routing_rule_id, user_id, date_open, lead_owner_id "
+            "FROM crm_lead "
             "WHERE active AND routing_state = 'pool' AND routing_rule_id = ANY(%s) "
             "AND NOT id = ANY(%s::int[]) %s "
             "ORDER BY priority DESC, id LIMIT %s %s",
@@ -242,7 +248,7 @@ class CrmLead(models.Model):
 
     def _pick_pool_lead(self, rule_ids, lead_id=None, read_committed=False):
         """Lock the next lead of the pools (or ``lead_id``): ``(lead_id,
-        rule_id)`` or None.
+        rule_id, salesperson, date_open, owner)`` or None.
 
         In READ COMMITTED (a claim's own transaction) one statement does it:
         a lead another claim holds is skipped, one won since the statement
@@ -266,7 +272,8 @@ class CrmLead(models.Model):
                     with cr.savepoint(flush=False):
                         cr.execute(
                             SQL(
-                                "SELECT id, routing_rule_id, user_id FROM crm_lead "
+                                "SELECT id, routing_rule_id, user_id, date_open, "
+                                "lead_owner_id FROM crm_lead "
                                 "WHERE id = %s AND routing_state = 'pool' "
                                 "FOR UPDATE SKIP LOCKED",
                                 candidate,
@@ -290,6 +297,9 @@ class CrmLead(models.Model):
             or self.env.registry.in_test_mode()
         ):
             return False
+        # no transaction open on the caller's connection: nothing written
+        if self.env.cr.connection.info.transaction_status == TRANSACTION_STATUS_IDLE:
+            return True
         self.env.cr.execute("SELECT txid_current_if_assigned() IS NULL")
         return self.env.cr.fetchone()[0]
 
@@ -313,7 +323,10 @@ class CrmLead(models.Model):
         rule_id, lead_id = rule.id if rule else None, lead.id if lead else None
         if self._claim_in_own_transaction():
             with self.env.registry.cursor() as cr:
-                cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
+                # as Odoo's cursor sets its level: sent with the BEGIN of the
+                # transaction's first statement (no statement of its own);
+                # the next borrower of the connection sets its own again
+                cr.connection.set_isolation_level(ISOLATION_LEVEL_READ_COMMITTED)
                 won = self.with_env(self.env(cr=cr))._claim_on_cursor(
                     rule_id, lead_id, read_committed=True
                 )
@@ -352,11 +365,11 @@ class CrmLead(models.Model):
         row = self._pick_pool_lead(open_rules, lead_id, read_committed)
         if not row:
             return None
-        won, won_rule_id, previous = row
+        won, won_rule_id, previous, date_open, owner = row
         text = self.env._(
             "Claimed by %(user)s from the pool of '%(rule)s'.",
             user=lines[0][4],
-            rule={rid: name for rid, _c, _p, name, _u in lines}[won_rule_id],
+            rule={rid: name for rid, _c, _p, name, *_r in lines}[won_rule_id],
         )
         run.decide(won, Decision(CLAIM, won_rule_id, uid, text))
         if read_committed:
@@ -365,6 +378,11 @@ class CrmLead(models.Model):
                 run.decisions,
                 assigned_by=self.env.user,
                 previous={won: previous} if previous else {},
+                current={won: (date_open, owner)},
+                rule_values={
+                    rid: (team or False, owner or False)
+                    for rid, *_r, team, owner in lines
+                },
             )
         else:
             Rule._apply_run(run, assigned_by=self.env.user)
@@ -373,7 +391,8 @@ class CrmLead(models.Model):
     def _claimed_notification(self, next_action):
         # the lead is the user's now; a claim committed in its own
         # transaction is not visible to the caller's older snapshot, where
-        # the record rules still see a pool lead: its name is read as sudo
+        # the record rules still see a pool lead: its name is read as sudo,
+        # alone (not the lead's hundred other columns)
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
@@ -381,7 +400,7 @@ class CrmLead(models.Model):
                 "type": "success",
                 "message": self.env._(
                     "You claimed the lead %(lead)s: it is yours now.",
-                    lead=self.sudo().display_name,
+                    lead=self.sudo().with_context(prefetch_fields=False).display_name,
                 ),
                 "next": next_action,
             },

@@ -28,7 +28,9 @@ class CrmLead(models.Model):
             groups.setdefault(key, []).append(lead_id)
         return groups
 
-    def _apply_routing_decisions(self, decisions, assigned_by=None, previous=None):
+    def _apply_routing_decisions(
+        self, decisions, assigned_by=None, previous=None, rule_values=None, current=None
+    ):
         """Write routing decisions set-wise.
 
         One statement for the assignments (the bulk of a run), one ORM write
@@ -40,6 +42,11 @@ class CrmLead(models.Model):
         :param previous: ``{lead_id: salesperson}`` of the leads that have
             one, when the caller knows it (a claim, from its lock); read
             otherwise
+        :param rule_values: ``{rule_id: (team_id, owner_id)}`` of the rules
+            of the assignments, when the caller has read them (a claim, from
+            its lock); read otherwise
+        :param current: ``{lead_id: (date_open, owner)}`` of the leads, when
+            the caller has read them with their lock (a claim); read otherwise
         """
         if not decisions:
             return
@@ -54,7 +61,9 @@ class CrmLead(models.Model):
                 )
             )
             previous = dict(self.env.cr.fetchall())
-        assigned_rows, explained = leads._write_routing_groups(decisions, previous, now)
+        assigned_rows, explained = leads._write_routing_groups(
+            decisions, previous, now, rule_values or {}
+        )
         self.env.flush_all()
         if assigned_rows:
             fast_write.write_assignments(
@@ -62,6 +71,7 @@ class CrmLead(models.Model):
                 assigned_rows,
                 {i: decisions[i].explanation for i in assigned_rows},
                 now,
+                current,
             )
         others = [i for i in decisions if i not in assigned_rows and i not in explained]
         if others:
@@ -74,35 +84,46 @@ class CrmLead(models.Model):
                     pg_array(decisions[i].explanation for i in others),
                 )
             )
+        # the assignment history and the log: one statement
         moved = [i for i in decisions if decisions[i].moves]
-        if moved:
-            self._insert_assignment_history(decisions, moved, now, assigned_by)
-        self._insert_routing_log(decisions, previous, now)
+        history = (
+            self._assignment_history_sql(decisions, moved, now, assigned_by)
+            if moved
+            else []
+        )
+        self.env.cr.execute(
+            SQL(
+                "%s%s",
+                SQL("WITH %s ", SQL(", ").join(history)) if history else SQL(),
+                self._routing_log_sql(decisions, previous, now),
+            )
+        )
         self.env["crm.lead"].invalidate_model(
             ["routing_explanation", "assignment_ids", "routing_log_ids"]
         )
         self.env["crm.lead.assignment"].invalidate_model()
         self.env["crm.routing.log"].invalidate_model()
 
-    def _insert_assignment_history(self, decisions, moved, now, assigned_by):
-        """End the current assignments of the leads that ``moved``; record
-        the new executing assignee (with the rule's scopes) and owner."""
-        cr = self.env.cr
-        cr.execute(
-            SQL(
-                "UPDATE crm_lead_assignment SET date_to = %s "
-                "WHERE lead_id = ANY(%s::int[]) AND date_to IS NULL",
-                now,
-                pg_array(moved),
-            )
+    def _assignment_history_sql(self, decisions, moved, now, assigned_by):
+        """The statements (as data-modifying CTEs, run with the log's insert)
+        that end the current assignments of the leads that ``moved`` and
+        record the new executing assignee (with the rule's scopes) and
+        owner. They all see the rows as they were before the statement: the
+        new assignments are not ended by it."""
+        ended = SQL(
+            "routing_ended AS (UPDATE crm_lead_assignment SET date_to = %s "
+            "WHERE lead_id = ANY(%s::int[]) AND date_to IS NULL)",
+            now,
+            pg_array(moved),
         )
         rows = [i for i in moved if decisions[i].user_id]
         if not rows:
-            return
-        cr.execute(
+            return [ended]
+        return [
+            ended,
             SQL(
                 """
-                INSERT INTO crm_lead_assignment (
+                routing_history AS (INSERT INTO crm_lead_assignment (
                     lead_id, user_id, role, scope_contact, scope_company,
                     scope_requirement, date_from, rule_id, assigned_by_id,
                     reason, create_uid, write_uid, create_date, write_date)
@@ -125,7 +146,7 @@ class CrmLead(models.Model):
                             %(reasons)s::text[])
                      AS d(lead_id, rule_id, user_id, reason)
                 JOIN crm_routing_rule r ON r.id = d.rule_id
-                WHERE r.user_id IS NOT NULL
+                WHERE r.user_id IS NOT NULL)
                 """,
                 now=now,
                 by=assigned_by.id if assigned_by else None,
@@ -134,43 +155,43 @@ class CrmLead(models.Model):
                 rules=pg_array(decisions[i].rule_id or None for i in rows),
                 users=pg_array(decisions[i].user_id for i in rows),
                 reasons=pg_array(decisions[i].kind for i in rows),
-            )
-        )
+            ),
+        ]
 
-    def _insert_routing_log(self, decisions, previous, now):
-        """One log row per decision, in one statement."""
+    def _routing_log_sql(self, decisions, previous, now):
+        """The insert of one log row per decision."""
         ids = list(decisions)
-        self.env.cr.execute(
-            SQL(
-                """
-                INSERT INTO crm_routing_log (
-                    lead_id, rule_id, user_id, previous_user_id, kind, explanation,
-                    company_id, create_uid, write_uid, create_date, write_date)
-                SELECT d.lead_id, d.rule_id, d.user_id, d.previous_user_id, d.kind,
-                       d.explanation, l.company_id, %(uid)s, %(uid)s, %(now)s, %(now)s
-                FROM unnest(%(leads)s::int[], %(rules)s::int[], %(users)s::int[],
-                            %(previous)s::int[], %(kinds)s::text[], %(texts)s::text[])
-                     AS d(lead_id, rule_id, user_id, previous_user_id, kind,
-                          explanation)
-                JOIN crm_lead l ON l.id = d.lead_id
-                """,
-                uid=self.env.uid,
-                now=now,
-                leads=pg_array(ids),
-                rules=pg_array(decisions[i].rule_id or None for i in ids),
-                users=pg_array(decisions[i].user_id or None for i in ids),
-                previous=pg_array(previous.get(i) for i in ids),
-                kinds=pg_array(decisions[i].kind for i in ids),
-                texts=pg_array(decisions[i].explanation for i in ids),
-            )
+        return SQL(
+            """
+            INSERT INTO crm_routing_log (
+                lead_id, rule_id, user_id, previous_user_id, kind, explanation,
+                company_id, create_uid, write_uid, create_date, write_date)
+            SELECT d.lead_id, d.rule_id, d.user_id, d.previous_user_id, d.kind,
+                   d.explanation, l.company_id, %(uid)s, %(uid)s, %(now)s, %(now)s
+            FROM unnest(%(leads)s::int[], %(rules)s::int[], %(users)s::int[],
+                        %(previous)s::int[], %(kinds)s::text[], %(texts)s::text[])
+                 AS d(lead_id, rule_id, user_id, previous_user_id, kind,
+                      explanation)
+            JOIN crm_lead l ON l.id = d.lead_id
+            """,
+            uid=self.env.uid,
+            now=now,
+            leads=pg_array(ids),
+            rules=pg_array(decisions[i].rule_id or None for i in ids),
+            users=pg_array(decisions[i].user_id or None for i in ids),
+            previous=pg_array(previous.get(i) for i in ids),
+            kinds=pg_array(decisions[i].kind for i in ids),
+            texts=pg_array(decisions[i].explanation for i in ids),
         )
 
-    def _write_routing_groups(self, decisions, previous, now):
+    def _write_routing_groups(self, decisions, previous, now, rule_values):
         """Write the decisions: the assignments are only collected (written
         in one statement by the caller), the other states, a handful of
         groups, through the ORM, with their explanation when the whole group
         shares it (a fallback pool, the unrouted leads).
 
+        :param rule_values: ``{rule_id: (team_id, owner_id)}`` known to the
+            caller (the other rules are read)
         :return: ``({lead_id: (user_id, team_id, rule_id, owner_id,
             user_changed)}`` of the assignments, ids of the leads whose
             explanation is written)
@@ -189,21 +210,22 @@ class CrmLead(models.Model):
             rule = Rule.browse(rule_id)
             if state == "assigned":
                 # assignments (the bulk of a run): one statement, by the caller
-                if user_id not in teams:
-                    teams[user_id] = (
-                        rule.team_id.id
-                        or self.env["crm.team"]._get_default_team_id(user_id=user_id).id
-                    )
+                rule_team, owner = rule_values.get(rule_id) or (
+                    rule.team_id.id,
+                    rule.user_id.id,
+                )
+                if (user_id, rule_team) not in teams:
+                    # the rule's team, else the salesperson's default team
+                    # (crm's, cached per salesperson)
+                    teams[user_id, rule_team] = rule_team or self.env[
+                        "crm.team"
+                    ]._routing_default_team_id(user_id)
                 # as crm's write: date_open is reset for the whole group when
                 # the salesperson of one of its leads changes
                 user_changed = any(previous.get(i) != user_id for i in lead_ids)
-                row = (user_id, teams[user_id] or None, rule_id or None)
+                row = (user_id, teams[user_id, rule_team] or None, rule_id or None)
                 for lead_id in lead_ids:
-                    assigned_rows[lead_id] = (
-                        *row,
-                        rule.user_id.id or None,
-                        user_changed,
-                    )
+                    assigned_rows[lead_id] = (*row, owner or None, user_changed)
                 continue
             # the other states, a handful of groups, through the ORM
             vals = {"routing_state": state, "routing_rule_id": rule_id or False}

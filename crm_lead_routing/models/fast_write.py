@@ -40,7 +40,7 @@ def fast_path_allowed(lead_model):
     return True
 
 
-def write_assignments(leads, rows, texts, now):
+def write_assignments(leads, rows, texts, now, current=None):
     """Give the leads of ``rows`` their salesperson: the fast path when it is
     allowed, else plain ``write()`` per group of equal values.
 
@@ -48,9 +48,11 @@ def write_assignments(leads, rows, texts, now):
     :param rows: ``{lead_id: (user_id, team_id, rule_id, owner_id,
         user_changed)}``; ``owner_id`` None keeps the lead's owner
     :param texts: ``{lead_id: explanation}``
+    :param current: ``{lead_id: (date_open, owner)}`` as the caller read
+        them under its lock, or None (read here)
     """
     if fast_path_allowed(leads.env["crm.lead"]):
-        _fast_write(leads, rows, texts, now)
+        _fast_write(leads, rows, texts, now, current)
     else:
         plain_write(leads, rows, texts, now)
 
@@ -84,7 +86,7 @@ def plain_write(leads, rows, texts, now):
     leads.env["crm.lead"].invalidate_model(["routing_explanation"])
 
 
-def _fast_write(self, rows, texts, now):
+def _fast_write(self, rows, texts, now, current=None):
     """Give these leads their salesperson with what crm's ``write`` does
     on a salesperson change that matters: ``date_open``, the fields
     computed from the salesperson and the team (company, probabilities,
@@ -102,6 +104,7 @@ def _fast_write(self, rows, texts, now):
     :param rows: ``{lead_id: (user_id, team_id, rule_id, owner_id,
         user_changed)}``; ``owner_id`` None keeps the lead's owner
     :param texts: ``{lead_id: explanation}``
+    :param current: ``{lead_id: (date_open, owner)}`` or None (read here)
     """
     ids = list(rows)
     self.env.flush_all()
@@ -110,14 +113,16 @@ def _fast_write(self, rows, texts, now):
     cr = self.env.cr
     # crm's write and compute use the transaction's time
     opened = cr.now()
-    cr.execute(
-        SQL(
-            "SELECT id, date_open, lead_owner_id FROM crm_lead "
-            "WHERE id = ANY(%s::int[])",
-            pg_array(ids),
+    old = current
+    if old is None or old.keys() != rows.keys():
+        cr.execute(
+            SQL(
+                "SELECT id, date_open, lead_owner_id FROM crm_lead "
+                "WHERE id = ANY(%s::int[])",
+                pg_array(ids),
+            )
         )
-    )
-    old = {row[0]: row[1:] for row in cr.fetchall()}
+        old = {row[0]: row[1:] for row in cr.fetchall()}
     values = {
         "user_id": [rows[i][0] for i in ids],
         "team_id": [rows[i][1] for i in ids],
@@ -256,7 +261,7 @@ def _check_company(self, ids):
     ]
     if not Lead._check_company_auto or not checked:
         return
-    if any(
+    if len(ids) == 1 or any(
         field.type != "many2one" or not field.store or field.company_dependent
         for field in checked
     ):

@@ -64,6 +64,29 @@ class TestPool(RoutingCommon):
             Lead._claim()
         self.assertEqual(len(self.leads.filtered("user_id")), 2)
 
+    def test_claim_gives_the_claimers_team_after_a_membership_change(self):
+        """A pool rule without a team gives the claimer's default team
+        (crm's, cached per salesperson): a change of membership is seen at
+        the next claim, and a rule's own team wins."""
+        self.pool.team_id = False
+        first_team, second_team = self.env["crm.team"].create(
+            [{"name": "Pool team one"}, {"name": "Pool team two"}]
+        )
+        member = self.env["crm.team.member"].create(
+            {"crm_team_id": first_team.id, "user_id": self.bob.id}
+        )
+        Lead = self.env["crm.lead"].with_user(self.bob)
+        self.assertEqual(Lead._claim().team_id, first_team)
+        member.unlink()
+        self.env["crm.team.member"].create(
+            {"crm_team_id": second_team.id, "user_id": self.bob.id}
+        )
+        self.assertEqual(Lead._claim().team_id, second_team)
+        second_team.active = False
+        self.assertNotEqual(Lead._claim().team_id, second_team)
+        self.pool.team_id = first_team
+        self.assertEqual(Lead._claim().team_id, first_team)
+
     def test_outsider_cannot_claim(self):
         self.assertFalse(self.env["crm.lead"].with_user(self.carol)._claim())
         with self.assertRaises(UserError):

@@ -168,6 +168,47 @@ class TestRouting(RoutingCommon):
         self.assertEqual(log.user_id, self.carol)
         self.assertIn("0113", log.explanation)
 
+    def test_same_salesperson_in_rules_of_different_teams(self):
+        """One batch, one salesperson in two rules: each lead gets its own
+        rule's team (or the salesperson's default team for a rule without
+        one), not the first rule's team for both."""
+        other_team = self.env["crm.team"].create({"name": "Other routing team"})
+        phone_rule = self._rule(
+            "Leeds phones",
+            [self.alice],
+            criteria=[{"field_name": "phone", "operator": "prefix", "value": "0113"}],
+            sequence=1,
+        )
+        city_rule = self._rule(
+            "York",
+            [self.alice],
+            criteria=[{"field_name": "city", "operator": "=", "value": "York"}],
+            sequence=2,
+            team_id=other_team.id,
+        )
+        free_rule = self._rule(
+            "Hull",
+            [self.alice],
+            criteria=[{"field_name": "city", "operator": "=", "value": "Hull"}],
+            sequence=3,
+            team_id=False,
+        )
+        leeds, york, hull = (
+            self._leads(1, phone="0113 496 0000")
+            | self._leads(1, city="York")
+            | self._leads(1, city="Hull")
+        )
+        self.Rule._route_leads((leeds | york | hull).ids)
+        self.assertEqual((leeds | york | hull).user_id, self.alice)
+        self.assertEqual(leeds.routing_rule_id, phone_rule)
+        self.assertEqual(leeds.team_id, self.team)
+        self.assertEqual(york.routing_rule_id, city_rule)
+        self.assertEqual(york.team_id, other_team)
+        self.assertEqual(hull.routing_rule_id, free_rule)
+        self.assertEqual(
+            hull.team_id.id, self.env["crm.team"]._get_default_team_id(self.alice.id).id
+        )
+
     def test_and_or_groups_and_domain(self):
         self._rule(
             "Combo",

@@ -3,7 +3,11 @@
 assignees, against Odoo's own assignment on 16,000 of the same leads.
 
     tests/bench/run.sh bench_routing.py --db mrm_bench_m \
-        [--leads 100000] [--odoo-leads 16000] [--budget 600]
+        [--leads 100000] [--odoo-leads 16000] [--budget 600] [--profile]
+
+``--odoo-leads 0`` skips the baseline; ``--profile`` runs ours under cProfile
+and prints the Python functions by own and cumulative time, and the
+statements by total time (the figure is then the profiled one).
 
 1. ``--leads`` new unassigned leads with messy UK data are created (COPY);
 2. **baseline**: Odoo's ``crm.team._action_assign_leads`` (untouched, see
@@ -20,6 +24,9 @@ assignees, against Odoo's own assignment on 16,000 of the same leads.
 Targets: >= 5,000 leads/s, and >= 50 times Odoo's leads per second.
 """
 
+import cProfile
+import io
+import pstats
 import random
 import sys
 
@@ -160,10 +167,26 @@ def cleanup(env, source_ids, rules_ids):
     env.cr.commit()
 
 
+def print_profile(profile, captured, top=35):
+    """The profiled run: statements by total time, Python by own and
+    cumulative time."""
+    in_sql = sum(seconds for seconds, _q, _p in captured)
+    print(f"[routing] profile: {len(captured)} statements, {in_sql:.1f} s in them")
+    for seconds, query, _params in sorted(captured, key=lambda c: -c[0])[:12]:
+        text = " ".join(str(getattr(query, "code", query)).split())
+        print(f"  {seconds:7.2f} s  {text[:110]}")
+    out = io.StringIO()
+    stats = pstats.Stats(profile, stream=out)
+    stats.sort_stats("tottime").print_stats(top)
+    stats.sort_stats("cumulative").print_stats(top)
+    print(out.getvalue())
+
+
 def main():
     p = common.parser(__doc__.splitlines()[1])
     p.add_argument("--leads", type=int, default=100_000)
     p.add_argument("--odoo-leads", type=int, default=16_000)
+    p.add_argument("--profile", action="store_true", help="cProfile our run")
     p.add_argument(
         "--budget",
         type=float,
@@ -196,7 +219,11 @@ def main():
             f"[routing] baseline: Odoo's assignment on {len(odoo_ids):,} of them ...",
             flush=True,
         )
-        odoo = run_odoo_assignment(env, source, odoo_ids, args.budget)
+        odoo = (
+            run_odoo_assignment(env, source, odoo_ids, args.budget)
+            if odoo_ids
+            else {"complete": True, "assigned": 0, "seconds": 0, "leads_per_s": 0}
+        )
         label = (
             ""
             if odoo["complete"]
@@ -207,7 +234,8 @@ def main():
             f"{odoo['leads_per_s']:.1f} leads/s{label}",
             flush=True,
         )
-        reset_leads(env, odoo_ids)
+        if odoo_ids:
+            reset_leads(env, odoo_ids)
         env.cr.execute(
             "UPDATE crm_lead SET source_id = %s WHERE id = ANY(%s)", [source.id, others]
         )
@@ -225,9 +253,14 @@ def main():
             ),
             flush=True,
         )
+        profile = cProfile.Profile() if args.profile else None
         with common.capture_queries(env.cr) as captured, common.Stopwatch() as sw:
+            if profile:
+                profile.enable()
             stats = Rule._route_leads(lead_ids, rules=rules)
             env.flush_all()
+            if profile:
+                profile.disable()
         routed = stats["routed"] + stats["pooled"] + stats["fallback"]
         ours_lps = len(lead_ids) / sw.seconds
         print(
@@ -242,6 +275,8 @@ def main():
             flush=True,
         )
         common.print_hot_plans(env.cr, captured, top=4)
+        if profile:
+            print_profile(profile, captured)
         env.cr.execute(
             "SELECT count(*) FROM crm_lead WHERE id = ANY(%s) "
             "AND (user_id IS NOT NULL OR routing_state = 'pool')",
