@@ -23,6 +23,4 @@ class MailComposeMessage(models.TransientModel):
             and mail_values_dict
         ):
             composer = self.with_context(**{OPT_OUT_BATCH: tuple(mail_values_dict)})
-        return super(MailComposeMessage, composer)._get_optout_emails(
-            mail_values_dict
-        )
+        return super(MailComposeMessage, composer)._get_optout_emails(mail_values_dict)
