@@ -330,6 +330,11 @@ class TestAudienceSmoke(TransactionCase):
         self.assertEqual(Subscription.search_count([]), before)
         total, _s, opt_out, _s2 = bench_audience.mailing_costs(self.env, ours)
         self.assertEqual((total, opt_out), (300, 0))
+        # the opt-out list as a sending asks for it: 6 batches of 50
+        _first, _other, batches = bench_audience.opt_out_per_batch(
+            self.env, ours.mailing_id, batches=3, size=50
+        )
+        self.assertEqual(batches, 6)
         baseline = bench_audience.make_campaign(self.env, segment, "smoke before")
         _s, members, rows, _s3 = bench_audience.before_generation(self.env, baseline)
         self.assertEqual((members, rows), (300, 300))

@@ -18,6 +18,8 @@ from . import crm_lead
 from . import utm_campaign_generation
 from . import crm_match_abbreviation
 from . import marketing_campaign_member_trace
+from . import mailing_mailing
+from . import mail_compose_message
 from . import mail_mail
 from . import sms_sms
 from . import marketing_consent

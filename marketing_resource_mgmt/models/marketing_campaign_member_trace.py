@@ -31,6 +31,11 @@ SYNC_LOCK_KEY = 0x6D726D74  # "mrmt"
 # memory of the sync's aggregation (per sort/hash): a full sync of 1,000,000
 # traces groups 500,000 members (tests/bench/bench_trace_sync.py)
 SYNC_WORK_MEM = "128MB"
+# context keys of a sending of a mailing on the members: the holder of its
+# opt-out list, read once per sending (mailing_mailing.py), and the members
+# of the batch of e-mails the composer is checking (mail_compose_message.py)
+OPT_OUT_SENDING = "mrm_opt_out_sending"
+OPT_OUT_BATCH = "mrm_opt_out_batch"
 
 
 class MarketingCampaignMember(models.Model):
@@ -247,12 +252,29 @@ class MarketingCampaignMember(models.Model):
     def _mailing_get_opt_out_list(self, mailing):
         """:return: the normalised e-mail addresses Odoo's mailing must not
         write to (see _mailing_opt_out_sql): the composer cancels a member's
-        e-mail when its address is in it (``mail_optout``)"""
-        return {
-            email
-            for _member, email in self._mailing_opt_out_rows(mailing, "email")
-            if email
-        }
+        e-mail when its address is in it (``mail_optout``)
+
+        Within a sending (context OPT_OUT_SENDING, set by the mailing), the
+        list is read once and kept for the sending's other batches; when the
+        composer names its batch's members (context OPT_OUT_BATCH), only the
+        addresses of those members are returned (members sharing an address
+        share its opt-out)."""
+        sending = self.env.context.get(OPT_OUT_SENDING)
+        if sending is not None and mailing.id in sending:
+            emails = sending[mailing.id]
+        else:
+            emails = {
+                email
+                for _member, email in self._mailing_opt_out_rows(mailing, "email")
+                if email
+            }
+            if sending is not None:
+                sending[mailing.id] = emails
+        batch = self.env.context.get(OPT_OUT_BATCH)
+        if batch is None:
+            return set(emails)
+        members = self.sudo().browse(batch)
+        return emails.intersection(members.partner_id.mapped("email_normalized"))
 
     @api.model
     def _mailing_get_opt_out_list_sms(self, mailing):

@@ -7,15 +7,12 @@ from odoo.tools.sql import index_exists
 from ..kpi_rules import CONVERTED_STATES, POSITIVE_RESPONSE_STATES
 from ..tools import scoring
 from . import marketing_partner_behaviour_sql as behaviour_sql
-from .marketing_partner_behaviour_sql import DIRTY_TABLE
+from .marketing_partner_behaviour_sql import DIRTY_TABLE, EVERYONE, INCREMENTAL_LIMIT
 
 # Window of the frequency and monetary measures when the parameter
 # marketing_resource_mgmt.behaviour_window_days is not set: one year, the usual
 # horizon of an RFM analysis.
 DEFAULT_WINDOW_DAYS = 365
-# Above this many marked customers (a bulk import), the incremental refresh
-# runs the full one instead: one pass over the tables beats that many probes.
-INCREMENTAL_LIMIT = 50_000
 
 
 class MarketingPartnerBehaviour(models.Model):
@@ -286,6 +283,9 @@ class MarketingPartnerBehaviour(models.Model):
             )
         )
         marked = self.env.cr.fetchone()[0] or []
+        if EVERYONE in marked:
+            # one statement changed more contacts than the limit
+            return self._refresh(analyze=None)
         partner_ids = []
         if marked:
             self.env.cr.execute(

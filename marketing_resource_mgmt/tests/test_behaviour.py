@@ -473,3 +473,45 @@ class TestBehaviourIncremental(BehaviourCommon):
             self.assertEqual(self.Behaviour._refresh_marked(), 2)
         self.Behaviour.invalidate_model()
         self.assertEqual(self._row(self.invoiced).frequency, 1)
+
+    def test_many_contacts_leave_one_mark(self):
+        """A statement changing more contacts than the incremental refresh
+        takes (an audience of 500,000 members, a bulk import) leaves the one
+        mark of everyone instead of a row per contact, and the refresh then
+        runs the full one; up to the limit, each contact is marked."""
+        self.Behaviour._refresh()
+        self.env.cr.execute(
+            "UPDATE marketing_partner_behaviour SET frequency = 99 "
+            "WHERE partner_id = %s",
+            [self.invoiced.id],
+        )
+        orders = self.env["sale.order"].search(
+            [("partner_id", "in", (self.buyer | self.quoted).ids)]
+        )
+        self.assertEqual(orders.partner_id, self.buyer | self.quoted)
+        marks = "SELECT partner_id FROM marketing_partner_behaviour_dirty"
+        self.env.flush_all()
+        try:
+            with patch.object(behaviour_sql, "INCREMENTAL_LIMIT", 1):
+                behaviour_sql.install_triggers(self.env.cr)
+            self.env.cr.execute(
+                "UPDATE sale_order SET amount_untaxed = amount_untaxed + 1 "
+                "WHERE id = ANY(%s)",
+                [orders.ids],
+            )
+            self.env.cr.execute(marks)
+            self.assertEqual(self.env.cr.fetchall(), [(behaviour_sql.EVERYONE,)])
+            self.Behaviour._refresh_marked()
+            self.Behaviour.invalidate_model()
+            self.assertEqual(self._row(self.invoiced).frequency, 1, "full refresh")
+            self.assertFalse(self._marked())
+            # one contact: marked as such
+            self.env.cr.execute(
+                "UPDATE sale_order SET amount_untaxed = amount_untaxed + 1 "
+                "WHERE id = ANY(%s)",
+                [orders.filtered(lambda o: o.partner_id == self.quoted).ids],
+            )
+            self.env.cr.execute(marks)
+            self.assertEqual(self.env.cr.fetchall(), [(self.quoted.id,)])
+        finally:
+            behaviour_sql.install_triggers(self.env.cr)

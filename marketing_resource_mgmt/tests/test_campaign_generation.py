@@ -359,6 +359,67 @@ class TestCampaignGeneration(CampaignCase):
             {4, 6, 8, 9, 10, 12},
         )
 
+    def test_email_mailing_opt_out_read_once_per_sending(self):
+        """Odoo's composer checks every batch of e-mails against the
+        mailing's opt-out list: a sending on the members reads the list once
+        (one query, however many batches), each batch is answered with its
+        own members' addresses only, and who opted out is not mailed."""
+        self.campaign.with_user(self.owner).action_generate()
+        mailing = self.campaign.mailing_id
+        mailing.body_html = "<p>Hello</p>"
+        p = self.partners
+        p[2].mrm_opt_out = True
+        self.env["marketing.consent"]._record(p[3], "email", "opt_out", "manual")
+        # 12 e-mail members (p[11] is blacklisted) in batches of 5
+        self.env["ir.config_parameter"].sudo().set_param("mail.batch_size", 5)
+        Member = type(self.env["marketing.campaign.member"])
+        read_rows = Member._mailing_opt_out_rows
+        get_list = Member._mailing_get_opt_out_list
+        reads, answers = [], []
+
+        def counted_rows(model, mailing, channel):
+            reads.append(channel)
+            return read_rows(model, mailing, channel)
+
+        def recorded_list(model, mailing):
+            answer = get_list(model, mailing)
+            answers.append(answer)
+            return answer
+
+        with (
+            patch.object(Member, "_mailing_opt_out_rows", counted_rows),
+            patch.object(Member, "_mailing_get_opt_out_list", recorded_list),
+            smtp_mocked() as sent,
+        ):
+            mailing.action_send_mail()
+            self.env["mail.mail"].sudo().process_email_queue()
+        self.assertEqual(reads, ["email"], "one read of the list per sending")
+        self.assertEqual(len(answers), 3, "the composer asked once per batch")
+        opted_out = {p[2].email_normalized, p[3].email_normalized}
+        self.assertEqual(set().union(*answers), opted_out)
+        # each address in the answer of its own member's batch only
+        self.assertEqual(sum(len(a) for a in answers), 2, answers)
+        mailed = sorted(to for _msg, _frm, tos in sent for to in tos)
+        self.assertEqual(
+            mailed,
+            sorted(p[i].email for i in range(13) if i not in (2, 3, 11)),
+        )
+        traces = mailing.mailing_trace_ids
+        self.assertEqual(len(traces), 12)
+        by_partner = {
+            self.env["marketing.campaign.member"].browse(t.res_id).partner_id: t
+            for t in traces
+        }
+        for i in (2, 3):
+            self.assertEqual(by_partner[p[i]].failure_type, "mail_optout", i)
+            self.assertEqual(by_partner[p[i]].trace_status, "cancel", i)
+        # nothing is kept after the sending: the next read sees a new opt-out
+        self.env["marketing.consent"]._record(p[4], "email", "opt_out", "manual")
+        self.assertEqual(
+            self.env["marketing.campaign.member"]._mailing_get_opt_out_list(mailing),
+            opted_out | {p[4].email_normalized},
+        )
+
     def test_migrate_list_mailings(self):
         """A campaign generated before its mailing was on the members: its
         draft list mailing is turned into a mailing on its e-mail members;
