@@ -235,7 +235,7 @@ def _column_values(Lead, field, field_ids, all_ids, currencies):
         if field.type == "monetary":
             fname = field.get_currency_field(Lead)
             if (fname, lead_id) not in currencies:
-                currencies[fname, lead_id] = Lead.browse(lead_id)[fname].id
+                _read_currencies(Lead, fname, field_ids, currencies)
             key = (value, currencies[fname, lead_id])
         try:
             column.append(converted[key])
@@ -245,6 +245,15 @@ def _column_values(Lead, field, field_ids, all_ids, currencies):
         except TypeError:  # unhashable value: no memo
             column.append(field.convert_to_column_update(value, Lead.browse(lead_id)))
     return column
+
+
+def _read_currencies(Lead, fname, ids, currencies):
+    """Fill ``currencies`` with the currency field ``fname`` of the leads
+    ``ids``, read through one recordset so that the ORM computes it for all
+    of them at once (crm's ``company_currency`` is computed, not stored;
+    a lead browsed alone computes it alone)."""
+    for lead in Lead.browse(sorted(ids)):
+        currencies[fname, lead.id] = lead[fname].id
 
 
 def _check_company(self, ids):

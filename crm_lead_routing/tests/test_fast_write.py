@@ -117,3 +117,36 @@ class TestFastWrite(RoutingCommon):
         self.assertEqual(lead.user_id, self.alice)
         self.assertEqual(lead.priority, "2")
         self.assertTrue(any(v.get("user_id") == self.alice.id for v in seen))
+
+    def test_currencies_read_for_all_leads_at_once(self):
+        """The monetary columns are rounded in each lead's own company
+        currency, read for the whole batch in one pass: leads of two
+        companies with different currencies each get theirs."""
+        yen = self.env.ref("base.JPY")
+        yen.active = True
+        company_2 = self.env["res.company"].create(
+            {"name": "Second Co", "currency_id": yen.id}
+        )
+        Lead = self.Lead.with_context(routing_skip=True)
+        home = Lead.create({"name": "Home", "expected_revenue": 10.25})
+        away = Lead.with_company(company_2).create(
+            {"name": "Away", "company_id": company_2.id, "expected_revenue": 10.25}
+        )
+        currencies = {}
+        ids = (home | away).ids
+        fast_write._read_currencies(self.Lead, "company_currency", ids, currencies)
+        self.assertEqual(
+            currencies,
+            {
+                ("company_currency", home.id): home.company_id.currency_id.id,
+                ("company_currency", away.id): yen.id,
+            },
+        )
+        # the converted column rounds each value in its own currency (the
+        # cache holds an unrounded value, as a compute may leave it)
+        field = self.Lead._fields["expected_revenue"]
+        self.env.invalidate_all()
+        for lead in home | away:
+            self.env.cache.set(lead, field, 10.25)
+        column = fast_write._column_values(self.Lead, field, set(ids), ids, {})
+        self.assertEqual(column, [10.25, 10.0])
