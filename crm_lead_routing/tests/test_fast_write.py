@@ -149,4 +149,4 @@ class TestFastWrite(RoutingCommon):
         for lead in home | away:
             self.env.cache.set(lead, field, 10.25)
         column = fast_write._column_values(self.Lead, field, set(ids), ids, {})
-        self.assertEqual(column, [10.25, 10.0])
+        self.assertEqual([float(value) for value in column], [10.25, 10.0])
