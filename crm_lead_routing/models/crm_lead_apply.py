@@ -9,6 +9,7 @@ from odoo.tools import SQL
 
 from ..routing import pg_array
 from . import fast_write
+from .crm_lead_rights import NO_SCOPE
 from .crm_routing_rule import ROUTING_CONTEXT
 
 FALLBACK_TEAM_PARAM = "crm_lead_routing.fallback_team_id"
@@ -51,7 +52,7 @@ class CrmLead(models.Model):
         if not decisions:
             return
         now = fields.Datetime.now()
-        leads = self.sudo().with_context(**ROUTING_CONTEXT, routing_no_scope=True)
+        leads = self.sudo().with_context(**ROUTING_CONTEXT, routing_no_scope=NO_SCOPE)
         if previous is None:
             self.env.cr.execute(
                 SQL(

@@ -12,6 +12,8 @@ from odoo.tools import SQL
 
 from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
 
+from .crm_lead_rights import NO_SCOPE
+
 _logger = logging.getLogger(__name__)
 
 
@@ -55,7 +57,7 @@ class CrmLead(models.Model):
         return super(CrmLead, rest).unlink() if rest else True
 
     def _archive_logged_work(self):
-        self.with_context(routing_no_scope=True).write({"active": False})
+        self.with_context(routing_no_scope=NO_SCOPE).write({"active": False})
         body = self.env._(
             "Archived instead of deleted: the lead has logged work (notes, "
             "messages, done activities or campaign answers), kept with its "

@@ -26,6 +26,18 @@ from odoo.tools import SQL, email_normalize_all
 
 from .crm_lead import POLICY_PARAM
 
+# Routing's own reads and writes skip the scopes: with_context(
+# routing_no_scope=NO_SCOPE). The marker is an object, not a value: a
+# client's RPC context (JSON or XML-RPC) cannot carry it, so a user cannot
+# turn the scopes off by sending the key.
+NO_SCOPE = object()
+
+
+def routing_no_scope(env):
+    """True for routing's own reads and writes (see ``NO_SCOPE``)."""
+    return env.context.get("routing_no_scope") is NO_SCOPE
+
+
 # the lead's three kinds of data and the fields each covers (seed 003:
 # contact / company ("unit") / requirement)
 SCOPE_FIELDS = {
@@ -162,7 +174,7 @@ class CrmLead(models.Model):
     def _routing_is_exempt(self):
         return (
             self.env.su
-            or self.env.context.get("routing_no_scope")
+            or routing_no_scope(self.env)
             or self.env.user.has_group("crm_lead_routing.group_routing_manager")
         )
 
@@ -227,7 +239,7 @@ class CrmLead(models.Model):
         # the superuser's and routing's own reads first: they are most of
         # the reads, and the two checks below are cached calls, each costing
         # more than the field's SQL (every fetched column asks)
-        if self.env.su or self.env.context.get("routing_no_scope"):
+        if self.env.su or routing_no_scope(self.env):
             return []
         kinds = self._routing_field_scopes().get(fname)
         if not kinds or self._routing_is_exempt():

@@ -49,6 +49,28 @@ class TestHiddenPaths(PathsCommon):
         self.assertEqual(scopes[self.lead.id]["requirement"], "hidden")
         self.assertNotIn(self.visible.id, scopes)
 
+    def test_context_key_cannot_lift_the_scopes(self):
+        """Routing's own key for skipping the scopes, sent by a client in
+        its RPC context, turns nothing off: the hidden values stay hidden
+        and the read-only ones read only."""
+        context = {"context": {"routing_no_scope": True}}
+        values = self._rpc(
+            self.alice, "read", [self.lead.id], ["expected_revenue"], **context
+        )
+        self.assertFalse(values[0]["expected_revenue"])
+        self.assertFalse(
+            self._rpc(
+                self.alice,
+                "search",
+                [("expected_revenue", "=", 5000), ("id", "=", self.lead.id)],
+                **context,
+            )
+        )
+        self._assert_refused(
+            self.alice, "write", [self.lead.id], {"city": "York"}, **context
+        )
+        self.assertEqual(self.lead.city, "Leeds")
+
     def test_derived_field_read(self):
         self.assertEqual(self.lead.prorated_revenue, 2500)
         for fnames in (["prorated_revenue"], ["tag_ids", "expected_revenue"]):
