@@ -33,6 +33,11 @@ from .crm_lead import POLICY_PARAM
 NO_SCOPE = object()
 
 
+# The reads fetch unmasked values into the cache (see _fetch_query): the
+# same kind of marker, for the same reason.
+UNMASKED = object()
+
+
 def routing_no_scope(env):
     """True for routing's own reads and writes (see ``NO_SCOPE``)."""
     return env.context.get("routing_no_scope") is NO_SCOPE
@@ -479,7 +484,7 @@ class CrmLead(models.Model):
         reads themselves fetch the real values, see :meth:`_fetch_query`,
         and blank them in :meth:`_read_format`)."""
         sql = super()._field_to_sql(alias, fname, query, flush)
-        if self.env.context.get("routing_unmasked"):
+        if self.env.context.get("routing_unmasked") is UNMASKED:
             return sql
         hidden = self._routing_hidden_lead_ids(fname.split(".")[0])
         if not hidden:
@@ -494,9 +499,12 @@ class CrmLead(models.Model):
     def _fetch_query(self, query, fields):
         # the values fetched go to the cache, shared by every user of the
         # transaction: they are fetched unmasked
-        if self.env.context.get("routing_unmasked") or self._routing_is_exempt():
+        if (
+            self.env.context.get("routing_unmasked") is UNMASKED
+            or self._routing_is_exempt()
+        ):
             return super()._fetch_query(query, fields)
-        unmasked = self.with_context(routing_unmasked=True)
+        unmasked = self.with_context(routing_unmasked=UNMASKED)
         return super(CrmLead, unmasked)._fetch_query(query, fields).with_env(self.env)
 
     @api.model

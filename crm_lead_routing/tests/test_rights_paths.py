@@ -50,8 +50,8 @@ class TestHiddenPaths(PathsCommon):
         self.assertNotIn(self.visible.id, scopes)
 
     def test_context_key_cannot_lift_the_scopes(self):
-        """Routing's own key for skipping the scopes, sent by a client in
-        its RPC context, turns nothing off: the hidden values stay hidden
+        """Routing's own keys for skipping the scopes or the masking, sent
+        by a client in its RPC context, turn nothing off: the hidden values stay hidden
         and the read-only ones read only."""
         context = {"context": {"routing_no_scope": True}}
         values = self._rpc(
@@ -70,6 +70,16 @@ class TestHiddenPaths(PathsCommon):
             self.alice, "write", [self.lead.id], {"city": "York"}, **context
         )
         self.assertEqual(self.lead.city, "Leeds")
+        # nor does the key that fetches values unmasked into the cache
+        groups = self._rpc(
+            self.alice,
+            "read_group",
+            [("id", "in", self.ids)],
+            ["expected_revenue:sum"],
+            ["stage_id"],
+            context={"routing_unmasked": True},
+        )
+        self.assertEqual(sum(g["expected_revenue"] for g in groups), 7)
 
     def test_derived_field_read(self):
         self.assertEqual(self.lead.prorated_revenue, 2500)
