@@ -154,14 +154,10 @@ class UtmCampaign(models.Model):
             reopening = self.filtered(
                 lambda c: c.state == "closed" and vals["state"] != "closed"
             )
-            if (
-                reopening
-                and not self.env.context.get("campaign_reopen")
-                and not (
-                    self.env.su
-                    or self.env.user.has_group(
-                        "marketing_resource_mgmt.group_marketing_manager"
-                    )
+            if reopening and not (
+                self.env.su
+                or self.env.user.has_group(
+                    "marketing_resource_mgmt.group_marketing_manager"
                 )
             ):
                 raise AccessError(
@@ -210,7 +206,7 @@ class UtmCampaign(models.Model):
         closed = self.filtered(lambda c: c.state == "closed")
         if not closed:
             raise UserError(_("Only a closed campaign can be reopened."))
-        closed.with_context(campaign_reopen=True).write({"state": "running"})
+        closed.write({"state": "running"})
         return True
 
     def action_view_kpi_snapshots(self):

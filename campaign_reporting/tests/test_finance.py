@@ -91,6 +91,11 @@ class TestFinance(CampaignReportingCommon):
             camp.with_user(self.owner).action_reopen_campaign()
         with self.assertRaises(AccessError):
             camp.with_user(self.owner).write({"state": "running"})
+        # no context key lifts it (a client can send any key over RPC)
+        with self.assertRaises(AccessError):
+            camp.with_user(self.owner).with_context(campaign_reopen=True).write(
+                {"state": "running"}
+            )
         camp.action_reopen_campaign()
         self.assertEqual(camp.state, "running")
         if "message_ids" in camp._fields:
