@@ -7,9 +7,9 @@
 from odoo import SUPERUSER_ID, api, fields, models
 from odoo.tools import SQL
 
+from ..internal import NO_SCOPE
 from ..routing import pg_array
 from . import fast_write
-from .crm_lead_rights import NO_SCOPE
 from .crm_routing_rule import ROUTING_CONTEXT
 
 FALLBACK_TEAM_PARAM = "crm_lead_routing.fallback_team_id"

@@ -12,7 +12,7 @@ from odoo.tools import SQL
 
 from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
 
-from .crm_lead_rights import NO_SCOPE
+from ..internal import NO_SCOPE
 
 _logger = logging.getLogger(__name__)
 

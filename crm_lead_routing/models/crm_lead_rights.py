@@ -24,24 +24,8 @@ from odoo import api, models, tools
 from odoo.exceptions import AccessError
 from odoo.tools import SQL, email_normalize_all
 
+from ..internal import NO_SCOPE, UNMASKED, marked
 from .crm_lead import POLICY_PARAM
-
-# Routing's own reads and writes skip the scopes: with_context(
-# routing_no_scope=NO_SCOPE). The marker is an object, not a value: a
-# client's RPC context (JSON or XML-RPC) cannot carry it, so a user cannot
-# turn the scopes off by sending the key.
-NO_SCOPE = object()
-
-
-# The reads fetch unmasked values into the cache (see _fetch_query): the
-# same kind of marker, for the same reason.
-UNMASKED = object()
-
-
-def routing_no_scope(env):
-    """True for routing's own reads and writes (see ``NO_SCOPE``)."""
-    return env.context.get("routing_no_scope") is NO_SCOPE
-
 
 # the lead's three kinds of data and the fields each covers (seed 003:
 # contact / company ("unit") / requirement)
@@ -179,7 +163,7 @@ class CrmLead(models.Model):
     def _routing_is_exempt(self):
         return (
             self.env.su
-            or routing_no_scope(self.env)
+            or marked(self.env, "routing_no_scope", NO_SCOPE)
             or self.env.user.has_group("crm_lead_routing.group_routing_manager")
         )
 
@@ -244,7 +228,7 @@ class CrmLead(models.Model):
         # the superuser's and routing's own reads first: they are most of
         # the reads, and the two checks below are cached calls, each costing
         # more than the field's SQL (every fetched column asks)
-        if self.env.su or routing_no_scope(self.env):
+        if self.env.su or marked(self.env, "routing_no_scope", NO_SCOPE):
             return []
         kinds = self._routing_field_scopes().get(fname)
         if not kinds or self._routing_is_exempt():
@@ -484,7 +468,7 @@ class CrmLead(models.Model):
         reads themselves fetch the real values, see :meth:`_fetch_query`,
         and blank them in :meth:`_read_format`)."""
         sql = super()._field_to_sql(alias, fname, query, flush)
-        if self.env.context.get("routing_unmasked") is UNMASKED:
+        if marked(self.env, "routing_unmasked", UNMASKED):
             return sql
         hidden = self._routing_hidden_lead_ids(fname.split(".")[0])
         if not hidden:
@@ -499,10 +483,7 @@ class CrmLead(models.Model):
     def _fetch_query(self, query, fields):
         # the values fetched go to the cache, shared by every user of the
         # transaction: they are fetched unmasked
-        if (
-            self.env.context.get("routing_unmasked") is UNMASKED
-            or self._routing_is_exempt()
-        ):
+        if marked(self.env, "routing_unmasked", UNMASKED) or self._routing_is_exempt():
             return super()._fetch_query(query, fields)
         unmasked = self.with_context(routing_unmasked=UNMASKED)
         return super(CrmLead, unmasked)._fetch_query(query, fields).with_env(self.env)

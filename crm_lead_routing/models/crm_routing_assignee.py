@@ -2,6 +2,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from ..internal import RULE_CHECKS_ASSIGNEES, marked
+
 SCOPES = [("edit", "Edit"), ("read", "Read only"), ("hidden", "Hidden")]
 
 
@@ -87,7 +89,7 @@ class CrmRoutingAssignee(models.Model):
         line is removed from (the rule's form or the line itself): checked
         before anything is removed (the rule's own write checks the rule
         once all its lines are written)."""
-        if self.env.context.get("routing_rule_checks_assignees"):
+        if marked(self.env, "routing_rule_checks_assignees", RULE_CHECKS_ASSIGNEES):
             return
         for rule in self.rule_id:
             if rule.active and not (rule.assignee_ids - self):

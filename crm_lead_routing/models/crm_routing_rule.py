@@ -7,6 +7,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL, config
 from odoo.tools.safe_eval import safe_eval
 
+from ..internal import RULE_CHECKS_ASSIGNEES
 from ..progress import Progress
 from ..routing import (
     SKIP_CAPACITY,
@@ -187,7 +188,8 @@ class CrmRoutingRule(models.Model):
         # the rule's own form may remove and add lines in one save: the
         # rule is checked once its lines are all written
         res = super(
-            CrmRoutingRule, self.with_context(routing_rule_checks_assignees=True)
+            CrmRoutingRule,
+            self.with_context(routing_rule_checks_assignees=RULE_CHECKS_ASSIGNEES),
         ).write(vals)
         if {"assignee_ids", "active"} & set(vals):
             self._check_assignees()
