@@ -28,6 +28,7 @@ from odoo.tools import SQL
 
 from odoo.addons.marketing_resource_mgmt.tools.statement_trigger import (
     marking_function_sql,
+    statement_triggers_sql,
 )
 
 from .campaign_kpi_sql import (
@@ -221,23 +222,7 @@ def install_store(cr, currency_stored):
     )
     for table, function, columns in WATCHED:
         cr.execute(SQL(_trigger_function_sql(table, function, columns)))
-        for op, referencing in (
-            ("insert", "REFERENCING NEW TABLE AS new_rows"),
-            ("update", "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows"),
-            ("delete", "REFERENCING OLD TABLE AS old_rows"),
-            ("truncate", ""),
-        ):
-            trigger = f"{function}_{op}"
-            cr.execute(
-                SQL(
-                    f"""
-                    DROP TRIGGER IF EXISTS {trigger} ON {table};
-                    CREATE TRIGGER {trigger} AFTER {op.upper()} ON {table}
-                        {referencing} FOR EACH STATEMENT
-                        EXECUTE FUNCTION {function}();
-                    """
-                )
-            )
+        cr.execute(SQL(statement_triggers_sql(table, function, truncate=True)))
     # a stage that becomes won (or no longer) changes its leads' campaigns
     cr.execute(
         SQL(

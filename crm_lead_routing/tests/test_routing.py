@@ -481,23 +481,11 @@ class TestRouting(RoutingCommon):
                 for i in range(60)
             ]
         )
-        module = "odoo.addons.crm_lead_routing.models.crm_routing_rule"
-        Criterion = type(self.env["crm.routing.rule.criterion"])
-        results = {}
-        for minimum in (10**9, 0):
-            with (
-                patch(f"{module}.BATCH_CONDITIONS_MIN", minimum),
-                patch.object(
-                    Criterion,
-                    "_get_batch_conditions",
-                    autospec=True,
-                    side_effect=Criterion._get_batch_conditions,
-                ) as spy,
-            ):
-                stats = self.Rule._route_leads(leads.ids, simulate=True)
-            results[minimum] = stats["decisions"]
-            used = [call for call in spy.mock_calls if call.args[1]]
-            self.assertEqual(bool(used), minimum == 0)
+        results, calls = self._route_per_value_and_per_lead(
+            leads, "_get_batch_conditions"
+        )
+        self.assertFalse([call for call in calls[10**9] if call.args[1]])
+        self.assertTrue([call for call in calls[0] if call.args[1]])
         self.assertEqual(results[0], results[10**9])
         by_user = Counter(d.user_id or False for d in results[0].values())
         # 3 of 5 street spellings are South Yorkshire: 36 leads; of the 24
@@ -505,6 +493,32 @@ class TestRouting(RoutingCommon):
         self.assertEqual(by_user[self.alice.id], 36)
         self.assertEqual(by_user[self.bob.id] + by_user[self.carol.id], 19)
         self.assertEqual(by_user[False], 5)
+
+    def _route_per_value_and_per_lead(self, leads, method):
+        """Simulate routing ``leads`` with the per-value evaluation of a
+        large batch turned off, then on, spying on the criterion's
+        ``method``.
+
+        :return: ``({minimum: decisions}, {minimum: the method's calls})``
+            for the minimums 10**9 (off) and 0 (on)
+        """
+        module = "odoo.addons.crm_lead_routing.models.crm_routing_rule"
+        Criterion = type(self.env["crm.routing.rule.criterion"])
+        results, calls = {}, {}
+        for minimum in (10**9, 0):
+            with (
+                patch(f"{module}.BATCH_CONDITIONS_MIN", minimum),
+                patch.object(
+                    Criterion,
+                    method,
+                    autospec=True,
+                    side_effect=getattr(Criterion, method),
+                ) as spy,
+            ):
+                stats = self.Rule._route_leads(leads.ids, simulate=True)
+            results[minimum] = stats["decisions"]
+            calls[minimum] = list(spy.mock_calls)
+        return results, calls
 
     def test_batch_prefix_conditions_match_as_per_lead(self):
         """A large batch evaluates 'starts with' lines (postcodes, phones)
@@ -535,22 +549,10 @@ class TestRouting(RoutingCommon):
                 for i in range(48)
             ]
         )
-        module = "odoo.addons.crm_lead_routing.models.crm_routing_rule"
-        Criterion = type(self.env["crm.routing.rule.criterion"])
-        results = {}
-        for minimum in (10**9, 0):
-            with (
-                patch(f"{module}.BATCH_CONDITIONS_MIN", minimum),
-                patch.object(
-                    Criterion,
-                    "_batch_prefix_matching",
-                    autospec=True,
-                    side_effect=Criterion._batch_prefix_matching,
-                ) as spy,
-            ):
-                stats = self.Rule._route_leads(leads.ids, simulate=True)
-            results[minimum] = stats["decisions"]
-            self.assertEqual(len(spy.mock_calls), 0 if minimum else 3)
+        results, calls = self._route_per_value_and_per_lead(
+            leads, "_batch_prefix_matching"
+        )
+        self.assertEqual((len(calls[10**9]), len(calls[0])), (0, 3))
         self.assertEqual(results[0], results[10**9])
         by_user = Counter(d.user_id or False for d in results[0].values())
         # LS1 and LS2 (not LS14): 16 leads; of the 32 others, a Leeds phone

@@ -98,27 +98,10 @@ class MarketingOffer(models.Model):
     def _feature_row(row, offset):
         """The feature vector of a row of _feature_sql (its feature columns
         start at ``offset``)."""
-        (
-            recency,
-            frequency,
-            monetary,
-            past_campaigns,
-            past_answers,
-            past_channel,
-            is_company,
-            preferred,
-        ) = row[offset : offset + 8]
-        return scoring.offer_feature_vector(
-            recency,
-            frequency,
-            monetary,
-            past_campaigns,
-            past_answers,
-            past_channel,
-            is_company,
-            preferred,
-            row[1],
-        )
+        # recency, frequency, monetary, past campaigns, past answers, past
+        # answers on the channel, is a company, preferred channel; then the
+        # channel (row[1])
+        return scoring.offer_feature_vector(*row[offset : offset + 8], row[1])
 
     def _get_training_scopes(self):
         """The populations to learn from, most specific first: the offer's

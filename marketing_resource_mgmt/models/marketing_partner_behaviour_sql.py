@@ -29,7 +29,7 @@ SQL as the full refresh.
 
 from odoo.tools import SQL
 
-from ..tools.statement_trigger import marking_function_sql
+from ..tools.statement_trigger import marking_function_sql, statement_triggers_sql
 
 DIRTY_TABLE = "marketing_partner_behaviour_dirty"
 # Above this many marked customers (a bulk import), the incremental refresh
@@ -183,22 +183,7 @@ def install_triggers(cr):
         if not _table_exists(cr, table):
             continue
         cr.execute(SQL(_trigger_function_sql(function, contact, columns)))
-        for op, referencing in (
-            ("insert", "REFERENCING NEW TABLE AS new_rows"),
-            ("update", "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows"),
-            ("delete", "REFERENCING OLD TABLE AS old_rows"),
-        ):
-            trigger = f"{function}_{op}"
-            cr.execute(
-                SQL(
-                    f"""
-                    DROP TRIGGER IF EXISTS {trigger} ON {table};
-                    CREATE TRIGGER {trigger} AFTER {op.upper()} ON {table}
-                        {referencing} FOR EACH STATEMENT
-                        EXECUTE FUNCTION {function}();
-                    """
-                )
-            )
+        cr.execute(SQL(statement_triggers_sql(table, function)))
 
 
 def uninstall_triggers(cr):

@@ -1,6 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """The PL/pgSQL function of a statement-level trigger with transition tables
-(``new_rows`` / ``old_rows``) that marks what changed: the behaviour
+(``new_rows`` / ``old_rows``) that marks what changed, and its triggers: the behaviour
 measures' marks (models/marketing_partner_behaviour_sql.py) and
 campaign_reporting's stored funnel use it.
 
@@ -43,3 +43,28 @@ def marking_function_sql(function, insert, update, delete, otherwise=""):
         END
         $fn$;
     """
+
+
+def statement_triggers_sql(table, function, truncate=False):
+    """:return: the statements (re)creating the AFTER INSERT / UPDATE /
+    DELETE (and TRUNCATE when ``truncate``) statement-level triggers
+    ``<function>_<op>`` of ``table`` running ``function``, with the
+    transition tables each operation has.
+
+    The names are the callers' constants (no user input)."""
+    events = [
+        ("insert", "REFERENCING NEW TABLE AS new_rows"),
+        ("update", "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows"),
+        ("delete", "REFERENCING OLD TABLE AS old_rows"),
+    ]
+    if truncate:
+        events.append(("truncate", ""))
+    return "".join(
+        f"""
+        DROP TRIGGER IF EXISTS {function}_{op} ON {table};
+        CREATE TRIGGER {function}_{op} AFTER {op.upper()} ON {table}
+            {referencing} FOR EACH STATEMENT
+            EXECUTE FUNCTION {function}();
+        """
+        for op, referencing in events
+    )
