@@ -20,6 +20,7 @@ from . import crm_match_abbreviation
 from . import marketing_campaign_member_trace
 from . import mailing_mailing
 from . import mail_compose_message
+from . import sms_composer
 from . import mail_mail
 from . import sms_sms
 from . import marketing_consent

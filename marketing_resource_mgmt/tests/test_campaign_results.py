@@ -4,7 +4,9 @@ through Odoo's mail queue with SMTP mocked at smtplib, SMS through Odoo's SMS
 queue with IAP mocked at its lowest call), real HTTP routes for opens,
 clicks, unsubscriptions and delivery reports, and the trace sync."""
 
+import functools
 import re
+import types
 from contextlib import contextmanager
 from datetime import date
 from unittest.mock import patch
@@ -351,6 +353,101 @@ class TestCampaignResults(MockSMS):
         self.assertEqual(len(recipients), 5)
 
     # ---- SMS
+
+    def test_sms_recipient_checks_are_sets(self):
+        """Sending SMS on the members, the composer's blacklist, opt-out and
+        "already done" collections are sets (Odoo's lists made each member's
+        check linear: quadratic over a campaign) holding the members Odoo's
+        own code finds; each member gets the same failure."""
+        from ..models.sms_composer import SmsComposer
+
+        p = self.partners.sorted("id")
+        p[1].mobile = p[0].mobile  # same number: p[1]'s SMS is a duplicate
+        self.env["phone.blacklist"].sudo().add(p[4].mobile)
+        p[5].mrm_opt_out = True
+        mailing = self.campaign.sms_mailing_id
+        members = self.campaign.member_ids.filtered(lambda m: m.channel == "sms")
+        composer = (
+            self.env["sms.composer"]
+            .with_context(active_id=False)
+            .create(mailing._send_sms_get_composer_values(members.ids))
+        )
+        records = composer._get_records()
+        info = composer._prepare_recipient_values(records)
+        # Odoo's own methods: the first definition after ours in the MRO
+        mro = type(composer).__mro__
+        after = mro[mro.index(SmsComposer) + 1 :]
+        odoo = types.SimpleNamespace(
+            **{
+                name: functools.partial(
+                    next(c.__dict__[name] for c in after if name in c.__dict__),
+                    composer,
+                )
+                for name in (
+                    "_get_blacklist_record_ids",
+                    "_get_optout_record_ids",
+                    "_get_done_record_ids",
+                )
+            }
+        )
+        expected = {
+            "blacklist": (self.member(p[4], "sms"), odoo._get_blacklist_record_ids),
+            # the members' opt-out list names the blacklisted number too
+            "optout": (
+                self.member(p[4], "sms") | self.member(p[5], "sms"),
+                odoo._get_optout_record_ids,
+            ),
+            "done": (self.member(p[1], "sms"), odoo._get_done_record_ids),
+        }
+        for name, (member, odoo_method) in expected.items():
+            ours = getattr(composer, f"_get_{name}_record_ids")(records, info)
+            self.assertIsInstance(ours, set, name)
+            self.assertEqual(ours, set(odoo_method(records, info)), name)
+            self.assertEqual(ours, set(member.ids), name)
+        failures = {
+            self.env["marketing.campaign.member"].browse(mid).partner_id: v[
+                "failure_type"
+            ]
+            for mid, v in composer._prepare_mass_sms_values(records).items()
+        }
+        self.assertEqual(
+            [failures[x] for x in p],
+            ["", "sms_duplicate", "", "", "sms_blacklist", "sms_optout"],
+        )
+
+    def test_sms_sent_in_batches(self):
+        """An SMS mailing on the members is sent in batches, one Odoo
+        composer each (Odoo's composer refuses the ids of more than about
+        10,000 recipients); a number an earlier batch reached is a
+        duplicate, the blacklist and the opt-outs hold in every batch."""
+        p = self.partners.sorted("id")
+        p[1].mobile = p[0].mobile
+        self.env["phone.blacklist"].sudo().add(p[4].mobile)
+        p[5].mrm_opt_out = True
+        self.env["ir.config_parameter"].sudo().set_param(
+            "marketing_resource_mgmt.sms_batch_size", "1"
+        )
+        mailing = self.campaign.sms_mailing_id
+        mailing.body_plaintext = "Spring offer"
+        with self.mockSMSGateway():
+            self.assertIs(mailing.with_user(self.owner).action_send_sms(), True)
+            self.env["sms.sms"].sudo()._process_queue()
+        self.assertEqual(
+            self.env["sms.composer"].search_count([("mailing_id", "=", mailing.id)]),
+            6,
+            "one composer per member",
+        )
+        self.assertEqual(len(self._sms), 3)
+        failures = {
+            self.env["marketing.campaign.member"].browse(t.res_id).partner_id: (
+                t.failure_type or ""
+            )
+            for t in mailing.mailing_trace_ids
+        }
+        self.assertEqual(
+            [failures[x] for x in p],
+            ["", "sms_duplicate", "", "", "sms_blacklist", "sms_optout"],
+        )
 
     def test_sms_results_reach_members_and_funnel(self):
         p = self.partners.sorted("id")
