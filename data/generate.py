@@ -1236,8 +1236,6 @@ class Generator:
             "date_targeted",
             "create_date",
             "write_date",
-            "create_uid",
-            "write_uid",
         ]
         opt = [
             c
@@ -1281,8 +1279,6 @@ class Generator:
                             targeted,
                             targeted,
                             targeted,
-                            1,
-                            1,
                         ]
                         + [values[c] for c in opt]
                     )

@@ -3,7 +3,7 @@
     "name": "Marketing Resource Management",
     "summary": "Campaign library, segments, phased campaigns, audience generation, "
     "inbound matching and portal answers",
-    "version": "18.0.1.0.2",
+    "version": "18.0.1.0.3",
     "category": "Marketing",
     "website": "https://github.com/mrm-suite/marketing-resource-management",
     "author": "MRM Suite contributors",

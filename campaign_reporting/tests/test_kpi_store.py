@@ -107,9 +107,9 @@ class TestStoredFunnel(CampaignReportingCommon):
             SQL(
                 """
                 INSERT INTO marketing_campaign_member
-                       (campaign_id, partner_id, channel, state, create_uid,
-                        create_date, write_uid, write_date)
-                SELECT %s, p.id, 'mail', 'targeted', 1, now(), 1, now()
+                       (campaign_id, partner_id, channel, state,
+                        create_date, write_date)
+                SELECT %s, p.id, 'mail', 'targeted', now(), now()
                   FROM res_partner p WHERE p.id = ANY(%s)
                 """,
                 self.campaign_x.id,

@@ -310,11 +310,10 @@ class MarketingCampaignMember(models.Model):
                 if row:
                     cr.execute(
                         "UPDATE marketing_campaign_member SET call_next_at = %s, "
-                        "call_taken_uid = %s, write_uid = %s, "
+                        "call_taken_uid = %s, "
                         "write_date = now() AT TIME ZONE 'UTC' WHERE id = %s",
                         [
                             now + timedelta(minutes=call_policy.LEASE_MINUTES),
-                            self.env.uid,
                             self.env.uid,
                             row[0],
                         ],

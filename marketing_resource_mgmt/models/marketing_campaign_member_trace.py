@@ -164,7 +164,7 @@ class MarketingCampaignMember(models.Model):
             [SYNC_WORK_MEM],
         )
         started = cr.fetchone()[0]
-        cr.execute(trace_results_sql(since, self.env.uid))
+        cr.execute(trace_results_sql(since))
         changed = {row[0] for row in cr.fetchall()}
         cr.execute(
             unsubscriptions_sql(

@@ -456,10 +456,9 @@ class MarketingJourneyPath(models.Model):
             """
             INSERT INTO marketing_campaign_member (
                 id, campaign_id, partner_id, channel, state, access_token,
-                date_targeted, company_id, active,
-                create_uid, create_date, write_uid, write_date)
+                date_targeted, company_id, active, create_date, write_date)
             SELECT n.id, %(target)s, n.partner_id, n.channel, 'targeted', %(token)s,
-                   %(now)s, %(company)s, TRUE, %(uid)s, %(now)s, %(uid)s, %(now)s
+                   %(now)s, %(company)s, TRUE, %(now)s, %(now)s
               FROM (SELECT nextval(%(sequence)s) AS id, m.partner_id, m.channel
                       FROM done
                       JOIN marketing_campaign_member m ON m.id = done.member_id
@@ -470,7 +469,6 @@ class MarketingJourneyPath(models.Model):
             token=self.env["utm.campaign"]._member_token_sql(SQL("n.id")),
             now=now,
             company=target.company_id.id,
-            uid=self.env.uid,
             sequence=f"{Member._table}_id_seq",
         )
 

@@ -212,11 +212,10 @@ class UtmCampaign(models.Model):
                 INSERT INTO marketing_campaign_member (
                     id, campaign_id, partner_id, channel, state, access_token,
                     date_targeted, company_id, active, generation_batch,
-                    create_uid, create_date, write_uid, write_date)
+                    create_date, write_date)
                 SELECT n.id, %(campaign)s, n.partner_id, n.channel, 'targeted',
                        %(token)s, now() AT TIME ZONE 'UTC', %(company)s, TRUE,
-                       %(batch)s, %(uid)s, now() AT TIME ZONE 'UTC',
-                       %(uid)s, now() AT TIME ZONE 'UTC'
+                       %(batch)s, now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
                   FROM (SELECT nextval(%(sequence)s) AS id, s.partner_id, s.channel
                           FROM src s ORDER BY s.partner_id, s.channel) n
                 ON CONFLICT (campaign_id, partner_id, channel) DO NOTHING
@@ -229,7 +228,6 @@ class UtmCampaign(models.Model):
                 token=self._member_token_sql(SQL("n.id")),
                 company=self.company_id.id,
                 batch=FOLLOW_ON_BATCH,
-                uid=self.env.uid,
                 sequence=f"{Member._table}_id_seq",
             )
         )

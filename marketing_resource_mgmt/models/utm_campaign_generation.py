@@ -293,12 +293,11 @@ class UtmCampaign(models.Model):
                 INSERT INTO marketing_campaign_member (
                     id, campaign_id, partner_id, channel, state, access_token,
                     date_targeted, company_id, active, generation_batch,
-                    create_uid, create_date, write_uid, write_date)
+                    create_date, write_date)
                 SELECT n.id, %(campaign)s, n.partner_id, %(channel)s, 'targeted',
                        %(token)s,
                        now() AT TIME ZONE 'UTC', %(company)s, TRUE, %(batch)s,
-                       %(uid)s, now() AT TIME ZONE 'UTC',
-                       %(uid)s, now() AT TIME ZONE 'UTC'
+                       now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
                   FROM (SELECT nextval(%(sequence)s) AS id, a.id AS partner_id
                           FROM (%(audience)s) a
                          WHERE NOT EXISTS (
@@ -314,7 +313,6 @@ class UtmCampaign(models.Model):
                     channel=channel,
                     company=self.company_id.id,
                     batch=batch,
-                    uid=self.env.uid,
                     sequence=f"{Member._table}_id_seq",
                     token=self._member_token_sql(SQL("n.id")),
                     audience=self._get_audience_query(channel),

@@ -1,12 +1,14 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import base64
 import csv
+import importlib.util
 import io
 import zipfile
 from unittest.mock import patch
 
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
+from odoo.tools.misc import file_path
 
 from .common import CampaignCase, tagged_segment
 from .test_campaign_results import smtp_mocked
@@ -478,8 +480,9 @@ class TestCampaignGeneration(CampaignCase):
 
     def test_member_indexes(self):
         """Generation writes no index entry it does not need: no index on
-        campaign_id alone (the unique and KPI indexes lead with it), state only
-        past "targeted", lead and caller only when set."""
+        campaign_id alone (the unique and KPI indexes lead with it), none on
+        the company, state only past "targeted", lead and caller only when
+        set."""
         self.cr.execute(
             "SELECT indexname, indexdef FROM pg_indexes "
             "WHERE tablename = 'marketing_campaign_member'"
@@ -487,6 +490,7 @@ class TestCampaignGeneration(CampaignCase):
         indexes = dict(self.cr.fetchall())
         self.assertNotIn("marketing_campaign_member__campaign_id_index", indexes)
         self.assertNotIn("marketing_campaign_member__state_index", indexes)
+        self.assertNotIn("marketing_campaign_member__company_id_index", indexes)
         self.assertIn(
             "WHERE ((state)::text <> 'targeted'::text)",
             indexes["marketing_campaign_member_state_moved_idx"],
@@ -496,3 +500,56 @@ class TestCampaignGeneration(CampaignCase):
                 f"WHERE ({field} IS NOT NULL)",
                 indexes[f"marketing_campaign_member__{field}_index"],
             )
+
+    def test_member_log_columns(self):
+        """Members keep no "Created by" / "Last updated by" (their foreign
+        keys to res_users cost a check per generated row): the only keys to
+        res_users are the salesperson and the caller; the dates are kept,
+        set by generation and moved by a write; the upgrade drops the
+        columns an older version left."""
+        self.cr.execute(
+            "SELECT a.attname FROM pg_constraint c "
+            "JOIN pg_attribute a ON a.attrelid = c.conrelid "
+            "AND a.attnum = ANY(c.conkey) "
+            "WHERE c.conrelid = 'marketing_campaign_member'::regclass "
+            "AND c.contype = 'f' AND c.confrelid = 'res_users'::regclass"
+        )
+        self.assertEqual(
+            sorted(r[0] for r in self.cr.fetchall()), ["call_taken_uid", "user_id"]
+        )
+        Member = self.env["marketing.campaign.member"]
+        self.assertNotIn("create_uid", Member._fields)
+        self.assertNotIn("write_uid", Member._fields)
+        self.campaign.with_user(self.owner).action_generate()
+        member = self._members("email")[0]
+        self.assertTrue(member.create_date)
+        self.assertEqual(member.write_date, member.create_date)
+        self.cr.execute(
+            "UPDATE marketing_campaign_member SET write_date = '2020-01-01' "
+            "WHERE id = %s",
+            [member.id],
+        )
+        member.invalidate_recordset()
+        member.answer_note = "Asked for the brochure"
+        member.flush_recordset()
+        self.assertGreater(member.write_date.year, 2020)
+        # the upgrade to 18.0.1.0.3 drops the columns of an older version
+        self.cr.execute(
+            "ALTER TABLE marketing_campaign_member "
+            "ADD COLUMN create_uid int REFERENCES res_users ON DELETE SET NULL, "
+            "ADD COLUMN write_uid int REFERENCES res_users ON DELETE SET NULL"
+        )
+        path = file_path(
+            "marketing_resource_mgmt/migrations/18.0.1.0.3/post-migration.py",
+            filter_ext=(".py",),
+        )
+        spec = importlib.util.spec_from_file_location("mrm_migration_1_0_3", path)
+        migration = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(migration)
+        migration.migrate(self.cr, "18.0.1.0.2")
+        self.cr.execute(
+            "SELECT count(*) FROM information_schema.columns "
+            "WHERE table_name = 'marketing_campaign_member' "
+            "AND column_name IN ('create_uid', 'write_uid')"
+        )
+        self.assertEqual(self.cr.fetchone()[0], 0)

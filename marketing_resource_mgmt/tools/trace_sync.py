@@ -160,7 +160,7 @@ def linked_traces_sql(since):
     )
 
 
-def trace_results_sql(since, uid):
+def trace_results_sql(since):
     """UPDATE of the members whose traces changed since ``since`` (all when
     None), RETURNING the ids of the members it changed."""
     return SQL(
@@ -198,7 +198,6 @@ def trace_results_sql(since, uid):
                                                    LEAST(m.date_replied,
                                                          a.date_replied))
                                      ELSE m.date_responded END,
-               write_uid = %(uid)s,
                write_date = now() AT TIME ZONE 'UTC'
           FROM agg a
          WHERE m.id = a.member_id
@@ -221,7 +220,6 @@ def trace_results_sql(since, uid):
             _member_rank_sql("m"),
             _rank_state_sql(SQL("a.rank")),
         ),
-        uid=uid,
     )
 
 
@@ -289,7 +287,6 @@ def unsubscriptions_sql(since, uid, consent_note):
                SET state = CASE WHEN m.state IN %(movable)s THEN 'unsubscribed'
                                 ELSE m.state END,
                    date_unsubscribed = LEAST(m.date_unsubscribed, a.date_unsub),
-                   write_uid = %(uid)s,
                    write_date = now() AT TIME ZONE 'UTC'
               FROM agg a
              WHERE m.id = a.member_id

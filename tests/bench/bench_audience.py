@@ -133,16 +133,14 @@ def floor_insert(env, campaign, segment):
         """
         INSERT INTO marketing_campaign_member (
             campaign_id, partner_id, channel, state, access_token, date_targeted,
-            company_id, active, create_uid, create_date, write_uid, write_date)
+            company_id, active, create_date, write_date)
         SELECT %(campaign)s, a.id, 'email', 'targeted',
                encode(gen_random_bytes(24), 'hex'), now() AT TIME ZONE 'UTC',
-               %(company)s, TRUE, %(uid)s, now() AT TIME ZONE 'UTC',
-               %(uid)s, now() AT TIME ZONE 'UTC'
+               %(company)s, TRUE, now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
           FROM (%(audience)s) a
         """,
         campaign=campaign.id,
         company=campaign.company_id.id or env.company.id,
-        uid=env.uid,
         audience=segment._get_partner_query(None),
     )
     common.print_plan(env.cr, "floor INSERT ... SELECT", query)

@@ -75,10 +75,9 @@ def build_world(env, participants, label="bench"):
         """
         INSERT INTO marketing_campaign_member (
             campaign_id, partner_id, channel, state, access_token, date_targeted,
-            company_id, active, generation_batch,
-            create_uid, create_date, write_uid, write_date)
+            company_id, active, generation_batch, create_date, write_date)
         SELECT %(campaign)s, p, 'email', 'sent', md5(p::text),
-               %(joined)s, %(company)s, TRUE, 1, 1, %(joined)s, 1, %(joined)s
+               %(joined)s, %(company)s, TRUE, 1, %(joined)s, %(joined)s
           FROM unnest(%(partners)s::int[]) p
         """,
         {

@@ -128,11 +128,10 @@ def build_world(env, traces, campaigns=1000, mailings=2, seed=12, label="bench")
         """
         INSERT INTO marketing_campaign_member (
             campaign_id, partner_id, channel, state, access_token, date_targeted,
-            company_id, active, generation_batch,
-            create_uid, create_date, write_uid, write_date)
+            company_id, active, generation_batch, create_date, write_date)
         SELECT c.id, (%(partners)s::int[])[1 + mod(c.n * %(stride)s + k, %(np)s)],
                'email', 'targeted', md5(c.id || '-' || k), now() AT TIME ZONE 'UTC',
-               %(company)s, TRUE, 1, 1, now() AT TIME ZONE 'UTC', 1,
+               %(company)s, TRUE, 1, now() AT TIME ZONE 'UTC',
                now() AT TIME ZONE 'UTC'
           FROM unnest(%(campaigns)s::int[]) WITH ORDINALITY c(id, n),
                generate_series(0, %(per)s - 1) k
