@@ -324,6 +324,23 @@ CALLS = {
         [],
         "ok",
     ),
+    # the SMS mailing on the members, sent in batches (one without recipients)
+    ("mailing.mailing", "action_send_sms"): (
+        _created(
+            "mailing.mailing",
+            lambda c: {
+                "subject": "RPC SMS",
+                "mailing_type": "sms",
+                "body_plaintext": "Hello",
+                "mailing_model_id": c.env["ir.model"]._get_id(
+                    "marketing.campaign.member"
+                ),
+                "mailing_domain": "[('id', '=', 0)]",
+            },
+        ),
+        [],
+        "ok",
+    ),
     # campaign_reporting
     ("marketing.campaign.cofunding", "action_claim"): (
         _ref("marketing_resource_mgmt.demo_campaign_spring_cofunding"),
