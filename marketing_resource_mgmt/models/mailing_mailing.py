@@ -28,7 +28,8 @@ class MailingMailing(models.Model):
         Odoo composer each: Odoo's composer gets its recipients as the
         ``repr`` of their ids and refuses more than 100 KiB of it (about
         10,000 members: "expression can't exceed buffer limit"). A number
-        an earlier batch reached is not sent again (sms_composer.py)."""
+        an earlier batch reached is not sent again (sms_composer.py); the
+        members' opt-out list is read once for all the batches."""
         members = self.filtered(
             lambda m: m.mailing_model_real == "marketing.campaign.member"
         )
@@ -41,6 +42,8 @@ class MailingMailing(models.Model):
         )
         for mailing in members:
             ids = res_ids or mailing._get_remaining_recipients()
+            # the members' opt-out list read once for the batches
+            mailing = mailing.with_context(**{OPT_OUT_SENDING: {}})
             for start in range(0, len(ids), max(size, 1)):
                 super(MailingMailing, mailing).action_send_sms(
                     res_ids=ids[start : start + size]

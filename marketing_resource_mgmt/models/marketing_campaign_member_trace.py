@@ -280,5 +280,12 @@ class MarketingCampaignMember(models.Model):
     def _mailing_get_opt_out_list_sms(self, mailing):
         """:return: ids of the SMS members who opted out (see
         _mailing_opt_out_sql); the phone blacklist is also applied by Odoo's
-        SMS composer"""
-        return [member for member, _email in self._mailing_opt_out_rows(mailing, "sms")]
+        SMS composer. Within a sending (context OPT_OUT_SENDING, set by the
+        mailing for its batches) the list is read once."""
+        sending = self.env.context.get(OPT_OUT_SENDING)
+        if sending is not None and mailing.id in sending:
+            return sending[mailing.id]
+        ids = [member for member, _email in self._mailing_opt_out_rows(mailing, "sms")]
+        if sending is not None:
+            sending[mailing.id] = ids
+        return ids

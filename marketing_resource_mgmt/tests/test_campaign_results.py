@@ -419,7 +419,8 @@ class TestCampaignResults(MockSMS):
         """An SMS mailing on the members is sent in batches, one Odoo
         composer each (Odoo's composer refuses the ids of more than about
         10,000 recipients); a number an earlier batch reached is a
-        duplicate, the blacklist and the opt-outs hold in every batch."""
+        duplicate, the blacklist and the opt-outs hold in every batch, the
+        opt-out list is read once for them all."""
         p = self.partners.sorted("id")
         p[1].mobile = p[0].mobile
         self.env["phone.blacklist"].sudo().add(p[4].mobile)
@@ -429,9 +430,21 @@ class TestCampaignResults(MockSMS):
         )
         mailing = self.campaign.sms_mailing_id
         mailing.body_plaintext = "Spring offer"
-        with self.mockSMSGateway():
+        Member = type(self.env["marketing.campaign.member"])
+        reads = []
+        rows = Member._mailing_opt_out_rows
+
+        def spy(member, mailing, channel):
+            reads.append(channel)
+            return rows(member, mailing, channel)
+
+        with (
+            self.mockSMSGateway(),
+            patch.object(Member, "_mailing_opt_out_rows", spy),
+        ):
             self.assertIs(mailing.with_user(self.owner).action_send_sms(), True)
             self.env["sms.sms"].sudo()._process_queue()
+        self.assertEqual(reads, ["sms"], "the opt-out list read once")
         self.assertEqual(
             self.env["sms.composer"].search_count([("mailing_id", "=", mailing.id)]),
             6,
