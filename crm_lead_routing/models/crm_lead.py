@@ -267,7 +267,7 @@ class CrmLead(models.Model):
         tried, instead of retrying the whole claim."""
         cr = self.env.cr
         if read_committed:
-            if len(rule_ids) > 1:
+            if len(rule_ids) > 1 or lead_id:
                 cr.execute(self._pool_lead_sql(rule_ids, lead_id, lock=True))
                 return cr.fetchone()
             # the pool index gives one pool's leads in order, but after a run
