@@ -201,8 +201,8 @@ class CrmLead(models.Model):
 
         :param rule_id: only this pool rule
         :return: ``[(rule_id, capacity or None, capacity period, rule
-            name, user's name, rule's team, rule's owner)]`` of the user's
-            active lines on active pool rules
+            name, user's name, rule's team, rule's owner, user's sales team
+            memberships)]`` of the user's active lines on active pool rules
         """
         self.env.cr.execute(
             SQL(
@@ -215,7 +215,10 @@ class CrmLead(models.Model):
                  RETURNING a.rule_id, a.capacity, a.active)
                 SELECT r.id, NULLIF(locked.capacity, 0), r.capacity_period,
                        COALESCE(r.name->>%(lang)s, r.name->>'en_US'), p.name,
-                       r.team_id, r.user_id
+                       r.team_id, r.user_id,
+                       (SELECT array_agg(m.crm_team_id ORDER BY m.crm_team_id)
+                          FROM crm_team_member m
+                         WHERE m.user_id = %(uid)s AND m.active)
                   FROM locked JOIN crm_routing_rule r ON r.id = locked.rule_id
                   JOIN res_users u ON u.id = %(uid)s
                   JOIN res_partner p ON p.id = u.partner_id
@@ -411,14 +414,27 @@ class CrmLead(models.Model):
                 assigned_by=self.env.user,
                 previous={won: previous} if previous else {},
                 current={won: (date_open, owner)},
-                rule_values={
-                    rid: (team or False, owner or False)
-                    for rid, *_r, team, owner in lines
-                },
+                rule_values=self._claim_rule_values(lines, won_rule_id),
             )
         else:
             Rule._apply_run(run, assigned_by=self.env.user)
         return won, name
+
+    def _claim_rule_values(self, lines, rule_id):
+        """``{rule_id: (team, owner)}`` of the won pool, for the routing
+        writes: the rule's team, else the claimer's default team (from the
+        memberships the lock read: no query of its own), as routing's own
+        (sudo) environment gets it."""
+        team, owner, memberships = next(
+            line[5:8] for line in lines if line[0] == rule_id
+        )
+        if not team:
+            team = (
+                self.env["crm.team"]
+                .sudo()
+                ._routing_default_team_id(self.env.uid, tuple(memberships or ()))
+            )
+        return {rule_id: (team or False, owner or False)}
 
     def _claimed_notification(self, next_action, name=None):
         """The confirmation of a claim of this lead.
