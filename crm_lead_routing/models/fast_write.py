@@ -162,19 +162,41 @@ def _fetch_for_computes(leads, written):
     """Fetch in one query the stored fields of the leads that the computes
     now to do read: their dependencies and their own current values
     (fields already in the cache are not fetched again)."""
-    Lead = leads.env["crm.lead"]
+    computed = frozenset(
+        field
+        for field in leads.env.fields_to_compute()
+        if field.model_name == "crm.lead"
+    )
+    names = _compute_inputs(leads.env["crm.lead"], computed)
+    leads.fetch([name for name in names if name not in written])
+
+
+# {frozenset of computed fields: their inputs}; the fields are the
+# registry's own objects, so a new registry makes new keys
+_COMPUTE_INPUTS = {}
+
+
+def _compute_inputs(Lead, computed):
+    """The stored fields of crm.lead that the computes of ``computed`` read
+    (the same for every claim: kept)."""
+    try:
+        return _COMPUTE_INPUTS[computed]
+    except KeyError:
+        pass
+    if len(_COMPUTE_INPUTS) > 256:
+        _COMPUTE_INPUTS.clear()
     names = set()
-    for field in leads.env.fields_to_compute():
-        if field.model_name == "crm.lead":
-            names.add(field.name)
-            names.update(path.split(".")[0] for path in field.get_depends(Lead)[0])
-    leads.fetch(
-        [
+    for field in computed:
+        names.add(field.name)
+        names.update(path.split(".")[0] for path in field.get_depends(Lead)[0])
+    _COMPUTE_INPUTS[computed] = tuple(
+        sorted(
             name
             for name in names
-            if name not in written and name in Lead._fields and Lead._fields[name].store
-        ]
+            if name in Lead._fields and Lead._fields[name].store
+        )
     )
+    return _COMPUTE_INPUTS[computed]
 
 
 def _flushable(self, field):
