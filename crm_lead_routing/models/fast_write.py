@@ -179,10 +179,8 @@ _COMPUTE_INPUTS = {}
 def _compute_inputs(Lead, computed):
     """The stored fields of crm.lead that the computes of ``computed`` read
     (the same for every claim: kept)."""
-    try:
+    if computed in _COMPUTE_INPUTS:
         return _COMPUTE_INPUTS[computed]
-    except KeyError:
-        pass
     if len(_COMPUTE_INPUTS) > 256:
         _COMPUTE_INPUTS.clear()
     names = set()
@@ -191,9 +189,7 @@ def _compute_inputs(Lead, computed):
         names.update(path.split(".")[0] for path in field.get_depends(Lead)[0])
     _COMPUTE_INPUTS[computed] = tuple(
         sorted(
-            name
-            for name in names
-            if name in Lead._fields and Lead._fields[name].store
+            name for name in names if name in Lead._fields and Lead._fields[name].store
         )
     )
     return _COMPUTE_INPUTS[computed]
