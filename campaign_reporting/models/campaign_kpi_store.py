@@ -155,6 +155,7 @@ def _trigger_function_sql(table, function, columns):
     old_keys, new_keys = (
         ", ".join(f"{side}.{key}" for key in keys) for side in ("o", "n")
     )
+    is_changed = f"({old}) IS DISTINCT FROM ({new})"
     # a changed row's keys after the update, and before it only when they
     # differ (a row moved to another campaign or lead marks both)
     changed = f"""
@@ -164,7 +165,7 @@ def _trigger_function_sql(table, function, columns):
              UNION ALL
              SELECT {old_keys} WHERE ({old_keys}) IS DISTINCT FROM ({new_keys})
          ) v ({', '.join(keys)})
-         WHERE ({old}) IS DISTINCT FROM ({new})"""
+         WHERE {is_changed}"""
     insert = _mark_sql(
         f"SELECT {', '.join(keys)} FROM new_rows", expand_members=is_member
     )
@@ -186,6 +187,7 @@ def _trigger_function_sql(table, function, columns):
         otherwise=(
             f"INSERT INTO {DIRTY_TABLE} (campaign_id) SELECT id FROM utm_campaign;"
         ),
+        update_changed=is_changed,
     )
 
 

@@ -45,7 +45,8 @@ class CrmLead(models.Model):
             otherwise
         :param rule_values: ``{rule_id: (team_id, owner_id)}`` of the rules
             of the assignments, when the caller has read them (a claim, from
-            its lock); read otherwise
+            its lock, with the claimer's default team when the rule has
+            none); read otherwise
         :param current: ``{lead_id: (date_open, owner)}`` of the leads, when
             the caller has read them with their lock (a claim); read otherwise
         """

@@ -866,7 +866,7 @@ class CrmRoutingRule(models.Model):
     def action_claim_next(self):
         """Claim the next lead of this rule's pool."""
         self.ensure_one()
-        lead = self.env["crm.lead"]._claim(rule=self)
+        lead, name = self.env["crm.lead"]._claim_lead(rule=self)
         if not lead:
             raise UserError(self.env._("The pool is empty."))
-        return lead._open_claimed()
+        return lead._open_claimed(name)

@@ -28,18 +28,26 @@ class CrmTeam(models.Model):
     _inherit = "crm.team"
 
     @api.model
-    def _routing_default_team_id(self, user_id):
+    def _routing_default_team_id(self, user_id, memberships=None):
         """crm's default team of ``user_id`` (``_get_default_team_id``), as
-        an id or False; cached per salesperson and memberships."""
-        self.env["crm.team.member"].flush_model(["user_id", "crm_team_id", "active"])
-        self.env.cr.execute(
-            SQL(
-                "SELECT array_agg(crm_team_id ORDER BY crm_team_id) "
-                "FROM crm_team_member WHERE user_id = %s AND active",
-                user_id,
+        an id or False; cached per salesperson and memberships.
+
+        :param memberships: the ids of the user's active team memberships'
+            teams, ordered, when the caller read them (a claim, with its
+            lock); read here otherwise
+        """
+        if memberships is None:
+            self.env["crm.team.member"].flush_model(
+                ["user_id", "crm_team_id", "active"]
             )
-        )
-        memberships = tuple(self.env.cr.fetchone()[0] or ())
+            self.env.cr.execute(
+                SQL(
+                    "SELECT array_agg(crm_team_id ORDER BY crm_team_id) "
+                    "FROM crm_team_member WHERE user_id = %s AND active",
+                    user_id,
+                )
+            )
+            memberships = tuple(self.env.cr.fetchone()[0] or ())
         return self._routing_default_team_cached(user_id, memberships)
 
     @api.model

@@ -56,6 +56,14 @@ class TestFastWrite(RoutingCommon):
         self.env.invalidate_all()
 
     def test_same_result_as_write_on_every_stored_field(self):
+        self._compare_with_write(one_by_one=False)
+
+    def test_same_result_as_write_one_lead_at_a_time(self):
+        # one lead (a claim) takes the narrow fetches (prefetch_fields=False
+        # and the computes' dependencies fetched together)
+        self._compare_with_write(one_by_one=True)
+
+    def _compare_with_write(self, one_by_one):
         self.assertTrue(
             fast_write.fast_path_allowed(self.Lead),
             "an installed module overrides crm.lead.write: audit it and add it "
@@ -65,15 +73,15 @@ class TestFastWrite(RoutingCommon):
         vals = self._lead_vals()
         fast = Lead.create(vals)
         plain = Lead.create(vals)
-        with freeze_time("2030-03-04 09:00:00"):
-            self._route(fast)
-        with (
-            patch.object(fast_write, "fast_path_allowed", return_value=False),
-            freeze_time("2030-03-04 09:00:00"),
-        ):
-            # the round-robin pointer starts where it did for the fast run
-            self.rule.round_robin_index = 0
-            self._route(plain)
+        for leads, allowed in ((fast, True), (plain, False)):
+            with (
+                patch.object(fast_write, "fast_path_allowed", return_value=allowed),
+                freeze_time("2030-03-04 09:00:00"),
+            ):
+                # the round-robin pointer starts where it did for the fast run
+                self.rule.round_robin_index = 0
+                for batch in leads if one_by_one else [leads]:
+                    self._route(batch)
         stored = [
             name
             for name, field in Lead._fields.items()

@@ -206,6 +206,23 @@ class TestPoolRace(TransactionCase):
             for lead_id, user_id, claims in rows:
                 self.assertEqual(claims, 1)
                 self.assertEqual(user_id, winner[lead_id])
+            # the pool rule has no team: each lead got its claimer's default
+            # team (crm's), in the claim's own transaction
+            with self.registry.cursor() as cr:
+                expected = {
+                    uid: api.Environment(cr, uid, {})["crm.team"]
+                    .sudo()
+                    ._get_default_team_id(user_id=uid)
+                    .id
+                    for uid in user_ids
+                }
+                cr.execute(
+                    "SELECT id, team_id FROM crm_lead WHERE id = ANY(%s)", [lead_ids]
+                )
+                teams = dict(cr.fetchall())
+            self.assertTrue(any(expected.values()))
+            for lead_id, uid in winner.items():
+                self.assertEqual(teams[lead_id] or False, expected[uid] or False)
         finally:
             self._cleanup(rule_id, lead_ids)
 

@@ -143,15 +143,18 @@ def _trigger_function_sql(function, contact, columns):
     new_contact, old_contact = contact.format(t="n"), contact.format(t="o")
     insert = _mark_sql(f"SELECT {new_contact} FROM new_rows n")
     delete = _mark_sql(f"SELECT {old_contact} FROM old_rows o")
+    changed = f"({row('o')}) IS DISTINCT FROM ({row('n')})"
     # a changed row marks its contact before and after the update (both
     # transition tables have their true row counts: a hash join)
     update = _mark_sql(
         f"""
         SELECT v.contact FROM old_rows o JOIN new_rows n ON n.id = o.id
          CROSS JOIN LATERAL (VALUES ({new_contact}), ({old_contact})) v (contact)
-         WHERE ({row("o")}) IS DISTINCT FROM ({row("n")})"""
+         WHERE {changed}"""
     )
-    return marking_function_sql(function, insert, update, delete)
+    return marking_function_sql(
+        function, insert, update, delete, update_changed=changed
+    )
 
 
 def _table_exists(cr, table):
