@@ -29,4 +29,16 @@ def pg_array(values):
     values = list(values)
     if all(type(value) is int for value in values):
         return "{" + ",".join(map(str, values)) + "}"
-    return "{" + ",".join(map(_element, values)) + "}"
+    # texts repeat (explanations are per pattern): each escaped once
+    escaped = {}
+
+    def element(value):
+        if type(value) is not str:
+            return _element(value)
+        try:
+            return escaped[value]
+        except KeyError:
+            escaped[value] = text = _element(value)
+            return text
+
+    return "{" + ",".join(map(element, values)) + "}"
