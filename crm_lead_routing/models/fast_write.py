@@ -146,10 +146,34 @@ def _fast_write(self, rows, texts, now, current=None):
             cache.update(leads, Lead._fields[fname], column, dirty=True)
         leads.modified(list(values))
     # the ORM's computes, on the cache
+    _fetch_dependencies(leads)
     _recompute(self.with_context(prefetch_fields=False))
     _flush_sql(self)
     self.env.flush_all()
     _check_company(self, ids)
+
+
+def _fetch_dependencies(leads):
+    """Read the columns the marked computes of crm.lead depend on (their
+    declared dependencies and their own old values) for the whole batch in
+    one query: :func:`_recompute` runs without prefetching, and would read
+    each of them apart for each thousand leads."""
+    Lead = leads.env["crm.lead"]
+    depends = leads.env.registry.field_depends
+    names = set()
+    for field in list(leads.env.transaction.tocompute):
+        if field.model_name == "crm.lead":
+            names.add(field.name)
+            names.update(path.split(".")[0] for path in depends[field])
+    leads.fetch(
+        [
+            name
+            for name in sorted(names)
+            if name in Lead._fields
+            and Lead._fields[name].store
+            and Lead._fields[name].column_type
+        ]
+    )
 
 
 def _recompute(self):
