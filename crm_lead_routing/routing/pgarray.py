@@ -27,8 +27,10 @@ def pg_array(values):
     numbers, strings and anything whose ``str()`` is the type's input, such
     as dates, datetimes and decimals)."""
     values = list(values)
-    if all(type(value) is int for value in values):
-        return "{" + ",".join(map(str, values)) + "}"
+    if all(type(value) is int or value is None for value in values):
+        # ids and NULLs (the routing statements' columns): str() of an int
+        # never holds "None"
+        return "{" + ",".join(map(str, values)).replace("None", "NULL") + "}"
     # texts repeat (explanations are per pattern): each escaped once
     escaped = {}
 
