@@ -12,11 +12,15 @@ When a module that was not audited with that test overrides
 path, so that the override is honoured.
 """
 
+import logging
+
 from odoo import fields as odoo_fields
 from odoo.exceptions import MissingError
 from odoo.tools import SQL, float_repr
 
 from ..routing import pg_array
+
+_logger = logging.getLogger(__name__)
 
 # the modules whose ``crm.lead.write`` overrides the equivalence test covers
 # (the fast path does what their write does for routing's values)
@@ -212,7 +216,7 @@ def _recompute(self):
     except MissingError:
         # a marked lead was deleted meanwhile: the compute method left its
         # fields marked, the ORM's way below skips the missing leads
-        pass
+        _logger.debug("routing: a marked lead is missing, ORM recomputation")
     env._recompute_all()
 
 
@@ -334,11 +338,9 @@ def _monetary_values(Lead, field, field_cache, field_ids, all_ids, currencies):
             append(None)
             continue
         key = (field_cache[lead_id], currencies[fname, lead_id])
-        try:
+        if key in converted:
             append(converted[key])
             continue
-        except KeyError:
-            pass
         value, currency_id = float(key[0] or 0.0), key[1]
         if currency_id:
             try:
