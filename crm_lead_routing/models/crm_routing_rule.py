@@ -283,7 +283,14 @@ class CrmRoutingRule(models.Model):
         query = self._get_domain_query()
         if query.is_empty():
             return {}
-        query.add_where(SQL("crm_lead.id = ANY(%s::int[])", pg_array(lead_ids)))
+        # the batch's literal when these are the batch's leads (50 rules:
+        # one literal of 100,000 ids, not 50)
+        literal = (
+            batch["lead_ids"]
+            if batch is not None and batch.get("ids") is lead_ids
+            else pg_array(lead_ids)
+        )
+        query.add_where(SQL("crm_lead.id = ANY(%s::int[])", literal))
         if self.company_id:
             # a company's rule routes that company's leads (and leads of no
             # company), never another company's
@@ -334,6 +341,7 @@ class CrmRoutingRule(models.Model):
         if len(lead_ids) < BATCH_CONDITIONS_MIN:
             return None
         return {
+            "ids": lead_ids,
             "lead_ids": pg_array(lead_ids),
             "size": len(lead_ids),
             # a column is worth it when its values repeat: at most a quarter
@@ -683,6 +691,9 @@ class CrmRoutingRule(models.Model):
     def _decide_allocated(self, run, result, explanations, kind):
         users = {a.user_id.id: a.user_id.name for a in self.assignee_ids}
         strategy_texts = {}
+        # leads of one pattern given to one assignee share their text (one
+        # string, escaped once for the statements that write it)
+        texts = {}
         for lead_id, user_id in result.assigned.items():
             skipped = result.skipped_for(lead_id)
             key = (user_id, len(skipped))
@@ -690,15 +701,11 @@ class CrmRoutingRule(models.Model):
                 strategy_texts[key] = self._explain_strategy(
                     users.get(user_id, ""), skipped, users
                 )
-            run.decide(
-                lead_id,
-                Decision(
-                    kind,
-                    self.id,
-                    user_id,
-                    f"{explanations[lead_id]} {strategy_texts[key]}",
-                ),
-            )
+            match_text = explanations[lead_id]
+            text_key = (match_text, key)
+            if text_key not in texts:
+                texts[text_key] = f"{match_text} {strategy_texts[key]}"
+            run.decide(lead_id, Decision(kind, self.id, user_id, texts[text_key]))
 
     def _explain_nobody(self, result):
         """Why nobody of the rule took the lead, with each assignee's true

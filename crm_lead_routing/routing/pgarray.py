@@ -27,6 +27,20 @@ def pg_array(values):
     numbers, strings and anything whose ``str()`` is the type's input, such
     as dates, datetimes and decimals)."""
     values = list(values)
-    if all(type(value) is int for value in values):
-        return "{" + ",".join(map(str, values)) + "}"
-    return "{" + ",".join(map(_element, values)) + "}"
+    if all(type(value) is int or value is None for value in values):
+        # ids and NULLs (the routing statements' columns): str() of an int
+        # never holds "None"
+        return "{" + ",".join(map(str, values)).replace("None", "NULL") + "}"
+    # texts repeat (explanations are per pattern): each escaped once
+    escaped = {}
+
+    def element(value):
+        if type(value) is not str:
+            return _element(value)
+        try:
+            return escaped[value]
+        except KeyError:
+            escaped[value] = text = _element(value)
+            return text
+
+    return "{" + ",".join(map(element, values)) + "}"

@@ -158,3 +158,28 @@ class TestFastWrite(RoutingCommon):
             self.env.cache.set(lead, field, 10.25)
         column = fast_write._column_values(self.Lead, field, set(ids), ids, {})
         self.assertEqual([float(value) for value in column], [10.25, 10.0])
+
+    def test_crm_computes_run_once_on_the_whole_batch(self):
+        """crm's computes that routing's values trigger run once on all the
+        assigned leads, not once per ``PREFETCH_MAX`` leads as the ORM
+        batches them (lead scoring reads its frequency tables and the
+        leads' values once per call); the values are those of ``write()``
+        (see the equivalence test)."""
+        Lead = self.Lead.with_context(routing_skip=True)
+        leads = Lead.create([{"name": f"Batch {i}", "type": "lead"} for i in range(5)])
+        LeadClass = type(self.Lead)
+        original = LeadClass._compute_probabilities
+        calls = []
+
+        def compute(records):
+            calls.append(len(records))
+            return original(records)
+
+        # the ORM would compute 2 leads at a time
+        with (
+            patch("odoo.fields.PREFETCH_MAX", 2),
+            patch.object(LeadClass, "_compute_probabilities", compute),
+        ):
+            self._route(leads)
+        self.assertEqual(calls, [5])
+        self.assertTrue(all(leads.mapped("user_id")))
