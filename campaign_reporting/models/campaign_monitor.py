@@ -554,6 +554,10 @@ class CampaignMonitor(models.AbstractModel):
         span = (last - first).days
         step = 1 if span <= TIMELINE_DAILY_MAX else 7
         points = [first + timedelta(days=n) for n in range(0, span + step, step)]
+        if today not in points and first <= today <= points[-1]:
+            # a weekly timeline also has today's point: the responses up to
+            # today, not up to the last weekly point before it
+            points = sorted([*points, today])
         targets = [
             (row["target_responses"], row["date_start"], row["date_end"])
             for row in rows

@@ -1,5 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from odoo import fields
 from odoo.tests import tagged
@@ -65,6 +65,35 @@ class TestMonitorCharts(CampaignReportingCommon):
         self.assertIsNot(timeline["responses"][index], False)
         self.assertIs(timeline["responses"][index + 1], False)
         self.assertAlmostEqual(timeline["target"][index], round(6 * 10 / 30, 2))
+
+    def test_weekly_timeline_counts_up_to_today(self):
+        """A long campaign gets a point a week and one for today, whatever
+        the day of the week: the last response figure is every response up
+        to today (it was the last weekly point's, up to six days old)."""
+        today = fields.Date.context_today(self.env["utm.campaign"])
+        start = date.fromordinal(today.toordinal() - 204)  # 29 weeks and a day
+        self.campaign_a.write(
+            {"date_start": start, "date_end": date.fromordinal(today.toordinal() + 30)}
+        )
+        members = self.env["marketing.campaign.member"].search(
+            [("campaign_id", "=", self.campaign_a.id)]
+        )
+        responded = members.filtered(
+            lambda m: m.state in ("replied", "responded", "converted", "declined")
+        )
+        # every answer today (the member's own date: its last change)
+        responded.write({"date_responded": False, "date_replied": False})
+        timeline = self.only_a()["timeline"]
+        labels = timeline["labels"]
+        self.assertEqual(labels[0], fields.Date.to_string(start))
+        self.assertEqual(labels[1], fields.Date.to_string(start + timedelta(days=7)))
+        index = labels.index(fields.Date.to_string(today))
+        self.assertEqual(
+            labels[index - 1], fields.Date.to_string(today - timedelta(days=1))
+        )
+        self.assertEqual(timeline["responses"][index - 1], 0)
+        self.assertEqual(timeline["responses"][index], len(responded))
+        self.assertIs(timeline["responses"][index + 1], False)
 
     def test_signal_colour_is_the_monitors(self):
         """The kanban's signal is the monitor card's, for each user."""
