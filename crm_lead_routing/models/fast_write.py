@@ -327,10 +327,18 @@ def _column_values(Lead, field, field_ids, all_ids, currencies):
     """
     field_cache = Lead.env.cache._get_field_cache(Lead, field)
     if field.type == "monetary":
-        return _monetary_values(
-            Lead, field, field_cache, field_ids, all_ids, currencies
-        )
-    convert = field.convert_to_column_update
+        convert = _monetary_conversion(Lead, field, field_ids, currencies)
+        fname = field.get_currency_field(Lead)
+
+        def key_of(lead_id):
+            return (field_cache[lead_id], currencies[fname, lead_id])
+
+    else:
+
+        def convert(lead_id, value):
+            return field.convert_to_column_update(value, Lead.browse(lead_id))
+
+        key_of = field_cache.__getitem__
     converted = {}
     column = []
     append = column.append
@@ -338,51 +346,41 @@ def _column_values(Lead, field, field_ids, all_ids, currencies):
         if lead_id not in field_ids:
             append(None)
             continue
-        value = field_cache[lead_id]
+        key = key_of(lead_id)
         try:
-            append(converted[value])
+            append(converted[key])
         except KeyError:
-            converted[value] = convert(value, Lead.browse(lead_id))
-            append(converted[value])
+            converted[key] = convert(lead_id, key)
+            append(converted[key])
         except TypeError:  # unhashable value: no memo
-            append(convert(value, Lead.browse(lead_id)))
+            append(convert(lead_id, key))
     return column
 
 
-def _monetary_values(Lead, field, field_cache, field_ids, all_ids, currencies):
-    """:func:`_column_values` of a monetary field: each value rounded in its
-    lead's currency and written with the currency's decimal places, as
-    ``fields.Monetary.convert_to_column_insert`` does; that method looks the
-    lead's currency up through a new environment for each value, which
-    here is each lead (prorated revenues are nearly all distinct), so the
-    currencies are read for the whole batch and each currency is browsed
-    once."""
+def _monetary_conversion(Lead, field, field_ids, currencies):
+    """The conversion of a monetary field's ``(value, currency id)``: the
+    value rounded in the lead's currency and written with the currency's
+    decimal places, as ``fields.Monetary.convert_to_column_insert`` does;
+    that method looks the lead's currency up through a new environment for
+    each value, which here is each lead (prorated revenues are nearly all
+    distinct), so the currencies are read for the whole batch and each
+    currency is browsed once."""
     fname = field.get_currency_field(Lead)
     if any((fname, lead_id) not in currencies for lead_id in field_ids):
         _read_currencies(Lead, fname, field_ids, currencies)
     Currency = Lead.env["res.currency"]
     by_currency = {}
-    converted = {}
-    column = []
-    append = column.append
-    for lead_id in all_ids:
-        if lead_id not in field_ids:
-            append(None)
-            continue
-        key = (field_cache[lead_id], currencies[fname, lead_id])
-        if key in converted:
-            append(converted[key])
-            continue
+
+    def convert(_lead_id, key):
         value, currency_id = float(key[0] or 0.0), key[1]
-        if currency_id:
-            try:
-                currency = by_currency[currency_id]
-            except KeyError:
-                currency = by_currency[currency_id] = Currency.browse(currency_id)
-            value = float_repr(currency.round(value), currency.decimal_places)
-        converted[key] = value
-        append(value)
-    return column
+        if not currency_id:
+            return value
+        if currency_id not in by_currency:
+            by_currency[currency_id] = Currency.browse(currency_id)
+        currency = by_currency[currency_id]
+        return float_repr(currency.round(value), currency.decimal_places)
+
+    return convert
 
 
 def _read_currencies(Lead, fname, ids, currencies):
