@@ -413,49 +413,40 @@ def channel_table(dash, top):
         dash.set(f"{col}{row}", f'=PIVOT.VALUE(2,"{measure}")', 5, fmt=1)
 
 
-def type_table(dash, top):
-    """The return per campaign type, and its total."""
-    dash.set(f"A{top}", t("Return by campaign type"), 1, border=1)
-    dash.set(f"A{top + 1}", t("Type"), 2)
+def return_table(dash, top, title, header, pivot, field, keys):
+    """The return per value of ``field`` (pivot ``pivot``'s rows ``keys``),
+    its total, and the ROI of each row from its sums."""
+    dash.set(f"A{top}", t(title), 1, border=1)
+    dash.set(f"A{top + 1}", t(header), 2)
     for col, label in zip(COLS[1:], MONEY_HEADERS, strict=True):
         dash.set(f"{col}{top + 1}", t(label), 4)
-    for i, key in enumerate(CAMPAIGN_TYPES + [None]):
+    for i, key in enumerate(keys + [None]):
         row = top + 2 + i
-        args = f',"campaign_type","{key}"' if key else ""
+        args = f',"{field}","{key}"' if key else ""
+        style = 3 if key else 5
         if key:
-            dash.set(f"A{row}", f'=PIVOT.HEADER(5,"campaign_type","{key}")', 3)
+            dash.set(f"A{row}", f'=PIVOT.HEADER({pivot},"{field}","{key}")', 3)
         else:
             dash.set(f"A{row}", t("Total"), 5)
         for col, measure in zip(COLS[1:6], MONEY_MEASURES[:5], strict=True):
             dash.set(
-                f"{col}{row}",
-                f'=PIVOT.VALUE(5,"{measure}"{args})',
-                5 if not key else 3,
-                fmt=1,
+                f"{col}{row}", f'=PIVOT.VALUE({pivot},"{measure}"{args})', style, fmt=1
             )
         formula = roi_xlsx_formula(f"B{row}", f"E{row}", f"D{row}", ROI_LABELS)
-        dash.set(f"G{row}", formula, 5 if not key else 3, fmt=2)
+        dash.set(f"G{row}", formula, style, fmt=2)
+
+
+def type_table(dash, top):
+    """The return per campaign type, and its total."""
+    return_table(
+        dash, top, "Return by campaign type", "Type", 5, "campaign_type", CAMPAIGN_TYPES
+    )
 
 
 def channel_return_table(dash, top):
     """The return per channel (the campaigns' money shared out to their
     channels), its total, and the ROI of each from its sums."""
-    dash.set(f"A{top}", t("Return by channel"), 1, border=1)
-    dash.set(f"A{top + 1}", t("Channel"), 2)
-    for col, label in zip(COLS[1:], MONEY_HEADERS, strict=True):
-        dash.set(f"{col}{top + 1}", t(label), 4)
-    for i, channel in enumerate(CHANNELS + [None]):
-        row = top + 2 + i
-        args = f',"channel","{channel}"' if channel else ""
-        style = 3 if channel else 5
-        if channel:
-            dash.set(f"A{row}", f'=PIVOT.HEADER(7,"channel","{channel}")', 3)
-        else:
-            dash.set(f"A{row}", t("Total"), 5)
-        for col, measure in zip(COLS[1:6], MONEY_MEASURES[:5], strict=True):
-            dash.set(f"{col}{row}", f'=PIVOT.VALUE(7,"{measure}"{args})', style, fmt=1)
-        formula = roi_xlsx_formula(f"B{row}", f"E{row}", f"D{row}", ROI_LABELS)
-        dash.set(f"G{row}", formula, style, fmt=2)
+    return_table(dash, top, "Return by channel", "Channel", 7, "channel", CHANNELS)
 
 
 def target_table(dash, top):

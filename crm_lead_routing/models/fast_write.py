@@ -1,8 +1,9 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """The fast write of routing assignments: the one place that goes below
 Odoo's public ORM API (``env.protecting``, ``cache.update``,
-``env._recompute_all``, ``field.compute_value``,
-``cache.clear_dirty_field``, ``cache._get_field_cache``).
+``env._recompute_all``, ``env.fields_to_compute``, ``field.get_depends``,
+``field.compute_value``, ``cache.clear_dirty_field``,
+``cache._get_field_cache``).
 ``tests/test_fast_write.py`` compares its result with plain ``write()`` on
 every stored field of ``crm.lead`` (those of every installed module
 included).

@@ -10,6 +10,11 @@ from .offer_common import offer_partner_vals
 
 @tagged("post_install", "-at_install")
 class TestScenarioTour(HttpCase):
+    def _member(self, campaign, person):
+        return self.env["marketing.campaign.member"].search(
+            [("campaign_id", "=", campaign.id), ("partner_id", "=", person.id)]
+        )
+
     def _running_campaign(self, owner):
         """A running campaign of 12 tagged contacts (e-mail only) and its
         offer. :return: (partners, campaign, offer)"""
@@ -136,9 +141,7 @@ class TestScenarioTour(HttpCase):
             "mrm_next_best_action_tour",
             login="admin",
         )
-        member = self.env["marketing.campaign.member"].search(
-            [("campaign_id", "=", campaign.id), ("partner_id", "=", person.id)]
-        )
+        member = self._member(campaign, person)
         self.assertEqual(member.state, "responded")
         self.assertEqual(member.offer_id, offer)
         self.assertTrue(member.lead_id)
@@ -168,9 +171,7 @@ class TestScenarioTour(HttpCase):
             "mrm_lead_next_best_action_tour",
             login="admin",
         )
-        member = self.env["marketing.campaign.member"].search(
-            [("campaign_id", "=", campaign.id), ("partner_id", "=", person.id)]
-        )
+        member = self._member(campaign, person)
         self.assertEqual(len(member), 1)
         self.assertEqual(member.state, "responded")
         self.assertEqual(member.answer, "interested")
