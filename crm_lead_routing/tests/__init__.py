@@ -14,3 +14,4 @@ from . import test_routing_job
 from . import test_engine_defects
 from . import test_fast_write
 from . import test_progress
+from . import test_gc_freeze
