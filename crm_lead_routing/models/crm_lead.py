@@ -15,6 +15,7 @@ from odoo.tools.sql import create_index
 
 from ..routing import Candidate, Decision, RoutingRun, period_start, pg_array
 from ..routing.engine import CLAIM
+from . import fast_write
 
 _logger = logging.getLogger(__name__)
 
@@ -232,10 +233,13 @@ class CrmLead(models.Model):
         )
         return self.env.cr.fetchall()
 
-    def _pool_lead_sql(self, rule_ids, lead_id=None, tried=(), limit=1, lock=False):
+    def _pool_lead_sql(
+        self, rule_ids, lead_id=None, tried=(), limit=1, lock=False, columns=()
+    ):
         """The next leads of the pools by priority and age (or ``lead_id``
         if it is in one), optionally locked (``FOR UPDATE SKIP LOCKED``: a
-        lead another claim holds is passed over).
+        lead another claim holds is passed over), with ``columns`` after
+        the six the claim reads.
 
         One pool is compared by equality: the pool index (rule, priority,
         id) then gives its leads in order and the statement stops at the
@@ -244,11 +248,12 @@ class CrmLead(models.Model):
         a claim)."""
         rule_ids = list(rule_ids)
         return SQL(
-            "SELECT id, routing_rule_id, user_id, date_open, lead_owner_id, name "
+            "SELECT id, routing_rule_id, user_id, date_open, lead_owner_id, name%s "
             "FROM crm_lead "
             "WHERE active AND routing_state = 'pool' AND %s "
             "AND NOT id = ANY(%s::int[]) %s "
             "ORDER BY priority DESC, id LIMIT %s %s",
+            SQL("").join(SQL(", %s", SQL.identifier(name)) for name in columns),
             SQL("routing_rule_id = %s", rule_ids[0])
             if len(rule_ids) == 1
             else SQL("routing_rule_id = ANY(%s)", rule_ids),
@@ -258,9 +263,10 @@ class CrmLead(models.Model):
             SQL("FOR UPDATE SKIP LOCKED") if lock else SQL(""),
         )
 
-    def _pick_pool_lead(self, rule_ids, lead_id=None, read_committed=False):
+    def _pick_pool_lead(self, rule_ids, lead_id=None, read_committed=False, columns=()):
         """Lock the next lead of the pools (or ``lead_id``): ``(lead_id,
-        rule_id, salesperson, date_open, owner, name)`` or None.
+        rule_id, salesperson, date_open, owner, name)`` or None; in READ
+        COMMITTED followed by the lead's ``columns``.
 
         In READ COMMITTED (a claim's own transaction) one statement does it:
         a lead another claim holds is skipped, one won since the statement
@@ -271,23 +277,26 @@ class CrmLead(models.Model):
         cr = self.env.cr
         if read_committed:
             if len(rule_ids) > 1 or lead_id:
-                cr.execute(self._pool_lead_sql(rule_ids, lead_id, lock=True))
+                cr.execute(
+                    self._pool_lead_sql(rule_ids, lead_id, lock=True, columns=columns)
+                )
                 return cr.fetchone()
             # the pool index gives one pool's leads in order, but after a run
             # pooled many leads at once the statistics still count none in a
             # pool: the planner then takes the routing_state index and sorts
             # the whole pool (10,000 leads: 10-20 ms a claim). Sorting is
-            # turned off for this statement (sent with it), and JIT with it
-            # (a disabled sort's cost would start it: 40 ms).
+            # turned off (sent with the statement), and JIT with it (a
+            # disabled sort's cost would start it: 40 ms), until the end of
+            # the claim's own short transaction: its other statements read
+            # and write a few rows by id, or sort a few rows of small tables
+            # (stages), which PostgreSQL still does when sorting is off.
             cr.execute(
                 SQL(
                     "SET LOCAL enable_sort = off; SET LOCAL jit = off; %s",
-                    self._pool_lead_sql(rule_ids, lead_id, lock=True),
+                    self._pool_lead_sql(rule_ids, lead_id, lock=True, columns=columns),
                 )
             )
-            row = cr.fetchone()
-            cr.execute("RESET enable_sort; RESET jit")
-            return row
+            return cr.fetchone()
         tried = []
         while True:
             cr.execute(self._pool_lead_sql(rule_ids, lead_id, tried, CLAIM_BATCH))
@@ -397,10 +406,13 @@ class CrmLead(models.Model):
             raise UserError(
                 self.env._("Your capacity is full: finish some leads first.")
             )
-        row = self._pick_pool_lead(open_rules, lead_id, read_committed)
+        # the columns crm's computes read come with the lead's lock
+        columns = fast_write.claim_columns(self) if read_committed else ()
+        row = self._pick_pool_lead(open_rules, lead_id, read_committed, columns)
         if not row:
             return None
-        won, won_rule_id, previous, date_open, owner, name = row
+        won, won_rule_id, previous, date_open, owner, name = row[:6]
+        fast_write.put_in_cache(self.sudo().browse(won), columns, row[6:])
         text = self.env._(
             "Claimed by %(user)s from the pool of '%(rule)s'.",
             user=lines[0][4],

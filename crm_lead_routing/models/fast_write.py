@@ -1,9 +1,9 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """The fast write of routing assignments: the one place that goes below
 Odoo's public ORM API (``env.protecting``, ``cache.update``,
-``env._recompute_all``, ``env.fields_to_compute``, ``field.get_depends``,
-``field.compute_value``, ``cache.clear_dirty_field``,
-``cache._get_field_cache``).
+``cache.get``, ``cache.insert_missing``, ``env._recompute_all``,
+``env.fields_to_compute``, ``field.get_depends``, ``field.compute_value``,
+``cache.clear_dirty_field``, ``cache._get_field_cache``).
 ``tests/test_fast_write.py`` compares its result with plain ``write()`` on
 every stored field of ``crm.lead`` (those of every installed module
 included).
@@ -165,6 +165,7 @@ def _fast_write(self, rows, texts, now, current=None):
     # query a field already).
     if len(ids) == 1:
         _fetch_for_computes(leads, values)
+        _prefetch_related(leads, values)
         self.env._recompute_all()
     elif len(ids) > odoo_fields.PREFETCH_MAX:
         _fetch_for_computes(leads, values)
@@ -187,8 +188,106 @@ def _fetch_for_computes(leads, written):
         for field in leads.env.fields_to_compute()
         if field.model_name == "crm.lead"
     )
-    names = _compute_inputs(leads.env["crm.lead"], computed)
-    leads.fetch([name for name in names if name not in written])
+    Lead = leads.env["crm.lead"]
+    names = [name for name in _compute_inputs(Lead, computed) if name not in written]
+    if len(leads) == 1:
+        # a claim's lock reads them with the lead from the next claim on
+        type(Lead)._routing_claim_columns = tuple(
+            name for name in names if _plain_column(Lead._fields[name])
+        )
+    leads.fetch(names)
+
+
+def _plain_column(field):
+    """Whether the ORM reads the field's column as it is (the value a
+    plain SELECT of the column gives is the one its fetch caches; not a
+    binary's, read as its size with ``bin_size``)."""
+    return bool(
+        field.column_type
+        and field.type != "binary"
+        and not field.translate
+        and not field.company_dependent
+    )
+
+
+def claim_columns(Lead):
+    """The columns of crm.lead that a claim's computes read, learnt from
+    the registry's first claim (:func:`_fetch_for_computes`): the claim
+    reads them with its lock on the lead (:func:`put_in_cache`); the
+    first claim, and any column missing, is fetched by the ORM."""
+    return getattr(type(Lead), "_routing_claim_columns", ())
+
+
+def put_in_cache(lead, columns, values):
+    """Put a lead's column values, read by the caller, in the cache as the
+    ORM's fetch does (``cache.insert_missing``: a value already in the
+    cache wins)."""
+    cache = lead.env.cache
+    for name, value in zip(columns, values, strict=True):
+        cache.insert_missing(lead, lead._fields[name], [value])
+
+
+# what crm's computes read of a claim's salesperson (and the current user),
+# team, companies and their currencies (company, currency, probabilities,
+# properties): ``(model, alias in _prefetch_related's statement, fields)``
+RELATED_INPUTS = (
+    ("res.users", "u", ("company_id",)),
+    ("crm.team", "t", ("company_id", "lead_properties_definition")),
+    ("res.company", "c", ("currency_id", "active")),
+    ("res.currency", "cur", ("rounding", "decimal_places")),
+)
+
+
+def _prefetch_related(lead, written):
+    """Put in the cache, read in one statement, the fields of
+    :data:`RELATED_INPUTS` of the lead's new salesperson and team, the
+    current user, their companies and the lead's, and those companies'
+    currencies: with ``prefetch_fields=False`` the ORM would fetch each
+    field alone, one statement each. The values go in as the ORM's fetch
+    puts them (``cache.insert_missing``: raw column values; a value in the
+    cache wins). A field crm stops reading only costs its column here; one
+    it starts reading is fetched by the ORM on access."""
+    env = lead.env
+    cache = env.cache
+    columns = SQL(", ").join(
+        SQL.identifier(alias, name)
+        for _model, alias, fnames in RELATED_INPUTS
+        for name in ("id", *fnames)
+    )
+    env.cr.execute(
+        SQL(
+            """
+            SELECT %(columns)s
+              FROM res_users u
+              LEFT JOIN crm_team t ON t.id = %(team)s
+              LEFT JOIN res_company c
+                     ON c.id IN (u.company_id, t.company_id, %(company)s)
+              LEFT JOIN res_currency cur ON cur.id = c.currency_id
+             WHERE u.id = ANY(%(users)s::int[])
+            """,
+            columns=columns,
+            team=written["team_id"][0] or None,
+            company=cache.get(lead, lead._fields["company_id"], None) or None,
+            users=pg_array({written["user_id"][0] or env.uid, env.uid}),
+        )
+    )
+    found = [{} for _inputs in RELATED_INPUTS]
+    for row in env.cr.fetchall():
+        start = 0
+        for rows, (_model, _alias, fnames) in zip(found, RELATED_INPUTS, strict=True):
+            if row[start] is not None:
+                rows[row[start]] = row[start + 1 : start + 1 + len(fnames)]
+            start += 1 + len(fnames)
+    for rows, (model, _alias, fnames) in zip(found, RELATED_INPUTS, strict=True):
+        if not rows:
+            continue
+        records = env[model].browse(list(rows))
+        for index, fname in enumerate(fnames):
+            cache.insert_missing(
+                records,
+                records._fields[fname],
+                [rows[id_][index] for id_ in records._ids],
+            )
 
 
 # {frozenset of computed fields: their inputs}; the fields are the

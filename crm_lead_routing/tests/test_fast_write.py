@@ -183,3 +183,92 @@ class TestFastWrite(RoutingCommon):
             self._route(leads)
         self.assertEqual(calls, [5])
         self.assertTrue(all(leads.mapped("user_id")))
+
+    def test_one_lead_reads_related_inputs_in_one_statement(self):
+        """A claim's lead (one lead): what crm's computes read of its new
+        salesperson, team, companies and currency comes from one statement
+        (``fast_write.RELATED_INPUTS``), not from one ORM fetch per field;
+        the values are those of ``write()`` (see the equivalence test)."""
+        lead = self.Lead.with_context(routing_skip=True).create(
+            {"name": "Alone", "type": "lead", "expected_revenue": 1234.5}
+        )
+        self.env.flush_all()
+        self.env.invalidate_all()
+        statements = []
+        Cursor = type(self.env.cr)
+        original = Cursor.execute
+
+        def execute(cr, query, params=None, log_exceptions=True):
+            statements.append(" ".join(str(getattr(query, "code", query)).split()))
+            return original(cr, query, params, log_exceptions)
+
+        with patch.object(Cursor, "execute", execute):
+            self._route(lead)
+        self.assertTrue(lead.user_id and lead.team_id and lead.company_id)
+        related = [s for s in statements if '"cur"."rounding"' in s]
+        self.assertEqual(len(related), 1, "the related inputs in one statement")
+        # what the computes and the company check read afterwards
+        after = statements[statements.index(related[0]) + 1 :]
+        self.assertTrue(any(s.startswith("UPDATE crm_lead l SET") for s in after))
+        fetched = {
+            (model, fname)
+            for model, _alias, fnames in fast_write.RELATED_INPUTS
+            for fname in fnames
+            for s in after
+            if s.startswith(f'SELECT "{model.replace(".", "_")}"."id"')
+            and f'"{model.replace(".", "_")}"."{fname}"' in s.split(" FROM ")[0]
+        }
+        self.assertEqual(fetched, set(), "fetched again by the ORM, field by field")
+
+    def test_claim_lock_reads_the_compute_inputs_as_the_orm_fetches_them(self):
+        """A claim in its own transaction reads the lead columns crm's
+        computes need with its lock on the lead
+        (``fast_write.claim_columns``, learnt from a one-lead write): the
+        values it puts in the cache are those the ORM's fetch puts there,
+        on leads as they come; the claim then fetches none of them again."""
+        pool = self._rule("Pool", [self.alice], strategy="pool")
+        self._route(self.Lead.with_context(routing_skip=True).create({"name": "L"}))
+        columns = fast_write.claim_columns(self.Lead)
+        self.assertLess(
+            {"company_id", "partner_id", "stage_id", "type", "lead_properties"},
+            set(columns),
+        )
+        leads = self.Lead.with_context(routing_skip=True, active_test=False).create(
+            self._lead_vals()
+        )
+        leads.write({"routing_state": "pool", "routing_rule_id": pool.id})
+        self.env.flush_all()
+        cache = self.env.cache
+        for lead in leads.filtered("active"):
+            self.env.invalidate_all()
+            self.env.cr.execute(
+                self.Lead._pool_lead_sql([pool.id], lead.id, columns=columns)
+            )
+            row = self.env.cr.fetchone()
+            fast_write.put_in_cache(lead, columns, row[6:])
+            read = {name: cache.get(lead, lead._fields[name]) for name in columns}
+            self.env.invalidate_all()
+            lead.fetch(columns)
+            fetched = {name: cache.get(lead, lead._fields[name]) for name in columns}
+            self.assertEqual(read, fetched, lead.name)
+        # a claim on its own transaction's path: no fetch of those columns
+        self.env.invalidate_all()
+        statements = []
+        Cursor = type(self.env.cr)
+        original = Cursor.execute
+
+        def execute(cr, query, params=None, log_exceptions=True):
+            statements.append(" ".join(str(getattr(query, "code", query)).split()))
+            return original(cr, query, params, log_exceptions)
+
+        Claimer = self.Lead.with_user(self.alice)
+        with patch.object(Cursor, "execute", execute):
+            won, _name = Claimer._claim_on_cursor(pool.id, read_committed=True)
+        self.assertEqual(self.Lead.browse(won).user_id, self.alice)
+        lead_fetches = [
+            s
+            for s in statements
+            if s.startswith('SELECT "crm_lead"."id"')
+            and any(f'"crm_lead"."{name}"' in s.split(" FROM ")[0] for name in columns)
+        ]
+        self.assertEqual(lead_fetches, [])
