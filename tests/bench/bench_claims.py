@@ -4,7 +4,7 @@ time (threads, each with its own cursor; each claim its own transaction
 run through Odoo's ``retrying``, as an RPC request is).
 
     tests/bench/run.sh bench_claims.py --db mrm_bench_s \
-        [--leads 10000] [--claimers 20] [--claims 25] [--processes] \
+        [--leads 10000] [--claimers 20] [--claims 25] [--processes] [--cold] \
         [--profile N] [--profile-race] [--sample-waits]
 
 Each claimer has a capacity of its current load + ``--claims``; it claims
@@ -13,10 +13,16 @@ figures: latency of the claims (p50, p95, max, retries included), claims
 per second over the race, leads won twice (must be 0), claimers over
 their capacity (must be 0). Target: p95 under 200 ms.
 
+Each claimer makes one untimed claim before the race (its capacity counts
+it): a claimer's first claim opens the database connection of the
+claims' own transactions and fills that new backend's catalog caches,
+which the connection pool of a running server has done long before.
+``--cold``: no such claim (the race then starts with twenty new
+connections).
+
 ``--processes``: the claimers are processes (each its own registry and
 connection, as Odoo's prefork workers are) instead of threads of one
-Python process; each makes one untimed claim first (a new process fills
-its caches; its capacity counts it). ``--profile N``: before the race, one
+Python process. ``--profile N``: before the race, one
 claimer alone makes N claims (timed, with their CPU time, then under
 cProfile); prints the statements a claim runs (count, time) and the Python
 functions by own time; with ``--profile-race``, the race's threads are
@@ -102,7 +108,7 @@ def claim_loop(
                 profile.disable()
 
 
-def _process_claimer(conf, db, uid, barrier, queue):
+def _process_claimer(conf, db, uid, barrier, queue, warmup=1):
     """A claimer in a process of its own: its own registry and connection
     (the configuration written by the parent: twenty processes rewriting it
     at once would read each other's half-written file)."""
@@ -114,7 +120,7 @@ def _process_claimer(conf, db, uid, barrier, queue):
         odoo.tools.config.parse_config(["-c", conf, "-d", db, "--log-level=warn"])
         registry = odoo.modules.registry.Registry(db)
         cpu0 = time.process_time()
-        claim_loop(registry, uid, barrier, timings, outcomes, attempts, warmup=1)
+        claim_loop(registry, uid, barrier, timings, outcomes, attempts, warmup=warmup)
     except Exception as exc:  # reported in the summary
         outcomes.append((uid, "error", repr(exc)))
         barrier.abort()
@@ -123,7 +129,7 @@ def _process_claimer(conf, db, uid, barrier, queue):
         queue.put((timings, outcomes, len(attempts), cpu))
 
 
-def race_threads(env, users, profile_race=False):
+def race_threads(env, users, profile_race=False, warmup=1):
     barrier = threading.Barrier(len(users))
     timings, outcomes, attempts = [], [], []
     profiles = [
@@ -133,6 +139,7 @@ def race_threads(env, users, profile_race=False):
         threading.Thread(
             target=claim_loop,
             args=(env.registry, uid, barrier, timings, outcomes, attempts, prof),
+            kwargs={"warmup": warmup},
         )
         for uid, prof in zip(users.ids, profiles, strict=True)
     ]
@@ -158,7 +165,7 @@ def race_threads(env, users, profile_race=False):
     return timings, outcomes, len(attempts), sw.seconds
 
 
-def race_processes(db, users):
+def race_processes(db, users, warmup=1):
     """The race with one process per claimer; the clock starts when every
     process has loaded its registry (at the barrier)."""
     ctx = multiprocessing.get_context("spawn")
@@ -166,7 +173,9 @@ def race_processes(db, users):
     queue = ctx.Queue()
     conf = common.conf_for(db)
     procs = [
-        ctx.Process(target=_process_claimer, args=(conf, db, uid, barrier, queue))
+        ctx.Process(
+            target=_process_claimer, args=(conf, db, uid, barrier, queue, warmup)
+        )
         for uid in users.ids
     ]
     for proc in procs:
@@ -356,6 +365,11 @@ def main():
         action="store_true",
         help="claimers as processes (own registry and connection each)",
     )
+    p.add_argument(
+        "--cold",
+        action="store_true",
+        help="no untimed first claim (the race opens the claimers' connections)",
+    )
     p.add_argument("--profile", type=int, default=0, help="profile N claims alone")
     p.add_argument(
         "--profile-race", action="store_true", help="profile the threads' race"
@@ -366,8 +380,8 @@ def main():
         help="sample the database sessions' wait events during the race",
     )
     args = p.parse_args()
-    # a process's first claim fills its caches: one untimed claim each
-    warmup = 1 if args.processes else 0
+    # a claimer's first claim opens its connection: one untimed claim each
+    warmup = 0 if args.cold else 1
     env = common.open_env(args.db, {"routing_skip": True})
     size = common.generated_size(env)
     source = common.bench_source(env, " (claims)")
@@ -401,7 +415,9 @@ def main():
             [rule.id, lead_ids],
         )
         env.cr.commit()
-        mode = "processes" if args.processes else "threads"
+        mode = ("processes" if args.processes else "threads") + (
+            ", cold" if args.cold else ""
+        )
         print(
             f"[claims] {len(lead_ids):,} pool leads, {len(users)} claimers "
             f"({mode}), {args.claims} claims each",
@@ -412,10 +428,12 @@ def main():
         if sampler:
             sampler.start()
         if args.processes:
-            timings, outcomes, attempts, seconds = race_processes(args.db, users)
+            timings, outcomes, attempts, seconds = race_processes(
+                args.db, users, warmup
+            )
         else:
             timings, outcomes, attempts, seconds = race_threads(
-                env, users, args.profile_race
+                env, users, args.profile_race, warmup
             )
         if sampler:
             sampler.stop.set()
