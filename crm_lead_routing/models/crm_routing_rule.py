@@ -649,12 +649,14 @@ class CrmRoutingRule(models.Model):
 
     # ---- EXPLANATIONS
 
-    def _explain_match(self, matched, operator_labels=None):
+    def _explain_match(self, matched, operator_labels=None, memo=None):
         """One sentence: the rule and the criteria that matched, with the
         lead's values.
 
         :param matched: ``[(criterion, lead's value)]``
         :param operator_labels: ``{operator: label}`` (computed once per run)
+        :param memo: a dict kept by the caller for the sentences of one
+            rule: what they share is read once
         """
         self.ensure_one()
         if operator_labels is None:
@@ -663,21 +665,27 @@ class CrmRoutingRule(models.Model):
             )
         if not matched:
             return self.env._("Rule '%(rule)s' matched (no criterion).", rule=self.name)
+        memo = {} if memo is None else memo
+        if "rule" not in memo:
+            memo["rule"] = {"rule": self.name, "priority": self.sequence}
         parts = []
         for criterion, value in matched:
+            if criterion.id not in memo:
+                memo[criterion.id] = {
+                    "field": criterion.field_name,
+                    "operator": operator_labels[criterion.operator],
+                    "expected": criterion.value or criterion.alias_list_id.name or "",
+                }
             parts.append(
                 self.env._(
                     "%(field)s %(operator)s '%(expected)s' (lead: '%(value)s')",
-                    field=criterion.field_name,
-                    operator=operator_labels[criterion.operator],
-                    expected=criterion.value or criterion.alias_list_id.name or "",
+                    **memo[criterion.id],
                     value=value if value is not None else "",
                 )
             )
         return self.env._(
             "Rule '%(rule)s' (priority %(priority)s) matched: %(criteria)s.",
-            rule=self.name,
-            priority=self.sequence,
+            **memo["rule"],
             criteria="; ".join(parts),
         )
 
@@ -736,13 +744,17 @@ class CrmRoutingRule(models.Model):
         sentence per pattern (leads share them: counties, towns)."""
         texts = {}
         explanations = {}
+        # the rules that lost repeat much more than the matched values
+        losers = {}
+        memo = {}
         for lead_id, matched in taken.items():
             others = tuple(run.matched_by.get(lead_id, ()))
             key = (tuple((c.id, value) for c, value in matched), others)
             if key not in texts:
-                text = self._explain_match(matched, operator_labels)
-                losers = self._explain_losers(others)
-                texts[key] = f"{text} {losers}" if losers else text
+                text = self._explain_match(matched, operator_labels, memo)
+                if others not in losers:
+                    losers[others] = self._explain_losers(others)
+                texts[key] = f"{text} {losers[others]}" if losers[others] else text
             explanations[lead_id] = texts[key]
         return explanations
 
