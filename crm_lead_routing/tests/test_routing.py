@@ -675,6 +675,10 @@ class TestRouting(RoutingCommon):
                 if minimum:
                     # one query for six rules, one for the joined one
                     self.assertEqual(queries, 2)
+                else:
+                    # the two county lines of the rules matched together:
+                    # each street spelling normalised once for both
+                    self.assertEqual(len(batch["value_matches"]), 2)
         by_name = {rule.name: together[rule.id] for rule in rules}
         self.assertFalse(by_name["Nothing"])
         # every rule but "Nothing" matched some leads
