@@ -375,9 +375,10 @@ class CrmRoutingRule(models.Model):
                 "WHERE cardinality(t.rules) > 0 ORDER BY t.id",
                 positions(parts["verdicts"]),
                 positions(parts["flags"]),
-                SQL("").join(SQL(", s.%s", SQL.identifier(f"v{i}")) for i in range(
-                    parts["values"]
-                )),
+                SQL("").join(
+                    SQL(", s.%s", SQL.identifier(f"v{i}"))
+                    for i in range(parts["values"])
+                ),
                 inner,
             )
         )
@@ -460,9 +461,7 @@ class CrmRoutingRule(models.Model):
                 if groups
                 else SQL("TRUE")
             )
-            verdicts.append(
-                SQL("(s.%s AND %s)", SQL.identifier(f"d{index}"), criteria)
-            )
+            verdicts.append(SQL("(s.%s AND %s)", SQL.identifier(f"d{index}"), criteria))
             plan.append((rule.id, entries))
         return {
             "columns": columns,

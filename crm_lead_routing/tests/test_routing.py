@@ -588,7 +588,12 @@ class TestRouting(RoutingCommon):
                         "threshold": 0.5,
                     },
                     {"field_name": "priority", "operator": "=", "value": "1"},
-                    {"field_name": "zip", "operator": "prefix", "value": "DN", "group": 2},
+                    {
+                        "field_name": "zip",
+                        "operator": "prefix",
+                        "value": "DN",
+                        "group": 2,
+                    },
                 ],
                 domain="[('type', '=', 'lead')]",
                 sequence=2,
@@ -598,7 +603,11 @@ class TestRouting(RoutingCommon):
                 [self.carol],
                 criteria=[
                     county,
-                    {"field_name": "expected_revenue", "operator": ">=", "value": "500"},
+                    {
+                        "field_name": "expected_revenue",
+                        "operator": ">=",
+                        "value": "500",
+                    },
                 ],
                 company_id=other.id,
                 sequence=3,
@@ -616,7 +625,10 @@ class TestRouting(RoutingCommon):
                 sequence=4,
             ),
             self._rule(
-                "No criterion", [self.bob], domain="[('name', '=like', 'M%')]", sequence=5
+                "No criterion",
+                [self.bob],
+                domain="[('name', '=like', 'M%')]",
+                sequence=5,
             ),
             self._rule("Nothing", [self.bob], domain="[('id', 'in', [])]", sequence=6),
             self._rule("Joined", [self.carol], criteria=[county], sequence=7),
@@ -685,7 +697,8 @@ class TestRouting(RoutingCommon):
         self.assertTrue(all(by_name[n] for n in by_name if n != "Nothing"), by_name)
         # the company rule only took leads of its company (or of none)
         self.assertTrue(
-            set(by_name["Other company"]) <= set(leads.filtered(lambda l: l.company_id == other).ids)
+            set(by_name["Other company"])
+            <= set(leads.filtered(lambda lead: lead.company_id == other).ids)
         )
         # the groups: a lead matched by its postcode alone lists that line only
         dn_only = [
@@ -694,7 +707,9 @@ class TestRouting(RoutingCommon):
             if [c.field_name for c, _v in matched] == ["zip"]
         ]
         self.assertTrue(dn_only)
-        self.assertEqual({value for matched in dn_only for _c, value in matched}, {"DN31 2AB"})
+        self.assertEqual(
+            {value for matched in dn_only for _c, value in matched}, {"DN31 2AB"}
+        )
 
     def test_assignment_does_what_crm_write_does(self):
         """Routing gives the same lead as crm's own write of the salesperson
