@@ -54,20 +54,26 @@ class CrmLead(models.Model):
             return
         now = fields.Datetime.now()
         leads = self.sudo().with_context(**ROUTING_CONTEXT, routing_no_scope=NO_SCOPE)
+        read = {}
         if previous is None:
+            # with what the fast write needs (one read of the leads, not two)
             self.env.cr.execute(
                 SQL(
-                    "SELECT id, user_id FROM crm_lead "
-                    "WHERE id = ANY(%s::int[]) AND user_id IS NOT NULL",
+                    "SELECT id, user_id, date_open, lead_owner_id FROM crm_lead "
+                    "WHERE id = ANY(%s::int[])",
                     pg_array(decisions),
                 )
             )
-            previous = dict(self.env.cr.fetchall())
+            rows = self.env.cr.fetchall()
+            previous = {row[0]: row[1] for row in rows if row[1] is not None}
+            read = {row[0]: row[2:] for row in rows}
         assigned_rows, explained = leads._write_routing_groups(
             decisions, previous, now, rule_values or {}
         )
         self.env.flush_all()
         if assigned_rows:
+            if current is None and read:
+                current = {i: read[i] for i in assigned_rows if i in read}
             fast_write.write_assignments(
                 leads.browse(list(assigned_rows)),
                 assigned_rows,

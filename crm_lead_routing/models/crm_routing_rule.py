@@ -324,6 +324,162 @@ class CrmRoutingRule(models.Model):
             matches[row[0]] = matched
         return matches
 
+    def _match_rules(self, lead_ids, batch=None):
+        """What :meth:`_match` gives for each rule of ``self``: one query
+        over the batch for all the rules whose domain is a condition on the
+        lead's own row (no domain, the common case), one query each for the
+        others (a domain that joins another table). One pass over the batch
+        instead of one per rule (each pass reads the batch's rows of
+        crm_lead).
+
+        :return: ``{rule_id: {lead_id: [(criterion, lead's value), ...]}}``
+        """
+        results = {rule.id: {} for rule in self}
+        together = []
+        for rule in self:
+            query = rule._get_domain_query()
+            if not lead_ids or query.is_empty():
+                continue
+            if len(query._tables) == 1 and not query._joins and not query.groupby:
+                together.append((rule, query.where_clause))
+            else:
+                results[rule.id] = rule._match(lead_ids, batch)
+        if together:
+            results.update(self._match_together(lead_ids, batch, together))
+        return results
+
+    @api.model
+    def _match_together(self, lead_ids, batch, rules):
+        """:meth:`_match` of several rules in one query: each criterion's
+        condition and each rule's domain and company are evaluated once per
+        lead (inner query), each rule's verdict is combined from them as
+        :meth:`_get_criteria_sql` combines the conditions (same three-valued
+        logic), and only the positions of what matched come back.
+
+        :param rules: ``[(rule, its domain's condition on crm_lead)]``
+        """
+        parts = self._match_parts(batch, rules)
+        literal = (
+            batch["lead_ids"]
+            if batch is not None and batch.get("ids") is lead_ids
+            else pg_array(lead_ids)
+        )
+
+        def positions(flags):
+            return SQL(
+                "array_positions(ARRAY[%s]::boolean[], TRUE)",
+                SQL(", ").join(flags) if flags else SQL(""),
+            )
+
+        inner = SQL(
+            "SELECT crm_lead.id AS id, %s FROM crm_lead "
+            "WHERE crm_lead.id = ANY(%s::int[]) OFFSET 0",
+            SQL(", ").join(parts["columns"]),
+            literal,
+        )
+        self.env.cr.execute(
+            SQL(
+                "SELECT * FROM (SELECT s.id, %s AS rules, %s AS criteria%s "
+                "FROM (%s) AS s OFFSET 0) AS t "
+                "WHERE cardinality(t.rules) > 0 ORDER BY t.id",
+                positions(parts["verdicts"]),
+                positions(parts["flags"]),
+                SQL("").join(
+                    SQL(", s.%s", SQL.identifier(f"v{i}"))
+                    for i in range(parts["values"])
+                ),
+                inner,
+            )
+        )
+        matches = {rule.id: {} for rule, _where in rules}
+        plan = parts["plan"]
+        for lead_id, verdicts, flags, *values in self.env.cr.fetchall():
+            flags = set(flags)
+            for position in verdicts:
+                rule_id, entries = plan[position - 1]
+                matches[rule_id][lead_id] = [
+                    (criterion, values[value])
+                    for criterion, flag, value in entries
+                    if flag in flags
+                ]
+        return matches
+
+    @api.model
+    def _match_parts(self, batch, rules):
+        """The pieces of :meth:`_match_together`'s query: the inner
+        ``columns`` (criterion conditions ``c<n>``, domains ``d<n>``, values
+        ``v<n>``; a condition or value shared by several lines computed
+        once), the rules' ``verdicts`` and the criteria's ``flags`` over
+        them, the number of ``values``, and the ``plan``: per rule (in
+        verdict order) ``(rule id, [(criterion, flag position, value
+        index)])`` with the criteria in :meth:`_match`'s order (a flag
+        position counts from 1, as ``array_positions``)."""
+        lines = self.env["crm.routing.rule.criterion"].browse(
+            [line.id for rule, _where in rules for line in rule.criterion_ids]
+        )
+        conditions = lines._get_batch_conditions(batch) if batch is not None else {}
+        columns, verdicts, plan = [], [], []
+        conds, vals = {}, {}
+
+        def column(memo, prefix, sql):
+            key = (sql.code, repr(sql.params))
+            if key not in memo:
+                memo[key] = len(memo)
+                name = f"{prefix}{memo[key]}"
+                columns.append(SQL("%s AS %s", sql, SQL.identifier(name)))
+            return memo[key]
+
+        for index, (rule, where) in enumerate(rules):
+            domain = [where] if where else []
+            if rule.company_id:
+                domain.append(
+                    SQL(
+                        "(crm_lead.company_id IS NULL OR crm_lead.company_id = %s)",
+                        rule.company_id.id,
+                    )
+                )
+            columns.append(
+                SQL(
+                    "(%s) AS %s",
+                    SQL(" AND ").join(domain) if domain else SQL("TRUE"),
+                    SQL.identifier(f"d{index}"),
+                )
+            )
+            groups, entries = {}, []
+            for criterion in rule.criterion_ids.sorted(lambda c: (c.group, c.sequence)):
+                cond = column(
+                    conds,
+                    "c",
+                    conditions.get(criterion.id)
+                    or criterion._get_condition_sql("crm_lead"),
+                )
+                groups.setdefault(criterion.group, []).append(
+                    SQL("s.%s", SQL.identifier(f"c{cond}"))
+                )
+                value = column(vals, "v", criterion._get_value_sql("crm_lead"))
+                # array_positions counts from 1
+                entries.append((criterion, cond + 1, value))
+            criteria = (
+                SQL(
+                    "(%s)",
+                    SQL(" OR ").join(
+                        SQL("(%s)", SQL(" AND ").join(group))
+                        for group in groups.values()
+                    ),
+                )
+                if groups
+                else SQL("TRUE")
+            )
+            verdicts.append(SQL("(s.%s AND %s)", SQL.identifier(f"d{index}"), criteria))
+            plan.append((rule.id, entries))
+        return {
+            "columns": columns,
+            "flags": [SQL("s.%s", SQL.identifier(f"c{i}")) for i in range(len(conds))],
+            "verdicts": verdicts,
+            "values": len(vals),
+            "plan": plan,
+        }
+
     def _filter_company(self, lead_ids):
         """The leads of ``lead_ids`` this rule may route: all of them for a
         rule of no company, else those of its company or of no company."""
@@ -501,12 +657,14 @@ class CrmRoutingRule(models.Model):
 
     # ---- EXPLANATIONS
 
-    def _explain_match(self, matched, operator_labels=None):
+    def _explain_match(self, matched, operator_labels=None, memo=None):
         """One sentence: the rule and the criteria that matched, with the
         lead's values.
 
         :param matched: ``[(criterion, lead's value)]``
         :param operator_labels: ``{operator: label}`` (computed once per run)
+        :param memo: a dict kept by the caller for the sentences of one
+            rule: what they share is read once
         """
         self.ensure_one()
         if operator_labels is None:
@@ -515,21 +673,27 @@ class CrmRoutingRule(models.Model):
             )
         if not matched:
             return self.env._("Rule '%(rule)s' matched (no criterion).", rule=self.name)
+        memo = {} if memo is None else memo
+        if "rule" not in memo:
+            memo["rule"] = {"rule": self.name, "priority": self.sequence}
         parts = []
         for criterion, value in matched:
+            if criterion.id not in memo:
+                memo[criterion.id] = {
+                    "field": criterion.field_name,
+                    "operator": operator_labels[criterion.operator],
+                    "expected": criterion.value or criterion.alias_list_id.name or "",
+                }
             parts.append(
                 self.env._(
                     "%(field)s %(operator)s '%(expected)s' (lead: '%(value)s')",
-                    field=criterion.field_name,
-                    operator=operator_labels[criterion.operator],
-                    expected=criterion.value or criterion.alias_list_id.name or "",
+                    **memo[criterion.id],
                     value=value if value is not None else "",
                 )
             )
         return self.env._(
             "Rule '%(rule)s' (priority %(priority)s) matched: %(criteria)s.",
-            rule=self.name,
-            priority=self.sequence,
+            **memo["rule"],
             criteria="; ".join(parts),
         )
 
@@ -588,13 +752,17 @@ class CrmRoutingRule(models.Model):
         sentence per pattern (leads share them: counties, towns)."""
         texts = {}
         explanations = {}
+        # the rules that lost repeat much more than the matched values
+        losers = {}
+        memo = {}
         for lead_id, matched in taken.items():
             others = tuple(run.matched_by.get(lead_id, ()))
             key = (tuple((c.id, value) for c, value in matched), others)
             if key not in texts:
-                text = self._explain_match(matched, operator_labels)
-                losers = self._explain_losers(others)
-                texts[key] = f"{text} {losers}" if losers else text
+                text = self._explain_match(matched, operator_labels, memo)
+                if others not in losers:
+                    losers[others] = self._explain_losers(others)
+                texts[key] = f"{text} {losers[others]}" if losers[others] else text
             explanations[lead_id] = texts[key]
         return explanations
 
@@ -633,8 +801,9 @@ class CrmRoutingRule(models.Model):
         # only count as matched
         taken_by = {}
         taken = set()
+        all_matches = rules._match_rules(lead_ids, batch)
         for rule in rules:
-            matches = rule._match(lead_ids, batch)
+            matches = all_matches[rule.id]
             for lead_id in matches:
                 run.matched_by.setdefault(lead_id, []).append(rule.id)
             taken_by[rule.id] = {

@@ -1,8 +1,13 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.tools import SQL
 
-from ..matching import sql_prefix_normalized
+from ..matching import (
+    split_values,
+    sql_normalized,
+    sql_normalized_in_normalized,
+    sql_prefix_normalized,
+)
 from ..routing import pg_array
 
 
@@ -39,6 +44,8 @@ class CrmRoutingRuleCriterion(models.Model):
         if not batch or not batch.get("lead_ids"):
             return conditions
         cr = self.env.cr
+        self._batch_prefix_together(batch)
+        self._batch_normalized_together(batch)
         for line in self:
             if line.id in batch["conditions"]:
                 if batch["conditions"][line.id] is not None:
@@ -81,6 +88,8 @@ class CrmRoutingRuleCriterion(models.Model):
         values = self._batch_column_values(batch, column)
         if values is None:
             return None
+        if self.id in batch.get("value_matches", {}):
+            return batch["value_matches"][self.id]
         self.env.cr.execute(
             SQL(
                 "SELECT v.%s FROM unnest(%s::text[]) AS v(%s) WHERE %s",
@@ -95,11 +104,35 @@ class CrmRoutingRuleCriterion(models.Model):
     def _batch_prefix_matching(self, batch, column):
         """The batch's distinct values of ``column`` that this 'starts with'
         line matches: its condition on their normalised forms, computed once
-        per column and form for the whole run (memoised in the batch)."""
+        per column and form for the whole run (memoised in the batch), or
+        found with the other lines of the same form
+        (:meth:`_batch_prefix_together`)."""
         self.ensure_one()
+        if self.id in batch.get("prefix_matches", {}):
+            return batch["prefix_matches"][self.id]
         kind, country_code = self._get_prefix_form()
-        key = (column, kind, country_code)
+        values, forms = self._batch_prefix_forms(batch, (column, kind, country_code))
+        condition = self._get_prefix_condition_sql(
+            SQL("f.form"), kind, country_code, normalized=True
+        )
+        self.env.cr.execute(
+            SQL(
+                "SELECT f.v FROM unnest(%s::text[], %s::text[]) AS f(v, form) "
+                "WHERE %s",
+                values,
+                forms,
+                condition,
+            )
+        )
+        return [row[0] for row in self.env.cr.fetchall()]
+
+    @api.model
+    def _batch_prefix_forms(self, batch, key):
+        """The batch's distinct values of a column and their normalised
+        forms, as two array literals, once per ``(column, kind, country
+        code)`` for the run."""
         if key not in batch["forms"]:
+            column, kind, country_code = key
             self.env.cr.execute(
                 SQL(
                     "SELECT d.v, %s FROM (SELECT DISTINCT %s AS v FROM crm_lead "
@@ -115,20 +148,94 @@ class CrmRoutingRuleCriterion(models.Model):
                 pg_array(row[0] for row in rows),
                 pg_array(row[1] for row in rows),
             )
-        values, forms = batch["forms"][key]
-        condition = self._get_prefix_condition_sql(
-            SQL("f.form"), kind, country_code, normalized=True
-        )
-        self.env.cr.execute(
-            SQL(
-                "SELECT f.v FROM unnest(%s::text[], %s::text[]) AS f(v, form) "
-                "WHERE %s",
-                values,
-                forms,
-                condition,
+        return batch["forms"][key]
+
+    def _batch_prefix_together(self, batch):
+        """The matching values of the 'starts with' lines of ``self`` (not
+        yet in the batch) that compare the same form of the same column, in
+        one query per form: each value's positions of the lines it matches
+        (one pass over the batch's forms, not one per line). Memoised in the
+        batch for :meth:`_batch_prefix_matching`."""
+        groups = {}
+        for line in self:
+            if line.id in batch["conditions"] or line.operator != "prefix":
+                continue
+            column = line._get_plain_text_column()
+            if column:
+                groups.setdefault((column, *line._get_prefix_form()), []).append(line)
+        found = batch.setdefault("prefix_matches", {})
+        for key, lines in groups.items():
+            if len(lines) < 2:
+                continue
+            values, forms = self._batch_prefix_forms(batch, key)
+            conditions = [
+                line._get_prefix_condition_sql(
+                    SQL("f.form"), key[1], key[2], normalized=True
+                )
+                for line in lines
+            ]
+            self.env.cr.execute(
+                SQL(
+                    "SELECT t.v, t.lines FROM (SELECT f.v, "
+                    "array_positions(ARRAY[%s]::boolean[], TRUE) AS lines "
+                    "FROM unnest(%s::text[], %s::text[]) AS f(v, form) OFFSET 0) "
+                    "AS t WHERE cardinality(t.lines) > 0",
+                    SQL(", ").join(conditions),
+                    values,
+                    forms,
+                )
             )
-        )
-        return [row[0] for row in self.env.cr.fetchall()]
+            matching = {line.id: [] for line in lines}
+            for value, positions in self.env.cr.fetchall():
+                for position in positions:
+                    matching[lines[position - 1].id].append(value)
+            found.update(matching)
+
+    def _batch_normalized_together(self, batch):
+        """The matching values of the 'is (normalised)' lines of ``self``
+        (not yet in the batch) on a column whose values repeat: each of the
+        batch's distinct values normalised once for all the lines of its
+        column (as the line's condition normalises it), then compared with
+        each line's normalised values, in one query per column. Memoised in
+        the batch for :meth:`_batch_values_matching`."""
+        groups = {}
+        for line in self:
+            if (
+                line.id in batch["conditions"]
+                or line.operator != "normalized"
+                or not split_values(line.value)
+            ):
+                continue
+            column = line._get_plain_text_column()
+            if column and self._batch_column_values(batch, column) is not None:
+                groups.setdefault(column, []).append(line)
+        abbreviations = self.env["crm.match.abbreviation"]._get_abbreviation_map()
+        found = batch.setdefault("value_matches", {})
+        for column, lines in groups.items():
+            if len(lines) < 2:
+                continue
+            conditions = [
+                sql_normalized_in_normalized(
+                    SQL("f.form"), split_values(line.value), abbreviations
+                )
+                for line in lines
+            ]
+            self.env.cr.execute(
+                SQL(
+                    "SELECT t.v, t.lines FROM (SELECT f.v, "
+                    "array_positions(ARRAY[%s]::boolean[], TRUE) AS lines "
+                    "FROM (SELECT d.v, %s AS form FROM unnest(%s::text[]) AS d(v) "
+                    "OFFSET 0) AS f OFFSET 0) AS t WHERE cardinality(t.lines) > 0",
+                    SQL(", ").join(conditions),
+                    sql_normalized(SQL("d.v"), abbreviations),
+                    pg_array(batch["values"][column]),
+                )
+            )
+            matching = {line.id: [] for line in lines}
+            for value, positions in self.env.cr.fetchall():
+                for position in positions:
+                    matching[lines[position - 1].id].append(value)
+            found.update(matching)
 
     def _batch_column_values(self, batch, column):
         """The distinct values of ``column`` in the batch, when they repeat

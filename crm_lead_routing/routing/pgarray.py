@@ -22,15 +22,39 @@ def _element(value):
     return f'"{text}"'
 
 
+_INTS = frozenset({int, type(None)})
+_TEXTS = frozenset({str, type(None)})
+_STR = frozenset({str})
+
+
+class _Escaped(dict):
+    """``{text or None: its array element}``, filled on first use."""
+
+    def __missing__(self, value):
+        self[value] = text = _element(value)
+        return text
+
+
 def pg_array(values):
     """The PostgreSQL array literal of ``values`` (None is NULL; bools,
     numbers, strings and anything whose ``str()`` is the type's input, such
     as dates, datetimes and decimals)."""
     values = list(values)
-    if all(type(value) is int or value is None for value in values):
+    kinds = set(map(type, values))
+    if kinds <= _INTS:
         # ids and NULLs (the routing statements' columns): str() of an int
         # never holds "None"
         return "{" + ",".join(map(str, values)).replace("None", "NULL") + "}"
+    if kinds == _STR:
+        # texts (explanations, states, kinds): escaped in one pass over
+        # them all, joined by NUL (never in a PostgreSQL text) then quoted
+        joined = "\0".join(values)
+        if joined.count("\0") == len(values) - 1:
+            joined = joined.replace("\\", "\\\\").replace('"', '\\"')
+            return '{"' + joined.replace("\0", '","') + '"}'
+    if kinds <= _TEXTS:
+        # texts and NULLs: each distinct one escaped once, looked up in C
+        return "{" + ",".join(map(_Escaped().__getitem__, values)) + "}"
     # texts repeat (explanations are per pattern): each escaped once
     escaped = {}
 

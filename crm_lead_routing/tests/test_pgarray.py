@@ -18,6 +18,9 @@ class TestPgArray(TransactionCase):
                 ["a", 'b"c', "d\\e", None, "NULL", "", " x ", "{,}", "é", "l'x"],
                 "text[]",
             ),
+            # texts without NULL (explanations, states): escaped all at once
+            (["a", 'b"c', "d\\e", "", "{,}", " x ", "NULL", 'e\\"', "a"], "text[]"),
+            ([""], "text[]"),
             ([True, False, None], "bool[]"),
             ([1.5, 0.1, None, 1e20, 1 / 3], "float8[]"),
             (["12.30", None, Decimal("1.005")], "numeric[]"),

@@ -4,7 +4,7 @@ from unittest.mock import patch
 
 from odoo.exceptions import ValidationError
 from odoo.tests import new_test_user, tagged
-from odoo.tools import mute_logger
+from odoo.tools import SQL, mute_logger
 
 from .common import RoutingCommon
 
@@ -564,6 +564,152 @@ class TestRouting(RoutingCommon):
         # Leeds postcodes with a Leeds phone: the phone rule is named
         self.assertEqual(len(also), 8)
         self.assertTrue(all("Leeds phones" in d.explanation for d in also))
+
+    def test_rules_matched_in_one_query_as_each_alone(self):
+        """All the rules of a run are matched in one query over the batch:
+        for each rule, the same leads, the same criteria that matched and
+        the same values as the rule's own query, with a domain, a company,
+        OR-ed groups, a related field, a shared condition, fuzzy lines
+        (per lead and per value), no criterion, a domain that matches
+        nothing, and a domain that joins (matched alone)."""
+        other = self.env["res.company"].create({"name": "Match Other Co"})
+        uk = self.env.ref("base.uk")
+        county = {"field_name": "street2", "operator": "normalized", "value": "S Yorks"}
+        rules = [
+            self._rule("County", [self.alice], criteria=[county], sequence=1),
+            self._rule(
+                "Groups",
+                [self.bob],
+                criteria=[
+                    {
+                        "field_name": "city",
+                        "operator": "similar",
+                        "value": "Scunthorpe",
+                        "threshold": 0.5,
+                    },
+                    {"field_name": "priority", "operator": "=", "value": "1"},
+                    {
+                        "field_name": "zip",
+                        "operator": "prefix",
+                        "value": "DN",
+                        "group": 2,
+                    },
+                ],
+                domain="[('type', '=', 'lead')]",
+                sequence=2,
+            ),
+            self._rule(
+                "Other company",
+                [self.carol],
+                criteria=[
+                    county,
+                    {
+                        "field_name": "expected_revenue",
+                        "operator": ">=",
+                        "value": "500",
+                    },
+                ],
+                company_id=other.id,
+                sequence=3,
+            ),
+            self._rule(
+                "Country",
+                [self.alice],
+                criteria=[
+                    {
+                        "field_name": "country_id",
+                        "operator": "similar",
+                        "value": "United Kingdom",
+                    }
+                ],
+                sequence=4,
+            ),
+            self._rule(
+                "No criterion",
+                [self.bob],
+                domain="[('name', '=like', 'M%')]",
+                sequence=5,
+            ),
+            self._rule("Nothing", [self.bob], domain="[('id', 'in', [])]", sequence=6),
+            self._rule("Joined", [self.carol], criteria=[county], sequence=7),
+        ]
+        rules = self.Rule.browse([rule.id for rule in rules])
+        streets = ["South Yorkshire", "s. yorks", "Kent", False]
+        cities = ["Scunthorpe", "Scunthorp", "Leeds", False]
+        zips = ["DN31 2AB", "ls1 4ap", False]
+        leads = self.Lead.with_context(routing_skip=True).create(
+            [
+                {
+                    "name": f"{'M' if i % 5 == 0 else 'L'}{i}",
+                    "type": "lead",
+                    "street2": streets[i % 4],
+                    "city": cities[(i // 4) % 4],
+                    "zip": zips[i % 3],
+                    "priority": str(i % 3),
+                    "expected_revenue": 100 * (i % 9),
+                    "country_id": uk.id if i % 2 else False,
+                    "company_id": other.id if i % 7 == 0 else self.env.company.id,
+                }
+                for i in range(96)
+            ]
+        )
+        Rule = type(self.Rule)
+        get_query = Rule._get_domain_query
+
+        def domain_query(rule):
+            query = get_query(rule)
+            if rule.name == "Joined":
+                query.add_join(
+                    "LEFT JOIN",
+                    "joined_company",
+                    "res_company",
+                    SQL("joined_company.id = crm_lead.company_id"),
+                )
+            return query
+
+        module = "odoo.addons.crm_lead_routing.models.crm_routing_rule"
+        ids = leads.ids
+        with patch.object(Rule, "_get_domain_query", domain_query):
+            for minimum in (10**9, 0):
+                with patch(f"{module}.BATCH_CONDITIONS_MIN", minimum):
+                    batch = self.Rule._prepare_batch_conditions(ids)
+                    alone = {rule.id: rule._match(ids, batch) for rule in rules}
+                    batch = self.Rule._prepare_batch_conditions(ids)
+                    before = self.env.cr.sql_log_count
+                    together = rules._match_rules(ids, batch)
+                    queries = self.env.cr.sql_log_count - before
+                self.assertEqual(together, alone, minimum)
+                self.assertEqual(
+                    list(together), rules.ids, "every rule, in priority order"
+                )
+                for rule_id in rules.ids:
+                    self.assertEqual(list(together[rule_id]), list(alone[rule_id]))
+                if minimum:
+                    # one query for six rules, one for the joined one
+                    self.assertEqual(queries, 2)
+                else:
+                    # the two county lines of the rules matched together:
+                    # each street spelling normalised once for both
+                    self.assertEqual(len(batch["value_matches"]), 2)
+        by_name = {rule.name: together[rule.id] for rule in rules}
+        self.assertFalse(by_name["Nothing"])
+        # every rule but "Nothing" matched some leads
+        self.assertTrue(all(by_name[n] for n in by_name if n != "Nothing"), by_name)
+        # the company rule only took leads of its company (or of none)
+        self.assertTrue(
+            set(by_name["Other company"])
+            <= set(leads.filtered(lambda lead: lead.company_id == other).ids)
+        )
+        # the groups: a lead matched by its postcode alone lists that line only
+        dn_only = [
+            matched
+            for lead_id, matched in by_name["Groups"].items()
+            if [c.field_name for c, _v in matched] == ["zip"]
+        ]
+        self.assertTrue(dn_only)
+        self.assertEqual(
+            {value for matched in dn_only for _c, value in matched}, {"DN31 2AB"}
+        )
 
     def test_assignment_does_what_crm_write_does(self):
         """Routing gives the same lead as crm's own write of the salesperson
