@@ -56,17 +56,7 @@ class CrmLead(models.Model):
         leads = self.sudo().with_context(**ROUTING_CONTEXT, routing_no_scope=NO_SCOPE)
         read = {}
         if previous is None:
-            # with what the fast write needs (one read of the leads, not two)
-            self.env.cr.execute(
-                SQL(
-                    "SELECT id, user_id, date_open, lead_owner_id FROM crm_lead "
-                    "WHERE id = ANY(%s::int[])",
-                    pg_array(decisions),
-                )
-            )
-            rows = self.env.cr.fetchall()
-            previous = {row[0]: row[1] for row in rows if row[1] is not None}
-            read = {row[0]: row[2:] for row in rows}
+            previous, read = self._routing_previous(decisions)
         assigned_rows, explained = leads._write_routing_groups(
             decisions, previous, now, rule_values or {}
         )
@@ -92,7 +82,26 @@ class CrmLead(models.Model):
                     pg_array(decisions[i].explanation for i in others),
                 )
             )
-        # the assignment history and the log: one statement
+        self._write_routing_history(decisions, previous, now, assigned_by)
+
+    def _routing_previous(self, decisions):
+        """The salesperson of each decided lead that has one, and what the
+        fast write needs of every lead (its opening date and owner): one
+        read of the leads, not two."""
+        self.env.cr.execute(
+            SQL(
+                "SELECT id, user_id, date_open, lead_owner_id FROM crm_lead "
+                "WHERE id = ANY(%s::int[])",
+                pg_array(decisions),
+            )
+        )
+        rows = self.env.cr.fetchall()
+        previous = {row[0]: row[1] for row in rows if row[1] is not None}
+        return previous, {row[0]: row[2:] for row in rows}
+
+    def _write_routing_history(self, decisions, previous, now, assigned_by):
+        """The assignment history and the log of the decisions: one
+        statement."""
         moved = [i for i in decisions if decisions[i].moves]
         history = (
             self._assignment_history_sql(decisions, moved, now, assigned_by)

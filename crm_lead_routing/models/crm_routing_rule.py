@@ -407,13 +407,12 @@ class CrmRoutingRule(models.Model):
     @api.model
     def _match_parts(self, batch, rules):
         """The pieces of :meth:`_match_together`'s query: the inner
-        ``columns`` (criterion conditions ``c<n>``, domains ``d<n>``, values
-        ``v<n>``; a condition or value shared by several lines computed
-        once), the rules' ``verdicts`` and the criteria's ``flags`` over
-        them, the number of ``values``, and the ``plan``: per rule (in
-        verdict order) ``(rule id, [(criterion, flag position, value
-        index)])`` with the criteria in :meth:`_match`'s order (a flag
-        position counts from 1, as ``array_positions``)."""
+        ``columns`` (conditions ``c<n>``, domains ``d<n>``, values ``v<n>``;
+        one shared by several lines computed once), the rules' ``verdicts``
+        and the criteria's ``flags`` over them, the number of ``values``, and
+        the ``plan``: per rule in verdict order ``(rule id, [(criterion,
+        flag position from 1 as array_positions, value index)])``, the
+        criteria in :meth:`_match`'s order."""
         lines = self.env["crm.routing.rule.criterion"].browse(
             [line.id for rule, _where in rules for line in rule.criterion_ids]
         )
@@ -430,18 +429,10 @@ class CrmRoutingRule(models.Model):
             return memo[key]
 
         for index, (rule, where) in enumerate(rules):
-            domain = [where] if where else []
-            if rule.company_id:
-                domain.append(
-                    SQL(
-                        "(crm_lead.company_id IS NULL OR crm_lead.company_id = %s)",
-                        rule.company_id.id,
-                    )
-                )
             columns.append(
                 SQL(
                     "(%s) AS %s",
-                    SQL(" AND ").join(domain) if domain else SQL("TRUE"),
+                    rule._match_domain_sql(where),
                     SQL.identifier(f"d{index}"),
                 )
             )
@@ -459,18 +450,13 @@ class CrmRoutingRule(models.Model):
                 value = column(vals, "v", criterion._get_value_sql("crm_lead"))
                 # array_positions counts from 1
                 entries.append((criterion, cond + 1, value))
-            criteria = (
+            verdicts.append(
                 SQL(
-                    "(%s)",
-                    SQL(" OR ").join(
-                        SQL("(%s)", SQL(" AND ").join(group))
-                        for group in groups.values()
-                    ),
+                    "(s.%s AND %s)",
+                    SQL.identifier(f"d{index}"),
+                    self._any_group_sql(groups),
                 )
-                if groups
-                else SQL("TRUE")
             )
-            verdicts.append(SQL("(s.%s AND %s)", SQL.identifier(f"d{index}"), criteria))
             plan.append((rule.id, entries))
         return {
             "columns": columns,
@@ -479,6 +465,33 @@ class CrmRoutingRule(models.Model):
             "values": len(vals),
             "plan": plan,
         }
+
+    @api.model
+    def _any_group_sql(self, groups):
+        """A rule's criteria verdict: true when every condition of one of
+        its ``groups`` (``{group: [SQL]}``) holds; true without criteria."""
+        if not groups:
+            return SQL("TRUE")
+        return SQL(
+            "(%s)",
+            SQL(" OR ").join(
+                SQL("(%s)", SQL(" AND ").join(group)) for group in groups.values()
+            ),
+        )
+
+    def _match_domain_sql(self, where):
+        """This rule's condition on a lead besides its criteria: its domain
+        (``where``, already SQL) and its company."""
+        self.ensure_one()
+        domain = [where] if where else []
+        if self.company_id:
+            domain.append(
+                SQL(
+                    "(crm_lead.company_id IS NULL OR crm_lead.company_id = %s)",
+                    self.company_id.id,
+                )
+            )
+        return SQL(" AND ").join(domain) if domain else SQL("TRUE")
 
     def _filter_company(self, lead_ids):
         """The leads of ``lead_ids`` this rule may route: all of them for a

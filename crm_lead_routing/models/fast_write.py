@@ -130,7 +130,25 @@ def _fast_write(self, rows, texts, now, current=None):
         self = self.with_context(prefetch_fields=False)
     Lead = self.env["crm.lead"]
     leads = self.browse(ids)
-    cr = self.env.cr
+    values = _routing_values(self.env.cr, ids, rows, texts, now, current)
+    cache = self.env.cache
+    # team and date_open are given, as in write(vals): not recomputed
+    protected = [Lead._fields["team_id"], Lead._fields["date_open"]]
+    with self.env.protecting(protected, leads):
+        # what depends on the old values (as write() does before writing)
+        leads.modified(list(values), before=True)
+        for fname, column in values.items():
+            cache.update(leads, Lead._fields[fname], column, dirty=True)
+        leads.modified(list(values))
+    _recompute_routed(self, leads, values)
+    _flush_sql(self)
+    self.env.flush_all()
+    _check_company(self, ids)
+
+
+def _routing_values(cr, ids, rows, texts, now, current):
+    """The values routing writes on the leads ``ids`` (see
+    :func:`_fast_write`), as columns in the order of ``ids``."""
     # crm's write and compute use the transaction's time
     opened = cr.now()
     old = current
@@ -143,7 +161,7 @@ def _fast_write(self, rows, texts, now, current=None):
             )
         )
         old = {row[0]: row[1:] for row in cr.fetchall()}
-    values = {
+    return {
         "user_id": [rows[i][0] for i in ids],
         "team_id": [rows[i][1] for i in ids],
         "routing_state": ["assigned"] * len(ids),
@@ -154,33 +172,24 @@ def _fast_write(self, rows, texts, now, current=None):
         "date_open": [opened if rows[i][4] else (old[i][0] or opened) for i in ids],
         "routing_explanation": [texts[i] for i in ids],
     }
-    cache = self.env.cache
-    # team and date_open are given, as in write(vals): not recomputed
-    protected = [Lead._fields["team_id"], Lead._fields["date_open"]]
-    with self.env.protecting(protected, leads):
-        # what depends on the old values (as write() does before writing)
-        leads.modified(list(values), before=True)
-        for fname, column in values.items():
-            cache.update(leads, Lead._fields[fname], column, dirty=True)
-        leads.modified(list(values))
-    # the ORM's computes, on the cache. A claim's lead: the computes' inputs
-    # in one query, the other records they touch without prefetching their
-    # every column. A batch larger than the ORM's own batches: each compute
-    # once on all its leads (crm's lead scoring once, not per thousand).
-    # Between the two, the ORM's way (one compute call and one prefetch
-    # query a field already).
-    if len(ids) == 1:
+
+
+def _recompute_routed(self, leads, values):
+    """The ORM's computes, on the cache. A claim's lead: the computes'
+    inputs in one query, the other records they touch without prefetching
+    their every column. A batch larger than the ORM's own batches: each
+    compute once on all its leads (crm's lead scoring once, not per
+    thousand). Between the two, the ORM's way (one compute call and one
+    prefetch query a field already)."""
+    if len(leads) == 1:
         _fetch_for_computes(leads, values)
         _prefetch_related(leads, values)
         self.env._recompute_all()
-    elif len(ids) > odoo_fields.PREFETCH_MAX:
+    elif len(leads) > odoo_fields.PREFETCH_MAX:
         _fetch_for_computes(leads, values, BATCH_EXTRA_INPUTS)
         _recompute(self.with_context(prefetch_fields=False))
     else:
         self.env._recompute_all()
-    _flush_sql(self)
-    self.env.flush_all()
-    _check_company(self, ids)
 
 
 def _fetch_for_computes(leads, written, extra=()):
