@@ -4,6 +4,7 @@ public ORM API) gives what plain ``write()`` gives, on every stored field
 of crm.lead, those of every installed module included; an override of
 ``crm.lead.write`` the test did not cover turns the fast path off."""
 
+from contextlib import contextmanager
 from unittest.mock import patch
 
 from freezegun import freeze_time
@@ -184,6 +185,20 @@ class TestFastWrite(RoutingCommon):
         self.assertEqual(calls, [5])
         self.assertTrue(all(leads.mapped("user_id")))
 
+    @contextmanager
+    def _recorded_statements(self):
+        """The text of every statement run inside, whitespace folded."""
+        statements = []
+        Cursor = type(self.env.cr)
+        original = Cursor.execute
+
+        def execute(cr, query, params=None, log_exceptions=True):
+            statements.append(" ".join(str(getattr(query, "code", query)).split()))
+            return original(cr, query, params, log_exceptions)
+
+        with patch.object(Cursor, "execute", execute):
+            yield statements
+
     def test_one_lead_reads_related_inputs_in_one_statement(self):
         """A claim's lead (one lead): what crm's computes read of its new
         salesperson, team, companies and currency comes from one statement
@@ -194,15 +209,7 @@ class TestFastWrite(RoutingCommon):
         )
         self.env.flush_all()
         self.env.invalidate_all()
-        statements = []
-        Cursor = type(self.env.cr)
-        original = Cursor.execute
-
-        def execute(cr, query, params=None, log_exceptions=True):
-            statements.append(" ".join(str(getattr(query, "code", query)).split()))
-            return original(cr, query, params, log_exceptions)
-
-        with patch.object(Cursor, "execute", execute):
+        with self._recorded_statements() as statements:
             self._route(lead)
         self.assertTrue(lead.user_id and lead.team_id and lead.company_id)
         related = [s for s in statements if '"cur"."rounding"' in s]
@@ -253,16 +260,8 @@ class TestFastWrite(RoutingCommon):
             self.assertEqual(read, fetched, lead.name)
         # a claim on its own transaction's path: no fetch of those columns
         self.env.invalidate_all()
-        statements = []
-        Cursor = type(self.env.cr)
-        original = Cursor.execute
-
-        def execute(cr, query, params=None, log_exceptions=True):
-            statements.append(" ".join(str(getattr(query, "code", query)).split()))
-            return original(cr, query, params, log_exceptions)
-
         Claimer = self.Lead.with_user(self.alice)
-        with patch.object(Cursor, "execute", execute):
+        with self._recorded_statements() as statements:
             won, _name = Claimer._claim_on_cursor(pool.id, read_committed=True)
         self.assertEqual(self.Lead.browse(won).user_id, self.alice)
         lead_fetches = [
