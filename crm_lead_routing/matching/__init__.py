@@ -29,4 +29,5 @@ from .sql import (
     sql_prefix_normalized,
     sql_similar,
     sql_similar_normalized,
+    sql_true_positions,
 )

@@ -468,9 +468,23 @@ def sql_normalized_in_normalized(normalized_column, values, abbreviations=None):
     return SQL("%s = ANY(%s::text[])", normalized_column, normalized)
 
 
+def sql_true_positions(conditions):
+    """Which of ``conditions`` hold for a row, in one expression: the
+    positions (counting from 1) of the true ones, as an integer array
+    (empty when none holds; NULL counts as not true).
+
+    :param conditions: list of ``SQL`` conditions
+    """
+    return SQL(
+        "array_positions(ARRAY[%s]::boolean[], TRUE)",
+        SQL(", ").join(conditions) if conditions else SQL(""),
+    )
+
+
 __all__ += [
     "set_similarity_threshold",
     "sql_in_similar_values",
     "sql_normalized_in_normalized",
     "sql_similar_normalized",
+    "sql_true_positions",
 ]

@@ -411,6 +411,18 @@ class CrmMatchCriterionMixin(models.AbstractModel):
                 conditions.get(line.id)
                 or line._get_condition_sql(table_alias, model_name)
             )
+        return self._groups_sql(groups)
+
+    @api.model
+    def _groups_sql(self, groups):
+        """Conditions combined as lines are: AND within a group, OR between
+        groups.
+
+        :param groups: ``{group: [SQL condition]}`` in the lines' order
+        :return: ``SQL`` condition (``TRUE`` when there is no group)
+        """
+        if not groups:
+            return SQL("TRUE")
         return SQL(
             "(%s)",
             SQL(" OR ").join(

@@ -9,6 +9,7 @@ from odoo.tools.safe_eval import safe_eval
 
 from .. import gc_freeze
 from ..internal import RULE_CHECKS_ASSIGNEES
+from ..matching import sql_true_positions
 from ..progress import Progress
 from ..routing import (
     SKIP_CAPACITY,
@@ -292,23 +293,11 @@ class CrmRoutingRule(models.Model):
         query = self._get_domain_query()
         if query.is_empty():
             return {}
-        # the batch's literal when these are the batch's leads (50 rules:
-        # one literal of 100,000 ids, not 50)
-        literal = (
-            batch["lead_ids"]
-            if batch is not None and batch.get("ids") is lead_ids
-            else pg_array(lead_ids)
+        query.add_where(
+            SQL("crm_lead.id = ANY(%s::int[])", self._ids_literal(lead_ids, batch))
         )
-        query.add_where(SQL("crm_lead.id = ANY(%s::int[])", literal))
         if self.company_id:
-            # a company's rule routes that company's leads (and leads of no
-            # company), never another company's
-            query.add_where(
-                SQL(
-                    "(crm_lead.company_id IS NULL OR crm_lead.company_id = %s)",
-                    self.company_id.id,
-                )
-            )
+            query.add_where(self._company_sql())
         query.add_where(
             self.criterion_ids._get_criteria_sql("crm_lead", conditions=conditions)
         )
@@ -359,31 +348,19 @@ class CrmRoutingRule(models.Model):
         :param rules: ``[(rule, its domain's condition on crm_lead)]``
         """
         parts = self._match_parts(batch, rules)
-        literal = (
-            batch["lead_ids"]
-            if batch is not None and batch.get("ids") is lead_ids
-            else pg_array(lead_ids)
-        )
-
-        def positions(flags):
-            return SQL(
-                "array_positions(ARRAY[%s]::boolean[], TRUE)",
-                SQL(", ").join(flags) if flags else SQL(""),
-            )
-
         inner = SQL(
             "SELECT crm_lead.id AS id, %s FROM crm_lead "
             "WHERE crm_lead.id = ANY(%s::int[]) OFFSET 0",
             SQL(", ").join(parts["columns"]),
-            literal,
+            self._ids_literal(lead_ids, batch),
         )
         self.env.cr.execute(
             SQL(
                 "SELECT * FROM (SELECT s.id, %s AS rules, %s AS criteria%s "
                 "FROM (%s) AS s OFFSET 0) AS t "
                 "WHERE cardinality(t.rules) > 0 ORDER BY t.id",
-                positions(parts["verdicts"]),
-                positions(parts["flags"]),
+                sql_true_positions(parts["verdicts"]),
+                sql_true_positions(parts["flags"]),
                 SQL("").join(
                     SQL(", s.%s", SQL.identifier(f"v{i}"))
                     for i in range(parts["values"])
@@ -454,7 +431,7 @@ class CrmRoutingRule(models.Model):
                 SQL(
                     "(s.%s AND %s)",
                     SQL.identifier(f"d{index}"),
-                    self._any_group_sql(groups),
+                    lines._groups_sql(groups),
                 )
             )
             plan.append((rule.id, entries))
@@ -466,32 +443,31 @@ class CrmRoutingRule(models.Model):
             "plan": plan,
         }
 
-    @api.model
-    def _any_group_sql(self, groups):
-        """A rule's criteria verdict: true when every condition of one of
-        its ``groups`` (``{group: [SQL]}``) holds; true without criteria."""
-        if not groups:
-            return SQL("TRUE")
-        return SQL(
-            "(%s)",
-            SQL(" OR ").join(
-                SQL("(%s)", SQL(" AND ").join(group)) for group in groups.values()
-            ),
-        )
-
     def _match_domain_sql(self, where):
         """This rule's condition on a lead besides its criteria: its domain
         (``where``, already SQL) and its company."""
         self.ensure_one()
         domain = [where] if where else []
         if self.company_id:
-            domain.append(
-                SQL(
-                    "(crm_lead.company_id IS NULL OR crm_lead.company_id = %s)",
-                    self.company_id.id,
-                )
-            )
+            domain.append(self._company_sql())
         return SQL(" AND ").join(domain) if domain else SQL("TRUE")
+
+    def _company_sql(self):
+        """A company's rule routes that company's leads (and leads of no
+        company), never another company's."""
+        self.ensure_one()
+        return SQL(
+            "(crm_lead.company_id IS NULL OR crm_lead.company_id = %s)",
+            self.company_id.id,
+        )
+
+    @api.model
+    def _ids_literal(self, lead_ids, batch):
+        """The array literal of ``lead_ids``: the batch's own when these are
+        the batch's leads (50 rules: one literal of 100,000 ids, not 50)."""
+        if batch is not None and batch.get("ids") is lead_ids:
+            return batch["lead_ids"]
+        return pg_array(lead_ids)
 
     def _filter_company(self, lead_ids):
         """The leads of ``lead_ids`` this rule may route: all of them for a

@@ -7,6 +7,7 @@ from ..matching import (
     sql_normalized,
     sql_normalized_in_normalized,
     sql_prefix_normalized,
+    sql_true_positions,
 )
 from ..routing import pg_array
 
@@ -174,22 +175,8 @@ class CrmRoutingRuleCriterion(models.Model):
                 )
                 for line in lines
             ]
-            self.env.cr.execute(
-                SQL(
-                    "SELECT t.v, t.lines FROM (SELECT f.v, "
-                    "array_positions(ARRAY[%s]::boolean[], TRUE) AS lines "
-                    "FROM unnest(%s::text[], %s::text[]) AS f(v, form) OFFSET 0) "
-                    "AS t WHERE cardinality(t.lines) > 0",
-                    SQL(", ").join(conditions),
-                    values,
-                    forms,
-                )
-            )
-            matching = {line.id: [] for line in lines}
-            for value, positions in self.env.cr.fetchall():
-                for position in positions:
-                    matching[lines[position - 1].id].append(value)
-            found.update(matching)
+            source = SQL("unnest(%s::text[], %s::text[]) AS f(v, form)", values, forms)
+            found.update(self._values_matching_lines(lines, conditions, source))
 
     def _batch_normalized_together(self, batch):
         """The matching values of the 'is (normalised)' lines of ``self``
@@ -220,22 +207,35 @@ class CrmRoutingRuleCriterion(models.Model):
                 )
                 for line in lines
             ]
-            self.env.cr.execute(
-                SQL(
-                    "SELECT t.v, t.lines FROM (SELECT f.v, "
-                    "array_positions(ARRAY[%s]::boolean[], TRUE) AS lines "
-                    "FROM (SELECT d.v, %s AS form FROM unnest(%s::text[]) AS d(v) "
-                    "OFFSET 0) AS f OFFSET 0) AS t WHERE cardinality(t.lines) > 0",
-                    SQL(", ").join(conditions),
-                    sql_normalized(SQL("d.v"), abbreviations),
-                    pg_array(batch["values"][column]),
-                )
+            source = SQL(
+                "(SELECT d.v, %s AS form FROM unnest(%s::text[]) AS d(v) OFFSET 0) "
+                "AS f",
+                sql_normalized(SQL("d.v"), abbreviations),
+                pg_array(batch["values"][column]),
             )
-            matching = {line.id: [] for line in lines}
-            for value, positions in self.env.cr.fetchall():
-                for position in positions:
-                    matching[lines[position - 1].id].append(value)
-            found.update(matching)
+            found.update(self._values_matching_lines(lines, conditions, source))
+
+    @api.model
+    def _values_matching_lines(self, lines, conditions, source):
+        """``{line id: [value]}``: the values of ``source`` (rows ``f(v,
+        form)``) for which each line's condition (on ``f.form``) holds, in
+        one pass: each value's positions of the lines it matches.
+
+        :param conditions: one ``SQL`` condition per line of ``lines``
+        """
+        self.env.cr.execute(
+            SQL(
+                "SELECT t.v, t.lines FROM (SELECT f.v, %s AS lines FROM %s "
+                "OFFSET 0) AS t WHERE cardinality(t.lines) > 0",
+                sql_true_positions(conditions),
+                source,
+            )
+        )
+        matching = {line.id: [] for line in lines}
+        for value, positions in self.env.cr.fetchall():
+            for position in positions:
+                matching[lines[position - 1].id].append(value)
+        return matching
 
     def _batch_column_values(self, batch, column):
         """The distinct values of ``column`` in the batch, when they repeat

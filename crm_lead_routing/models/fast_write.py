@@ -232,9 +232,10 @@ def _plain_column(field):
 
 def claim_columns(Lead):
     """The columns of crm.lead that a claim's computes read, learnt from
-    the registry's first claim (:func:`_fetch_for_computes`): the claim
-    reads them with its lock on the lead (:func:`put_in_cache`); the
-    first claim, and any column missing, is fetched by the ORM."""
+    the registry's last one-lead write (:func:`_fetch_for_computes`): the
+    claim reads them with its lock on the lead (:func:`put_in_cache`);
+    before the first such write, and for any column missing, the ORM
+    fetches them."""
     return getattr(type(Lead), "_routing_claim_columns", ())
 
 

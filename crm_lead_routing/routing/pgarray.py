@@ -55,16 +55,13 @@ def pg_array(values):
     if kinds <= _TEXTS:
         # texts and NULLs: each distinct one escaped once, looked up in C
         return "{" + ",".join(map(_Escaped().__getitem__, values)) + "}"
-    # texts repeat (explanations are per pattern): each escaped once
-    escaped = {}
-
-    def element(value):
-        if type(value) is not str:
-            return _element(value)
-        try:
-            return escaped[value]
-        except KeyError:
-            escaped[value] = text = _element(value)
-            return text
-
-    return "{" + ",".join(map(element, values)) + "}"
+    # mixed kinds: each distinct text escaped once
+    escaped = _Escaped()
+    return (
+        "{"
+        + ",".join(
+            escaped[value] if type(value) is str else _element(value)
+            for value in values
+        )
+        + "}"
+    )
