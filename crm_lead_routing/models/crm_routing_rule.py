@@ -329,7 +329,8 @@ class CrmRoutingRule(models.Model):
             query = rule._get_domain_query()
             if not lead_ids or query.is_empty():
                 continue
-            if len(query._tables) == 1 and not query._joins and not query.groupby:
+            # the lead's own row alone: FROM "crm_lead", no join
+            if query.from_clause == SQL.identifier(query.table) and not query.groupby:
                 together.append((rule, query.where_clause))
             else:
                 results[rule.id] = rule._match(lead_ids, batch)

@@ -187,25 +187,21 @@ class CrmRoutingRuleCriterion(models.Model):
         the batch for :meth:`_batch_values_matching`."""
         groups = {}
         for line in self:
-            if (
-                line.id in batch["conditions"]
-                or line.operator != "normalized"
-                or not split_values(line.value)
-            ):
+            if line.id in batch["conditions"] or line.operator != "normalized":
                 continue
-            column = line._get_plain_text_column()
+            values = split_values(line.value)
+            column = values and line._get_plain_text_column()
             if column and self._batch_column_values(batch, column) is not None:
-                groups.setdefault(column, []).append(line)
+                groups.setdefault(column, []).append((line, values))
         abbreviations = self.env["crm.match.abbreviation"]._get_abbreviation_map()
         found = batch.setdefault("value_matches", {})
-        for column, lines in groups.items():
-            if len(lines) < 2:
+        for column, entries in groups.items():
+            if len(entries) < 2:
                 continue
+            lines = [line for line, _values in entries]
             conditions = [
-                sql_normalized_in_normalized(
-                    SQL("f.form"), split_values(line.value), abbreviations
-                )
-                for line in lines
+                sql_normalized_in_normalized(SQL("f.form"), values, abbreviations)
+                for _line, values in entries
             ]
             source = SQL(
                 "(SELECT d.v, %s AS form FROM unnest(%s::text[]) AS d(v) OFFSET 0) "
